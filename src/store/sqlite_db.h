@@ -1,0 +1,30 @@
+// SQLite backend of Db: a file in WAL mode, statements cached by SQL text.
+#pragma once
+
+#include <sqlite3.h>
+
+#include <string>
+#include <unordered_map>
+
+#include "store/db.h"
+
+namespace kraken::store {
+
+class SqliteDb : public Db {
+ public:
+  static Result<std::unique_ptr<Db>> Open(const std::string& path);
+  ~SqliteDb() override;
+
+  Dialect dialect() const override { return Dialect::kSqlite; }
+  Result<QueryResult> Exec(std::string_view sql, const std::vector<Value>& params) override;
+  Status ExecScript(std::string_view sql) override;
+
+ private:
+  explicit SqliteDb(sqlite3* db) : db_(db) {}
+  Result<sqlite3_stmt*> Prepare(std::string_view sql);
+
+  sqlite3* db_;
+  std::unordered_map<std::string, sqlite3_stmt*> cache_;
+};
+
+}  // namespace kraken::store
