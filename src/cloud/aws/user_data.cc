@@ -1,0 +1,196 @@
+#include "cloud/aws/user_data.h"
+
+#include <cctype>
+
+#include "cloud/aws/crypto.h"
+
+namespace kraken::aws {
+namespace {
+
+tl::unexpected<AwsError> Invalid(std::string message) {
+  return Fail(MakeAwsError("InvalidParameterValue", std::move(message), 0));
+}
+
+bool HasControlCharacter(const std::string& value) {
+  for (unsigned char c : value) {
+    if (c < 0x20 || c == 0x7f) return true;
+  }
+  return false;
+}
+
+// Checks the inputs and returns them with the URL's trailing slashes and the checksum's
+// case normalised.
+Result<AgentBootstrap> Validate(AgentBootstrap bootstrap) {
+  while (bootstrap.server_url.ends_with('/')) bootstrap.server_url.pop_back();
+  if (!bootstrap.server_url.starts_with("https://") &&
+      !bootstrap.server_url.starts_with("http://")) {
+    return Invalid("server URL must start with https:// or http://: " + bootstrap.server_url);
+  }
+  if (HasControlCharacter(bootstrap.server_url)) {
+    return Invalid("server URL contains control characters");
+  }
+  std::string& sha = bootstrap.agent_sha256;
+  if (sha.size() != 64) return Invalid("agent SHA-256 must be 64 hex digits");
+  for (char& c : sha) {
+    if (!std::isxdigit(static_cast<unsigned char>(c))) {
+      return Invalid("agent SHA-256 must be 64 hex digits");
+    }
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  if (bootstrap.registration_token.empty()) return Invalid("registration token is empty");
+  if (HasControlCharacter(bootstrap.registration_token)) {
+    return Invalid("registration token contains control characters");
+  }
+  if (bootstrap.init_script.find('\0') != std::string::npos) {
+    return Invalid("init script contains a NUL byte");
+  }
+  return bootstrap;
+}
+
+bool HasLine(const std::string& text, const std::string& line) {
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    if (text.compare(start, end - start, line) == 0 && end - start == line.size()) return true;
+    start = end + 1;
+  }
+  return false;
+}
+
+// A quoted here-document carries the init script verbatim; only a line equal to the
+// delimiter could end it early, so the delimiter is chosen not to occur.
+std::string HereDocument(const std::string& text) {
+  std::string delimiter = "KRAKEN_INIT_SCRIPT";
+  for (int n = 1; HasLine(text, delimiter); ++n) {
+    delimiter = "KRAKEN_INIT_SCRIPT_" + std::to_string(n);
+  }
+  std::string body = text;
+  if (!body.ends_with('\n')) body.push_back('\n');
+  return "<<'" + delimiter + "'\n" + body + delimiter + "\n";
+}
+
+void ReplaceAll(std::string& text, const std::string& from, const std::string& to) {
+  for (size_t pos = text.find(from); pos != std::string::npos;
+       pos = text.find(from, pos + to.size())) {
+    text.replace(pos, from.size(), to);
+  }
+}
+
+}  // namespace
+
+std::string ShellQuote(const std::string& value) {
+  std::string quoted = value;
+  ReplaceAll(quoted, "'", "'\\''");
+  return "'" + quoted + "'";
+}
+
+std::string PowerShellQuote(const std::string& value) {
+  std::string quoted = value;
+  // PowerShell also ends a single-quoted string at the typographic quotes U+2018..U+201B;
+  // doubling escapes each of them just as it does "'".
+  for (const char* quote : {"'", "\xE2\x80\x98", "\xE2\x80\x99", "\xE2\x80\x9A", "\xE2\x80\x9B"}) {
+    ReplaceAll(quoted, quote, std::string(quote) + quote);
+  }
+  return "'" + quoted + "'";
+}
+
+std::string WindowsArgQuote(const std::string& value) {
+  if (!value.empty() && value.find_first_of(" \t\n\v\"") == std::string::npos) return value;
+  std::string out = "\"";
+  size_t backslashes = 0;
+  for (char c : value) {
+    if (c == '\\') {
+      ++backslashes;
+      continue;
+    }
+    // Backslashes are literal unless they precede a quote, where each must be doubled.
+    out.append(c == '"' ? 2 * backslashes + 1 : backslashes, '\\');
+    out.push_back(c);
+    backslashes = 0;
+  }
+  out.append(2 * backslashes, '\\');  // the closing quote follows
+  out.push_back('"');
+  return out;
+}
+
+Result<std::string> RenderLinuxUserData(const AgentBootstrap& input) {
+  Result<AgentBootstrap> valid = Validate(input);
+  if (!valid) return Fail(std::move(valid.error()));
+  const AgentBootstrap& b = *valid;
+  std::string script = R"sh(#!/bin/bash
+# Kraken agent bootstrap. The registration token is good for one registration only.
+set -euo pipefail
+
+)sh";
+  script += "server=" + ShellQuote(b.server_url) + "\n";
+  script += "agent_sha256=" + ShellQuote(b.agent_sha256) + "\n";
+  script += "registration_token=" + ShellQuote(b.registration_token) + "\n";
+  script += R"sh(data_dir=/var/lib/kraken-agent
+agent=/usr/local/bin/kraken
+
+mkdir -p "$data_dir" "$(dirname "$agent")"
+if command -v curl >/dev/null 2>&1; then
+  curl -fsSL --retry 10 --retry-delay 3 --retry-connrefused -o "$agent.download" "$server/install/agent"
+else
+  wget -q --tries=10 --waitretry=3 --retry-connrefused -O "$agent.download" "$server/install/agent"
+fi
+echo "$agent_sha256  $agent.download" | sha256sum -c -
+chmod 0755 "$agent.download"
+mv -f "$agent.download" "$agent"
+nohup "$agent" agent --server "$server" --registration-token "$registration_token" --data-dir "$data_dir" >>/var/log/kraken-agent.log 2>&1 </dev/null &
+)sh";
+  if (!b.init_script.empty()) {
+    script += "\n# The agents group's init script.\n";
+    script += "cat >\"$data_dir/init-script\" " + HereDocument(b.init_script);
+    script += "chmod 0700 \"$data_dir/init-script\"\n";
+    // A script with its own interpreter line runs under that interpreter.
+    script += b.init_script.starts_with("#!") ? "\"$data_dir/init-script\"\n"
+                                              : "bash \"$data_dir/init-script\"\n";
+  }
+  return script;
+}
+
+Result<std::string> RenderWindowsUserData(const AgentBootstrap& input) {
+  Result<AgentBootstrap> valid = Validate(input);
+  if (!valid) return Fail(std::move(valid.error()));
+  const AgentBootstrap& b = *valid;
+  // The command line is built here so that each argument is quoted by Windows' rules;
+  // Start-Process would join an argument array without quoting.
+  const std::string arguments = "agent --server " + WindowsArgQuote(b.server_url) +
+                                " --registration-token " + WindowsArgQuote(b.registration_token) +
+                                " --data-dir " + WindowsArgQuote("C:\\ProgramData\\kraken-agent");
+  std::string script = R"ps(<powershell>
+# Kraken agent bootstrap. The registration token is good for one registration only.
+$ErrorActionPreference = 'Stop'
+$ProgressPreference = 'SilentlyContinue'
+[Net.ServicePointManager]::SecurityProtocol = [Net.SecurityProtocolType]::Tls12
+)ps";
+  script += "$Server = " + PowerShellQuote(b.server_url) + "\n";
+  script += "$AgentSha256 = " + PowerShellQuote(b.agent_sha256) + "\n";
+  script += "$Arguments = " + PowerShellQuote(arguments) + "\n";
+  script += R"ps($DataDir = 'C:\ProgramData\kraken-agent'
+$AgentDir = Join-Path $env:ProgramFiles 'Kraken'
+$Agent = Join-Path $AgentDir 'kraken.exe'
+New-Item -ItemType Directory -Force -Path $DataDir, $AgentDir | Out-Null
+Invoke-WebRequest -UseBasicParsing -Uri "$Server/install/agent.exe" -OutFile "$Agent.download"
+$Hash = (Get-FileHash -Algorithm SHA256 -Path "$Agent.download").Hash.ToLowerInvariant()
+if ($Hash -ne $AgentSha256) { throw "agent checksum mismatch: expected $AgentSha256, got $Hash" }
+Move-Item -Force -Path "$Agent.download" -Destination $Agent
+Start-Process -FilePath $Agent -ArgumentList $Arguments -WindowStyle Hidden -RedirectStandardOutput (Join-Path $DataDir 'agent.log') -RedirectStandardError (Join-Path $DataDir 'agent-error.log')
+)ps";
+  if (!b.init_script.empty()) {
+    // Base64 keeps any text intact: PowerShell has no here-string that every script fits.
+    script += R"ps(
+# The agents group's init script.
+$InitScript = Join-Path $DataDir 'init-script.ps1'
+)ps";
+    script += "[IO.File]::WriteAllText($InitScript, [Text.Encoding]::UTF8.GetString(";
+    script += "[Convert]::FromBase64String('" + Base64Encode(b.init_script) + "')))\n";
+    script += "& $InitScript\n";
+  }
+  script += "</powershell>\n";
+  return script;
+}
+
+}  // namespace kraken::aws

@@ -1,0 +1,40 @@
+// Renders the user data an autoscaled EC2 instance boots with: a script that downloads
+// the agent from the Kraken server, checks its SHA-256, starts it with a one-time
+// registration token, then runs the agents group's own init script. A bash script for
+// Linux images, a <powershell> block for Windows images (EC2Launch runs it).
+//
+// User data is readable by anything on the instance (instance metadata), so the only
+// secret in it is the registration token, which the server accepts once. Values are
+// quoted for their shell, never interpolated raw. Pure functions, thread-safe.
+#pragma once
+
+#include <string>
+
+#include "cloud/aws/aws_error.h"
+
+namespace kraken::aws {
+
+struct AgentBootstrap {
+  std::string server_url;          // how the instance reaches the server: "https://ci.example.com"
+  std::string agent_sha256;        // hex SHA-256 of the agent binary for this platform
+  std::string registration_token;  // one-time token that lets the agent register
+  std::string init_script;         // the group's script; may be empty
+};
+
+// Linux: downloads <server>/install/agent to /usr/local/bin/kraken and runs
+// `kraken agent --server <url> --registration-token <token> --data-dir /var/lib/kraken-agent`
+// in the background (nohup, log in /var/log/kraken-agent.log).
+Result<std::string> RenderLinuxUserData(const AgentBootstrap& bootstrap);
+
+// Windows: downloads <server>/install/agent.exe to %ProgramFiles%\Kraken\kraken.exe and
+// starts it hidden with --data-dir C:\ProgramData\kraken-agent (logs in that folder).
+Result<std::string> RenderWindowsUserData(const AgentBootstrap& bootstrap);
+
+// Quoting, exposed for tests: a POSIX shell single-quoted word, a PowerShell
+// single-quoted string, and one argument of a Windows command line (the rules
+// CommandLineToArgvW undoes).
+std::string ShellQuote(const std::string& value);
+std::string PowerShellQuote(const std::string& value);
+std::string WindowsArgQuote(const std::string& value);
+
+}  // namespace kraken::aws
