@@ -1,0 +1,496 @@
+// One HTTP/1.1 connection served by a C++20 coroutine on the loop. This is the only file
+// that includes Beast: the parsing, keep-alive, parking and chunked-writing logic live here.
+#include "http/connection.h"
+
+#include <algorithm>
+#include <deque>
+#include <optional>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/deferred.hpp>
+#include <boost/asio/experimental/parallel_group.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/string.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http.hpp>
+#include <spdlog/spdlog.h>
+
+#include "http/error_response.h"
+#include "http/router.h"
+#include "http/target.h"
+
+namespace kraken::http {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using boost::system::error_code;
+
+// GCC 12 miscompiles `co_await` inside an if condition (the coroutine dies on an illegal
+// instruction), so results of awaited calls are always stored in a variable first.
+
+namespace {
+
+constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
+// How long a keep-alive connection may sit idle, or a request may stall mid-way.
+constexpr std::chrono::seconds kIdleTimeout{75};
+// How long one write may take before the client counts as gone.
+constexpr std::chrono::seconds kWriteTimeout{30};
+constexpr uint32_t kHeaderLimit = 32 * 1024;
+// While parked, bytes a pipelining client sends are kept for the next request, up to this.
+constexpr size_t kMaxPipelinedBytes = 16 * 1024;
+constexpr size_t kPeekBytes = 512;
+// A stream whose client reads slower than the handler writes is dropped past this.
+constexpr size_t kMaxQueuedStreamBytes = 64 << 20;
+// After refusing a request we read (and drop) what the client is still sending, so that
+// closing does not reset the connection before the client has read our answer.
+constexpr size_t kMaxDrainBytes = 1 << 20;
+constexpr std::chrono::seconds kDrainTimeout{2};
+
+std::string Lower(std::string_view text) {
+  std::string out(text);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+bool HasLineBreak(std::string_view text) {
+  return text.find_first_of("\r\n") != std::string_view::npos;
+}
+
+}  // namespace
+
+class Connection {
+ public:
+  Connection(std::shared_ptr<ServerShared> shared, asio::ip::tcp::socket socket);
+  ~Connection();
+
+  // Serves requests until the connection ends; `self` keeps this object alive meanwhile.
+  asio::awaitable<void> Serve(std::shared_ptr<Connection> self);
+  void Close();
+  // Ends the current Park().
+  void Wake() { wake_.cancel(); }
+
+ private:
+  // Reads one request. Returns nullopt when the connection must end (after answering an
+  // unreadable request itself).
+  asio::awaitable<std::optional<Request>> ReadRequest(bool& keep_alive, unsigned& version);
+  // Answers a refused request and closes the connection.
+  asio::awaitable<void> Refuse(int status, std::string_view code, std::string_view message,
+                               unsigned version);
+  asio::awaitable<bool> Write(Response response, bool keep_alive, unsigned version);
+  asio::awaitable<bool> ServeDeferred(const DeferredHandler& handler, Request& request,
+                                      bool keep_alive, unsigned version);
+  asio::awaitable<bool> ServeStream(const StreamHandler& handler, Request& request,
+                                    bool& keep_alive, unsigned version);
+  // Waits for Wake() while watching the socket. Returns false when the client hung up.
+  asio::awaitable<bool> Park();
+  asio::awaitable<void> Shutdown(bool drain);
+
+  std::shared_ptr<ServerShared> shared_;
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  asio::steady_timer wake_;
+  std::string remote_address_;
+};
+
+namespace {
+
+// A Responder bound to a connection until that connection ends.
+class ConnectionResponder : public Responder {
+ public:
+  explicit ConnectionResponder(Connection* connection) : connection_(connection) {}
+  void Send(Response response) override {
+    if (!open()) return;
+    response_ = std::move(response);
+    connection_->Wake();
+  }
+  bool open() const override { return connection_ != nullptr && !response_; }
+  void Detach() { connection_ = nullptr; }
+  std::optional<Response>& response() { return response_; }
+
+ private:
+  Connection* connection_;
+  std::optional<Response> response_;
+};
+
+class ConnectionStreamWriter : public StreamWriter {
+ public:
+  explicit ConnectionStreamWriter(Connection* connection) : connection_(connection) {}
+  bool Write(std::string data) override {
+    if (!open()) return false;
+    // One large write (a whole log) is fine; a backlog growing past the limit is not.
+    if (!queue_.empty() && queued_bytes_ + data.size() > kMaxQueuedStreamBytes) {
+      spdlog::warn("dropping a stream whose client reads too slowly");
+      dropped_ = true;
+      connection_->Wake();
+      return false;
+    }
+    if (data.empty()) return true;  // an empty chunk would end the body
+    queued_bytes_ += data.size();
+    queue_.push_back(std::move(data));
+    connection_->Wake();
+    return true;
+  }
+  void Close() override {
+    if (!open()) return;
+    closed_ = true;
+    connection_->Wake();
+  }
+  bool open() const override { return connection_ != nullptr && !closed_ && !dropped_; }
+  void SetContentType(std::string content_type) override {
+    if (!HasLineBreak(content_type)) content_type_ = std::move(content_type);
+  }
+  void SetStatus(int status) override {
+    if (status >= 200 && status <= 599) status_ = status;
+  }
+
+  void Detach() { connection_ = nullptr; }
+  // Everything written since the last call, as one piece.
+  std::string TakeQueued() {
+    std::string all;
+    all.reserve(queued_bytes_);
+    for (std::string& piece : queue_) all += piece;
+    queue_.clear();
+    queued_bytes_ = 0;
+    return all;
+  }
+  bool has_data() const { return !queue_.empty(); }
+  bool closed() const { return closed_; }
+  bool dropped() const { return dropped_; }
+  const std::string& content_type() const { return content_type_; }
+  int status() const { return status_; }
+
+ private:
+  Connection* connection_;
+  std::deque<std::string> queue_;
+  size_t queued_bytes_ = 0;
+  bool closed_ = false;
+  bool dropped_ = false;
+  std::string content_type_ = "text/plain; charset=utf-8";
+  int status_ = 200;
+};
+
+// Runs `fn` when leaving a scope, including when the coroutine frame is destroyed.
+template <typename F>
+class OnExit {
+ public:
+  explicit OnExit(F fn) : fn_(std::move(fn)) {}
+  ~OnExit() { fn_(); }
+  OnExit(const OnExit&) = delete;
+  OnExit& operator=(const OnExit&) = delete;
+
+ private:
+  F fn_;
+};
+
+Response InternalError(const Request& request, const char* what) {
+  spdlog::error("handler for {} {} threw: {}", request.method, request.path, what);
+  return ErrorResponse(500, "internal", "internal error while handling the request");
+}
+
+}  // namespace
+
+Connection::Connection(std::shared_ptr<ServerShared> shared, asio::ip::tcp::socket socket)
+    : shared_(std::move(shared)), stream_(std::move(socket)), wake_(stream_.get_executor()) {
+  error_code ec;
+  auto endpoint = stream_.socket().remote_endpoint(ec);
+  if (!ec) {
+    auto address = endpoint.address();
+    // A dual-stack listener sees IPv4 clients as "::ffff:a.b.c.d"; report them as IPv4.
+    if (address.is_v6() && address.to_v6().is_v4_mapped()) {
+      address = asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6());
+    }
+    remote_address_ = address.to_string();
+  }
+  // Live logs are many small writes: send each at once instead of waiting for an ACK.
+  stream_.socket().set_option(asio::ip::tcp::no_delay(true), ec);
+  shared_->connections.insert(this);
+}
+
+Connection::~Connection() { shared_->connections.erase(this); }
+
+void Connection::Close() {
+  stream_.close();
+  Wake();
+}
+
+asio::awaitable<void> Connection::Serve(std::shared_ptr<Connection> self) {
+  while (!shared_->stopped) {
+    bool keep_alive = false;
+    unsigned version = 11;
+    std::optional<Request> request = co_await ReadRequest(keep_alive, version);
+    if (!request || shared_->stopped) co_return;
+
+    int status = 0;
+    const Router::Target* target = shared_->router->Match(*request, status);
+    bool ok = false;
+    if (target == nullptr) {
+      Response error =
+          status == 405
+              ? ErrorResponse(405, "method_not_allowed",
+                              request->method + " is not allowed on " + request->path)
+              : ErrorResponse(404, "not_found", "no route for " + request->path);
+      ok = co_await Write(std::move(error), keep_alive, version);
+    } else if (auto* handler = std::get_if<Handler>(target)) {
+      Response response;
+      try {
+        response = (*handler)(*request);
+      } catch (const std::exception& e) {
+        response = InternalError(*request, e.what());
+      } catch (...) {
+        response = InternalError(*request, "a non-standard exception");
+      }
+      ok = co_await Write(std::move(response), keep_alive, version);
+    } else if (auto* deferred = std::get_if<DeferredHandler>(target)) {
+      ok = co_await ServeDeferred(*deferred, *request, keep_alive, version);
+    } else {
+      ok = co_await ServeStream(std::get<StreamHandler>(*target), *request, keep_alive,
+                                version);
+    }
+    if (!ok) co_return;
+    if (!keep_alive) {
+      co_await Shutdown(false);
+      co_return;
+    }
+  }
+}
+
+asio::awaitable<std::optional<Request>> Connection::ReadRequest(bool& keep_alive,
+                                                                unsigned& version) {
+  bhttp::request_parser<bhttp::string_body> parser;
+  parser.header_limit(kHeaderLimit);
+  parser.body_limit(shared_->options.max_body_bytes);
+
+  stream_.expires_after(kIdleTimeout);
+  auto [ec, n] = co_await bhttp::async_read_header(stream_, buffer_, parser, kUseTuple);
+  if (!ec && !parser.is_done()) {
+    // Clients such as curl wait for this interim answer before sending a large body.
+    if (beast::iequals(parser.get()[bhttp::field::expect], "100-continue")) {
+      static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+      stream_.expires_after(kWriteTimeout);
+      std::tie(ec, n) =
+          co_await asio::async_write(stream_, asio::buffer(kContinue), kUseTuple);
+      if (ec) co_return std::nullopt;
+    }
+    // Read the body piece by piece so that the timeout is for inactivity, not total time.
+    while (!ec && !parser.is_done()) {
+      stream_.expires_after(kIdleTimeout);
+      std::tie(ec, n) = co_await bhttp::async_read_some(stream_, buffer_, parser, kUseTuple);
+    }
+  }
+  if (ec) {
+    version = parser.is_header_done() ? parser.get().version() : 11;
+    if (ec == bhttp::error::body_limit) {
+      co_await Refuse(413, "too_large",
+                      "the request body is larger than the limit of " +
+                          std::to_string(shared_->options.max_body_bytes) + " bytes",
+                      version);
+    } else if (ec == bhttp::error::header_limit) {
+      co_await Refuse(431, "too_large", "the request header is too large", version);
+    } else if (ec.category() == bhttp::make_error_code(bhttp::error::bad_method).category() &&
+               ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message) {
+      co_await Refuse(400, "invalid", "malformed HTTP request: " + ec.message(), version);
+    }
+    // Anything else (the client closed, reset or went idle) just ends the connection.
+    co_return std::nullopt;
+  }
+
+  auto& message = parser.get();
+  keep_alive = message.keep_alive();
+  version = message.version();
+  Request request;
+  request.method = std::string(message.method_string());
+  request.target = std::string(message.target());
+  if (auto error = ParseTarget(request.target, request.path, request.query)) {
+    co_await Refuse(400, "invalid", *error, version);
+    co_return std::nullopt;
+  }
+  request.headers.reserve(std::distance(message.begin(), message.end()));
+  for (const auto& field : message) {
+    request.headers.emplace_back(Lower(field.name_string()), std::string(field.value()));
+  }
+  request.body = std::move(message.body());
+  request.remote_address = remote_address_;
+  co_return request;
+}
+
+asio::awaitable<void> Connection::Refuse(int status, std::string_view code,
+                                         std::string_view message, unsigned version) {
+  bool written = co_await Write(ErrorResponse(status, code, message), false, version);
+  if (written) co_await Shutdown(true);
+}
+
+asio::awaitable<bool> Connection::Write(Response response, bool keep_alive, unsigned version) {
+  if (response.status < 100 || response.status > 599) {
+    spdlog::error("a handler answered with the invalid status {}", response.status);
+    response = ErrorResponse(500, "internal", "the handler produced an invalid status");
+  }
+  // These statuses have no body by definition; Beast refuses to frame one.
+  if (response.status < 200 || response.status == 204 || response.status == 304) {
+    response.body.clear();
+  }
+  bhttp::response<bhttp::string_body> message{static_cast<bhttp::status>(response.status),
+                                              version};
+  message.set(bhttp::field::server, "kraken");
+  if (!HasLineBreak(response.content_type)) {
+    message.set(bhttp::field::content_type, response.content_type);
+  }
+  for (auto& [name, value] : response.headers) {
+    // A line break would let a header value smuggle in headers or a second response.
+    if (HasLineBreak(name) || HasLineBreak(value)) {
+      spdlog::error("dropping response header {} with a line break", name);
+      continue;
+    }
+    if (beast::iequals(name, "content-type")) {
+      message.set(bhttp::field::content_type, value);
+    } else {
+      message.insert(name, value);
+    }
+  }
+  message.body() = std::move(response.body);
+  message.keep_alive(keep_alive);
+  message.prepare_payload();
+  stream_.expires_after(kWriteTimeout);
+  auto [ec, n] = co_await bhttp::async_write(stream_, message, kUseTuple);
+  co_return !ec;
+}
+
+asio::awaitable<bool> Connection::ServeDeferred(const DeferredHandler& handler,
+                                                Request& request, bool keep_alive,
+                                                unsigned version) {
+  auto responder = std::make_shared<ConnectionResponder>(this);
+  OnExit detach([&responder] { responder->Detach(); });
+  try {
+    handler(request, responder);
+  } catch (const std::exception& e) {
+    responder->Send(InternalError(request, e.what()));
+  } catch (...) {
+    responder->Send(InternalError(request, "a non-standard exception"));
+  }
+  while (!responder->response()) {
+    bool present = co_await Park();
+    if (!present || shared_->stopped) co_return false;
+  }
+  bool written = co_await Write(std::move(*responder->response()), keep_alive, version);
+  co_return written;
+}
+
+asio::awaitable<bool> Connection::ServeStream(const StreamHandler& handler, Request& request,
+                                              bool& keep_alive, unsigned version) {
+  auto writer = std::make_shared<ConnectionStreamWriter>(this);
+  OnExit detach([&writer] { writer->Detach(); });
+  std::optional<Response> failure;
+  try {
+    handler(request, writer);
+  } catch (const std::exception& e) {
+    failure = InternalError(request, e.what());
+  } catch (...) {
+    failure = InternalError(request, "a non-standard exception");
+  }
+  if (failure) {
+    bool written = co_await Write(std::move(*failure), keep_alive, version);
+    co_return written;
+  }
+
+  // HTTP/1.0 has no chunked encoding: the body then ends when the connection closes.
+  bool chunked = version >= 11;
+  if (!chunked) keep_alive = false;
+  bhttp::response<bhttp::empty_body> header{static_cast<bhttp::status>(writer->status()),
+                                           version};
+  header.set(bhttp::field::server, "kraken");
+  header.set(bhttp::field::content_type, writer->content_type());
+  header.set(bhttp::field::cache_control, "no-cache");
+  // Reverse proxies such as nginx would otherwise buffer live output.
+  header.set("X-Accel-Buffering", "no");
+  header.keep_alive(keep_alive);
+  if (chunked) header.chunked(true);
+  bhttp::response_serializer<bhttp::empty_body> serializer{header};
+  stream_.expires_after(kWriteTimeout);
+  auto [ec, n] = co_await bhttp::async_write_header(stream_, serializer, kUseTuple);
+  if (ec) co_return false;
+
+  while (true) {
+    if (writer->dropped()) co_return false;
+    if (writer->has_data()) {
+      std::string data = writer->TakeQueued();
+      stream_.expires_after(kWriteTimeout);
+      if (chunked) {
+        std::tie(ec, n) = co_await asio::async_write(
+            stream_, bhttp::make_chunk(asio::buffer(data)), kUseTuple);
+      } else {
+        std::tie(ec, n) = co_await asio::async_write(stream_, asio::buffer(data), kUseTuple);
+      }
+      if (ec) co_return false;
+      continue;
+    }
+    if (writer->closed()) break;
+    bool present = co_await Park();
+    if (!present || shared_->stopped) co_return false;
+  }
+  if (chunked) {
+    stream_.expires_after(kWriteTimeout);
+    std::tie(ec, n) = co_await asio::async_write(stream_, bhttp::make_chunk_last(), kUseTuple);
+    if (ec) co_return false;
+  }
+  co_return true;
+}
+
+asio::awaitable<bool> Connection::Park() {
+  stream_.expires_never();
+  wake_.expires_at(asio::steady_timer::time_point::max());
+  if (buffer_.size() >= kMaxPipelinedBytes) {
+    // Enough is buffered for the next request; stop watching until the answer is out.
+    co_await wake_.async_wait(kUseTuple);
+    co_return stream_.socket().is_open();
+  }
+  auto space = buffer_.prepare(kPeekBytes);
+  auto [order, wait_ec, read_ec, n] =
+      co_await asio::experimental::make_parallel_group(
+          wake_.async_wait(asio::deferred),
+          stream_.socket().async_read_some(space, asio::deferred))
+          .async_wait(asio::experimental::wait_for_one(), asio::use_awaitable);
+  if (!read_ec) {
+    buffer_.commit(n);  // a pipelined request: keep it for later
+    co_return true;
+  }
+  // End of file or a reset means the client has gone; a cancelled read means we woke.
+  co_return read_ec == asio::error::operation_aborted && stream_.socket().is_open();
+}
+
+asio::awaitable<void> Connection::Shutdown(bool drain) {
+  error_code ec;
+  stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ec);
+  if (drain) {
+    buffer_.clear();
+    size_t drained = 0;
+    stream_.expires_after(kDrainTimeout);
+    while (drained < kMaxDrainBytes) {
+      auto [read_ec, n] = co_await stream_.async_read_some(buffer_.prepare(16 * 1024), kUseTuple);
+      if (read_ec) break;
+      drained += n;
+    }
+  }
+  stream_.close();
+}
+
+void ServeConnection(std::shared_ptr<ServerShared> shared, asio::ip::tcp::socket socket) {
+  auto executor = socket.get_executor();
+  auto connection = std::make_shared<Connection>(std::move(shared), std::move(socket));
+  asio::co_spawn(executor, connection->Serve(connection), [](std::exception_ptr error) {
+    if (!error) return;
+    try {
+      std::rethrow_exception(error);
+    } catch (const std::exception& e) {
+      spdlog::error("HTTP connection failed: {}", e.what());
+    }
+  });
+}
+
+void CloseConnection(Connection* connection) { connection->Close(); }
+
+}  // namespace kraken::http

@@ -1,0 +1,33 @@
+// Internal to the http module, shared by server.cc and connection.cc only: the state a
+// Server shares with its connections, and the entry point that serves one accepted socket.
+// Everything here lives on the loop thread; nothing is synchronised.
+#pragma once
+
+#include <memory>
+#include <unordered_set>
+
+#include <boost/asio/ip/tcp.hpp>
+
+#include "http/server.h"
+
+namespace kraken::http {
+
+class Connection;
+
+// Owned jointly by the Server and its live connections, so that connections still
+// finishing after the Server is gone never touch freed memory. Once `stopped` is set no
+// handler runs again.
+struct ServerShared {
+  Router* router = nullptr;
+  ServerOptions options;
+  bool stopped = false;
+  std::unordered_set<Connection*> connections;
+};
+
+// Serves HTTP/1.1 requests on `socket` until the peer closes, an error, or Stop.
+void ServeConnection(std::shared_ptr<ServerShared> shared, boost::asio::ip::tcp::socket socket);
+
+// Closes a live connection's socket and wakes it if parked, so that its coroutine ends.
+void CloseConnection(Connection* connection);
+
+}  // namespace kraken::http

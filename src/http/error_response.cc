@@ -1,0 +1,37 @@
+#include "http/error_response.h"
+
+#include <cstdio>
+
+namespace kraken::http {
+
+std::string JsonQuote(std::string_view text) {
+  std::string out;
+  out.reserve(text.size() + 2);
+  out.push_back('"');
+  for (char c : text) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          char escaped[8];
+          std::snprintf(escaped, sizeof escaped, "\\u%04x", c);
+          out += escaped;
+        } else {
+          out.push_back(c);
+        }
+    }
+  }
+  out.push_back('"');
+  return out;
+}
+
+Response ErrorResponse(int status, std::string_view code, std::string_view message) {
+  return Response::Json(status, "{\"error\": {\"code\": " + JsonQuote(code) +
+                                    ", \"message\": " + JsonQuote(message) + "}}");
+}
+
+}  // namespace kraken::http

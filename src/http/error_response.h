@@ -1,0 +1,19 @@
+// The JSON error body the server sends for requests no handler answered (unknown route,
+// wrong method, oversized or malformed request, a handler that threw):
+//   {"error": {"code": "not_found", "message": "..."}}
+// Pure functions; thread-safe.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "http/message.h"
+
+namespace kraken::http {
+
+Response ErrorResponse(int status, std::string_view code, std::string_view message);
+
+// `text` as a JSON string literal, quotes included.
+std::string JsonQuote(std::string_view text);
+
+}  // namespace kraken::http

@@ -1,0 +1,111 @@
+// The HTTP/1.1 server: one Asio event loop (one thread) serving every connection with
+// keep-alive, plus three handler shapes so that the rest of the server never sees Beast:
+//
+//  - a plain handler returns its Response at once;
+//  - a deferred handler gets a Responder and answers later (agent long-polls park here
+//    without holding a thread: 1,000 parked polls cost only their buffers);
+//  - a stream handler gets a StreamWriter and writes a chunked body for as long as it likes
+//    (live logs, server-sent events).
+//
+// All handlers, Responder and StreamWriter calls run on the loop thread. Other threads hand
+// work to the loop with Loop::Post(). Nothing here is thread-safe except Loop::Post.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "core/error.h"
+#include "http/message.h"
+
+namespace kraken::http {
+
+class Router;
+
+// The event loop that owns all server state. Timers and posted work run on its thread.
+class Loop {
+ public:
+  Loop();
+  ~Loop();
+  Loop(const Loop&) = delete;
+  Loop& operator=(const Loop&) = delete;
+
+  // Runs until Stop(). Call from the thread that will own the loop.
+  void Run();
+  void Stop();
+  // Thread-safe: queues `fn` to run on the loop thread.
+  void Post(std::function<void()> fn);
+
+  // A one-shot timer on the loop. Cancel() (or destroying the handle) stops it. Handles
+  // must be dropped on the loop thread, before the Loop is destroyed.
+  class Timer {
+   public:
+    virtual ~Timer() = default;
+    virtual void Cancel() = 0;
+  };
+  std::unique_ptr<Timer> After(std::chrono::milliseconds delay, std::function<void()> fn);
+
+  void* native();  // the asio::io_context, for the networking files only
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Answers one request later. Send() at most once; later calls are ignored.
+class Responder {
+ public:
+  virtual ~Responder() = default;
+  virtual void Send(Response response) = 0;
+  // False once the response was sent or the connection is gone.
+  virtual bool open() const = 0;
+};
+
+// Writes a chunked response body piece by piece.
+class StreamWriter {
+ public:
+  virtual ~StreamWriter() = default;
+  // Queues data; returns false when the client has gone away (the caller should drop it).
+  virtual bool Write(std::string data) = 0;
+  // Ends the body.
+  virtual void Close() = 0;
+  virtual bool open() const = 0;
+  // Sets the Content-Type sent with the header ("text/plain; charset=utf-8" by default,
+  // "text/event-stream" for server-sent events). Only effective before the handler returns.
+  virtual void SetContentType(std::string content_type) {}
+  // Sets the status sent with the header (200 by default), e.g. to refuse a bad request
+  // with a JSON error body. Only effective before the handler returns.
+  virtual void SetStatus(int status) {}
+};
+
+using Handler = std::function<Response(Request&)>;
+using DeferredHandler = std::function<void(Request&, std::shared_ptr<Responder>)>;
+// Once it returns, the server sends status 200 with a chunked body; the handler keeps the
+// StreamWriter and writes data later.
+using StreamHandler = std::function<void(Request&, std::shared_ptr<StreamWriter>)>;
+
+struct ServerOptions {
+  std::string address = "127.0.0.1";
+  uint16_t port = 0;  // 0 picks a free port; see Server::port()
+  size_t max_body_bytes = 64 << 20;
+};
+
+class Server {
+ public:
+  Server(Loop& loop, Router& router, ServerOptions options);
+  ~Server();
+  // Binds and starts accepting. Fails with a clear message when the port is taken.
+  Status Start();
+  uint16_t port() const;
+  // Stops accepting and closes every connection; parked Responders and StreamWriters turn
+  // closed. Call on the loop thread, or while the loop is not running.
+  void Stop();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace kraken::http
