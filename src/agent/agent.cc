@@ -1,0 +1,174 @@
+#include "agent/agent.h"
+
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "agent/host_info.h"
+#include "agent/log_shipper.h"
+#include "agent/protocol_client.h"
+#include "agent/shell_tool.h"
+#include "proc/reaper.h"
+
+namespace kraken::agent {
+
+namespace fs = std::filesystem;
+
+Agent::Agent(AgentOptions options) : options_(std::move(options)) {
+  if (options_.name.empty()) {
+    char host[256] = {};
+    gethostname(host, sizeof host - 1);
+    options_.name = host;
+  }
+  while (!options_.server_url.empty() && options_.server_url.back() == '/')
+    options_.server_url.pop_back();
+}
+
+Status Agent::LoadOrRegister() {
+  fs::create_directories(options_.data_dir);
+  fs::path identity = fs::path(options_.data_dir) / "identity.json";
+  ProtocolClient client(options_.server_url, stopping_);
+  if (fs::exists(identity)) {
+    Json saved = Json::parse(std::ifstream(identity), nullptr, false);
+    if (!saved.is_discarded() && saved.contains("token")) {
+      client.set_token(saved["token"]);
+      auto hello = client.Post("/agent/v1/hello", Json{{"host_info", CollectHostInfo()}});
+      if (hello) {
+        token_ = saved["token"];
+        agent_id_ = (*hello)["agent_id"];
+        poll_wait_ms_ = hello->value("poll_wait_ms", poll_wait_ms_);
+        spdlog::info("agent {} resumed its identity", agent_id_);
+        return {};
+      }
+      if (hello.error().code != ErrorCode::kUnauthorized) return tl::unexpected(hello.error());
+      spdlog::warn("saved identity was refused ({}); registering again", hello.error().message);
+      client.set_token("");
+    }
+  }
+  Json body = {{"name", options_.name}, {"host_info", CollectHostInfo()}};
+  if (!options_.registration_token.empty())
+    body["registration_token"] = options_.registration_token;
+  auto reg = client.Post("/agent/v1/register", body);
+  if (!reg) return tl::unexpected(reg.error());
+  token_ = (*reg)["token"];
+  agent_id_ = (*reg)["agent_id"];
+  poll_wait_ms_ = reg->value("poll_wait_ms", poll_wait_ms_);
+  // Written before use, atomically, so a crash never leaves a half identity behind.
+  fs::path tmp = identity.string() + ".tmp";
+  std::ofstream(tmp) << Json{{"token", token_}, {"agent_id", agent_id_}}.dump();
+  fs::rename(tmp, identity);
+  spdlog::info("registered as agent {} ({})", agent_id_,
+               (*reg)["authorized"].get<bool>() ? "authorized" : "waiting for authorization");
+  return {};
+}
+
+Status Agent::Run() {
+  // Steps that daemonise (setsid, double fork) are re-parented to the agent, so it can
+  // find and stop them when the step ends.
+  (void)proc::EnableChildSubreaper();
+  KR_TRY(LoadOrRegister());
+  ProtocolClient client(options_.server_url, stopping_);
+  client.set_token(token_);
+  while (!stopping_) {
+    auto res = client.Post("/agent/v1/poll?wait=" + std::to_string(poll_wait_ms_), Json::object(),
+                           std::chrono::milliseconds(poll_wait_ms_ + 15'000));
+    if (!res) {
+      if (stopping_) break;
+      if (res.error().code == ErrorCode::kUnauthorized)
+        return Fail(ErrorCode::kUnauthorized, "the server no longer knows this agent: " +
+                                                  res.error().message);
+      spdlog::warn("poll failed: {}", res.error().message);
+      std::this_thread::sleep_for(std::chrono::milliseconds(500));
+      continue;
+    }
+    if (res->contains("job") && !(*res)["job"].is_null()) {
+      RunJob(*res);
+      if (options_.one_job) break;
+    }
+  }
+  return {};
+}
+
+void Agent::RunJob(const Json& first) {
+  const Json& job = first["job"];
+  int64_t job_id = job["id"];
+  spdlog::info("job {} '{}' started", job_id, job.value("name", ""));
+  fs::path workspace = fs::path(options_.data_dir) / "jobs" / std::to_string(job_id);
+  std::error_code ec;
+  fs::remove_all(workspace, ec);
+  fs::create_directories(workspace, ec);
+  workspace = fs::absolute(workspace);
+
+  CancelHandle cancel;
+  std::atomic<bool> job_over{false};
+  // The watch long-poll doubles as the heartbeat while the job runs.
+  std::thread watcher([&] {
+    ProtocolClient watch(options_.server_url, stopping_);
+    watch.set_token(token_);
+    while (!job_over && !stopping_) {
+      auto r = watch.Post("/agent/v1/jobs/" + std::to_string(job_id) + "/watch?wait=5000",
+                          Json::object(), std::chrono::seconds(20), std::chrono::seconds(2));
+      if (job_over) break;
+      if (r && r->value("cancel", false)) {
+        spdlog::info("job {} cancelled by the server", job_id);
+        cancel.Cancel();
+        break;
+      }
+      if (!r && r.error().code != ErrorCode::kUnavailable) {
+        cancel.Cancel();  // the job is no longer ours
+        break;
+      }
+    }
+  });
+
+  LogShipper shipper(options_.server_url, token_, job_id, stopping_);
+  ProtocolClient client(options_.server_url, stopping_);
+  client.set_token(token_);
+  auto deadline = std::chrono::steady_clock::now() +
+                  std::chrono::seconds(job.value("timeout", int64_t{300}));
+  Json d = first;
+  while (!d["step"].is_null() && !stopping_) {
+    const Json& step = d["step"];
+    int64_t idx = step["index"];
+    shipper.BeginStep(idx);
+    StepContext ctx;
+    ctx.workspace = workspace.string();
+    ctx.env = d.value("env", Json::object());
+    ctx.job_deadline = deadline;
+    ctx.output = [&](std::string_view bytes) { shipper.Append(bytes); };
+    ctx.cancel = &cancel;
+    StepOutcome outcome;
+    std::string tool = step.value("tool", "");
+    if (cancel.cancelled()) {
+      outcome.reason = "cancelled";
+    } else if (tool == "shell") {
+      outcome = RunShellStep(runner_, step.value("fields", Json::object()), ctx);
+    } else {
+      outcome.reason = "agent-error";
+      outcome.message = "tool '" + tool + "' is not supported by this agent";
+      shipper.Append("kraken: " + outcome.message + "\n");
+    }
+    if (!shipper.Flush()) break;  // the server took the job away
+    Json report = {{"status", outcome.ok ? "done" : "error"},
+                   {"reason", outcome.reason},
+                   {"message", outcome.message}};
+    if (outcome.retcode >= 0) report["retcode"] = outcome.retcode;
+    auto next = client.Post(
+        "/agent/v1/jobs/" + std::to_string(job_id) + "/steps/" + std::to_string(idx) + "/finish",
+        report);
+    if (!next) {
+      spdlog::warn("job {}: {}", job_id, next.error().message);
+      break;
+    }
+    d = *next;
+  }
+  job_over = true;
+  watcher.join();
+  fs::remove_all(workspace, ec);
+  spdlog::info("job {} finished", job_id);
+}
+
+}  // namespace kraken::agent

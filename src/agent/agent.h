@@ -1,0 +1,44 @@
+// The `kraken agent` program: registers with the server (or reuses its saved identity),
+// long-polls for jobs, runs their steps in a workspace with the built-in tools, streams
+// logs, reports results, and stops a step within a second of a cancel.
+//
+// Run() blocks until Stop() (callable from a signal-handling thread) or, with one_job, after
+// one job.
+#pragma once
+
+#include <atomic>
+#include <string>
+
+#include "core/error.h"
+#include "core/json.h"
+#include "proc/runner.h"
+
+namespace kraken::agent {
+
+struct AgentOptions {
+  std::string server_url;          // e.g. http://127.0.0.1:8080
+  std::string data_dir = "kraken-agent";
+  std::string name;                // default: host name
+  std::string registration_token;  // one-time token: authorized at once
+  bool one_job = false;            // exit after one job (ephemeral machines)
+};
+
+class Agent {
+ public:
+  explicit Agent(AgentOptions options);
+  Status Run();
+  void Stop() { stopping_ = true; }
+
+ private:
+  Status LoadOrRegister();
+  void RunJob(const Json& dispatch);
+
+  AgentOptions options_;
+  std::atomic<bool> stopping_{false};
+  std::string token_;
+  int64_t agent_id_ = 0;
+  int64_t poll_wait_ms_ = 25'000;
+  proc::RealRunner runner_;
+};
+
+}  // namespace kraken::agent

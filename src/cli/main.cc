@@ -1,0 +1,156 @@
+// The one `kraken` executable: server, agent, `up`, and the command-line client.
+#include <signal.h>
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+#include <filesystem>
+#include <iostream>
+#include <thread>
+
+#include "agent/agent.h"
+#include "cli/client_config.h"
+#include "cli/flow_run.h"
+#include "cli/up.h"
+#include "server/app.h"
+
+namespace {
+
+// Blocks SIGINT/SIGTERM in this thread (and so in every thread started later) and calls
+// `stop` from a dedicated thread when one arrives.
+std::thread StopOnSignal(std::function<void()> stop) {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  return std::thread([set, stop = std::move(stop)] {
+    int sig = 0;
+    sigwait(&set, &sig);
+    stop();
+  });
+}
+
+std::string DefaultUiDir() {
+  namespace fs = std::filesystem;
+  fs::path exe = fs::read_symlink("/proc/self/exe").parent_path();
+  for (fs::path candidate : {exe / "ui", exe / ".." / "ui" / "dist", exe / ".." / ".." / "ui" / "dist",
+                             exe / ".." / "share" / "kraken" / "ui"})
+    if (fs::exists(candidate / "index.html")) return fs::weakly_canonical(candidate).string();
+  return {};
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"Kraken: a CI/CD server focused on testing, with autoscaled agents"};
+  app.require_subcommand(1);
+
+  // kraken server
+  kraken::server::ServerConfig server;
+  int64_t agent_timeout_s = 60, poll_wait_s = 25;
+  auto* serve = app.add_subcommand("server", "Run the server");
+  serve->add_option("--data-dir", server.data_dir, "Data directory")->capture_default_str();
+  serve->add_option("--db", server.db_url, "Database: sqlite:PATH or postgresql://...");
+  serve->add_option("--address", server.address, "Listen address")->capture_default_str();
+  serve->add_option("--port", server.port, "Listen port (0: any free port)")->capture_default_str();
+  serve->add_option("--ui-dir", server.ui_dir, "Built web UI folder");
+  serve->add_option("--agent-timeout", agent_timeout_s, "Seconds of silence before an agent is lost")
+      ->capture_default_str();
+  serve->add_option("--poll-wait", poll_wait_s, "Seconds an idle agent's poll may wait")
+      ->capture_default_str();
+  serve->add_option("--job-retries", server.engine.job_retries,
+                    "Re-queues of a job whose agent was lost")->capture_default_str();
+
+  // kraken agent
+  kraken::agent::AgentOptions agent;
+  auto* agent_cmd = app.add_subcommand("agent", "Run an agent that takes jobs from a server");
+  agent_cmd->add_option("--server", agent.server_url, "Server URL")->required();
+  agent_cmd->add_option("--data-dir", agent.data_dir, "Work directory")->capture_default_str();
+  agent_cmd->add_option("--name", agent.name, "Agent name (default: host name)");
+  agent_cmd->add_option("--registration-token", agent.registration_token,
+                        "One-time token: the agent is authorized at once");
+  agent_cmd->add_flag("--one-job", agent.one_job, "Exit after one job");
+
+  // kraken up
+  kraken::cli::UpOptions up;
+  auto* up_cmd = app.add_subcommand("up", "Start a server with local agents and a demo project");
+  up_cmd->add_option("--data-dir", up.data_dir, "Data directory")->capture_default_str();
+  up_cmd->add_option("--port", up.port, "Listen port")->capture_default_str();
+  up_cmd->add_option("--agents", up.agents, "Local agents to start")->capture_default_str();
+  up_cmd->add_option("--ui-dir", up.ui_dir, "Built web UI folder");
+
+  // kraken flow run
+  std::string server_flag, token_flag, client_dir = "kraken-data";
+  kraken::cli::FlowRunOptions flow_run;
+  std::vector<std::string> arg_list;
+  auto* flow = app.add_subcommand("flow", "Flows");
+  flow->require_subcommand(1);
+  auto* flow_run_cmd = flow->add_subcommand("run", "Start a flow on PROJECT/BRANCH");
+  flow_run_cmd->add_option("target", flow_run.target, "PROJECT/BRANCH")->required();
+  flow_run_cmd->add_flag("--dev", flow_run.dev, "Start a DEV flow instead of CI");
+  flow_run_cmd->add_option("--arg", arg_list, "Flow argument NAME=VALUE (repeatable)");
+  flow_run_cmd->add_flag("--follow,-f", flow_run.follow, "Show progress live; exit 0 only if all jobs succeed");
+  for (auto* c : {flow_run_cmd}) {
+    c->add_option("--server", server_flag, "Server URL (or KRAKEN_SERVER)");
+    c->add_option("--token", token_flag, "API token (or KRAKEN_TOKEN)");
+    c->add_option("--data-dir", client_dir, "Where `kraken up` saved cli.json")->capture_default_str();
+  }
+
+  CLI11_PARSE(app, argc, argv);
+
+  if (serve->parsed()) {
+    server.engine.agent_timeout = agent_timeout_s * 1000;
+    server.engine.poll_wait = poll_wait_s * 1000;
+    if (server.ui_dir.empty()) server.ui_dir = DefaultUiDir();
+    if (const char* pw = std::getenv("KRAKEN_ADMIN_PASSWORD")) server.admin_password = pw;
+    kraken::server::App srv(server);
+    auto waiter = StopOnSignal([&] { srv.Stop(); });
+    waiter.detach();
+    if (auto st = srv.Start(); !st) {
+      std::cerr << "kraken server: " << st.error().message << "\n";
+      return 1;
+    }
+    if (srv.generated_admin_password())
+      std::cout << "first admin created: admin / " << *srv.generated_admin_password() << std::endl;
+    std::cout << "listening on " << srv.url() << std::endl;
+    srv.Run();
+    return 0;
+  }
+  if (agent_cmd->parsed()) {
+    kraken::agent::Agent a(agent);
+    auto waiter = StopOnSignal([&] { a.Stop(); });
+    waiter.detach();
+    auto st = a.Run();
+    if (!st) {
+      spdlog::error("agent stopped: {}", st.error().message);
+      return 1;
+    }
+    return 0;
+  }
+  if (up_cmd->parsed()) {
+    if (up.ui_dir.empty()) up.ui_dir = DefaultUiDir();
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, nullptr);
+    return kraken::cli::Up(up);
+  }
+  if (flow_run_cmd->parsed()) {
+    for (const auto& kv : arg_list) {
+      auto eq = kv.find('=');
+      if (eq == std::string::npos) {
+        std::cerr << "kraken: --arg wants NAME=VALUE, got '" << kv << "'\n";
+        return 2;
+      }
+      flow_run.args[kv.substr(0, eq)] = kv.substr(eq + 1);
+    }
+    auto config = kraken::cli::ResolveClientConfig(server_flag, token_flag, client_dir);
+    if (!config) {
+      std::cerr << "kraken: " << config.error().message << "\n";
+      return 2;
+    }
+    return kraken::cli::FlowRun(*config, flow_run);
+  }
+  return 0;
+}

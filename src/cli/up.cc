@@ -1,0 +1,91 @@
+#include "cli/up.h"
+
+#include <signal.h>
+#include <spdlog/spdlog.h>
+
+#include <filesystem>
+#include <iostream>
+#include <thread>
+#include <vector>
+
+#include "cli/client_config.h"
+#include "cli/demo.h"
+#include "proc/daemon.h"
+#include "server/app.h"
+
+namespace kraken::cli {
+
+namespace fs = std::filesystem;
+
+int Up(const UpOptions& options) {
+  server::ServerConfig config;
+  config.data_dir = options.data_dir;
+  config.address = options.address;
+  config.port = static_cast<uint16_t>(options.port);
+  config.ui_dir = options.ui_dir;
+  if (const char* pw = std::getenv("KRAKEN_ADMIN_PASSWORD")) config.admin_password = pw;
+  server::App app(config);
+  if (auto st = app.Start(); !st) {
+    std::cerr << "kraken up: " << st.error().message << "\n";
+    return 1;
+  }
+  if (auto st = CreateDemoProject(app.store()); !st) {
+    std::cerr << "kraken up: cannot create the demo project: " << st.error().message << "\n";
+    return 1;
+  }
+  std::string url = app.url();
+  if (!fs::exists(fs::path(options.data_dir) / "cli.json")) {
+    auto token = app.CreateAdminToken("kraken up command line");
+    if (token) (void)WriteClientConfig(options.data_dir, ClientConfig{url, *token});
+  } else {
+    auto saved = ResolveClientConfig("", "", options.data_dir);
+    if (saved && saved->server != url)
+      (void)WriteClientConfig(options.data_dir, ClientConfig{url, saved->token});
+  }
+
+  // Local agents: each with its own work directory and a one-time registration token, so it
+  // is authorized at once; on later starts it resumes its saved identity.
+  std::string self = fs::read_symlink("/proc/self/exe").string();
+  std::vector<pid_t> agents;
+  for (int i = 1; i <= options.agents; ++i) {
+    fs::path dir = fs::absolute(fs::path(options.data_dir) / "agents" / std::to_string(i));
+    fs::create_directories(dir);
+    auto token = app.engine().MintRegistrationToken(std::nullopt, 10 * 60 * 1000);
+    if (!token) continue;
+    proc::SpawnOptions so;
+    so.argv = {self, "agent", "--server", url, "--data-dir", dir.string(), "--name",
+               "local-" + std::to_string(i), "--registration-token", *token};
+    auto pid = proc::StartDaemon(so, (dir / "agent.log").string());
+    if (pid) agents.push_back(*pid);
+    else spdlog::error("cannot start local agent {}: {}", i, pid.error().message);
+  }
+
+  std::cout << "\nKraken is up: " << url << "\n";
+  if (app.generated_admin_password())
+    std::cout << "  admin login: admin / " << *app.generated_admin_password()
+              << "   (shown once; set KRAKEN_ADMIN_PASSWORD to choose it)\n";
+  else
+    std::cout << "  admin login: admin (password set at first start)\n";
+  std::cout << "  local agents: " << agents.size() << " (logs in " << options.data_dir
+            << "/agents/*/agent.log)\n"
+            << "  try: kraken flow run demo/main --follow\n\n";
+  std::cout.flush();
+
+  // SIGINT/SIGTERM are blocked in every thread and taken here, off the event loop.
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  std::thread waiter([&] {
+    int sig = 0;
+    sigwait(&set, &sig);
+    app.Stop();
+  });
+  app.Run();
+  for (pid_t pid : agents) (void)proc::KillGroup(pid, std::chrono::seconds(5));
+  pthread_kill(waiter.native_handle(), SIGTERM);
+  waiter.join();
+  return 0;
+}
+
+}  // namespace kraken::cli

@@ -1,0 +1,283 @@
+// The agent side of execution: registration, job and step dispatch, logs and results.
+#include <fmt/format.h>
+
+#include "auth/crypto.h"
+#include "exec/engine.h"
+#include "workflow/when.h"
+
+namespace kraken::exec {
+
+using store::Transaction;
+
+namespace {
+
+std::string SystemOf(const Json& host_info) {
+  std::string distro = host_info.value("distro_name", "");
+  std::string version = host_info.value("distro_version", "");
+  if (distro.empty()) return host_info.value("system", "");
+  return version.empty() ? distro : distro + "-" + version;
+}
+
+}  // namespace
+
+Result<Registration> Engine::RegisterAgent(const std::string& name, const Json& host_info,
+                                           const std::string& registration_token) {
+  if (name.empty()) return Invalid("name", "an agent needs a name");
+  if (!host_info.is_object()) return Invalid("host_info", "must be an object");
+  Transaction tx(store_.db());
+  Agent agent;
+  agent.name = name;
+  agent.host_info = host_info;
+  agent.system = SystemOf(host_info);
+  agent.created = agent.last_seen = clock_.Now();
+  KR_ASSIGN(auto all, store_.FindGroup("all"));
+  if (!registration_token.empty()) {
+    KR_ASSIGN(auto reg, store_.ConsumeRegistrationToken(auth::HashToken(registration_token),
+                                                        clock_.Now()));
+    agent.authorized = true;
+    agent.machine_id = reg.machine_id;
+    if (reg.group_id) agent.group_ids.push_back(*reg.group_id);
+    if (all && (!reg.group_id || *reg.group_id != all->id)) agent.group_ids.push_back(all->id);
+  }
+  std::string token = auth::NewToken("kka_");
+  KR_ASSIGN(agent, store_.CreateAgent(agent, auth::HashToken(token)));
+  KR_TRY(tx.Commit());
+  NotifyChanged("agent", agent.id);
+  return Registration{agent, token};
+}
+
+Result<Agent> Engine::AuthenticateAgent(const std::string& token) {
+  KR_ASSIGN(auto agent, store_.FindAgentByToken(auth::HashToken(token)));
+  if (!agent) return Fail(ErrorCode::kUnauthorized, "unknown agent token");
+  return *agent;
+}
+
+Status Engine::AuthorizeAgent(Id agent_id, bool authorized) {
+  Transaction tx(store_.db());
+  KR_ASSIGN(auto agent, store_.GetAgent(agent_id));
+  agent.authorized = authorized;
+  if (authorized) {
+    // Like Kraken CI, authorizing puts the agent in group `all`.
+    KR_ASSIGN(auto all, store_.FindGroup("all"));
+    if (all && std::find(agent.group_ids.begin(), agent.group_ids.end(), all->id) ==
+                   agent.group_ids.end()) {
+      agent.group_ids.push_back(all->id);
+      KR_TRY(store_.SetAgentGroups(agent.id, agent.group_ids));
+    }
+  }
+  KR_TRY(store_.SaveAgent(agent));
+  KR_TRY(tx.Commit());
+  // Re-evaluate a parked poll: an authorized agent may take jobs now.
+  presence_.Wake(agent_id);
+  NotifyChanged("agent", agent_id);
+  return {};
+}
+
+Status Engine::UpdateHostInfo(Id agent_id, const Json& host_info) {
+  if (!host_info.is_object()) return Invalid("host_info", "must be an object");
+  KR_ASSIGN(auto agent, store_.GetAgent(agent_id));
+  agent.host_info = host_info;
+  agent.system = SystemOf(host_info);
+  agent.last_seen = clock_.Now();
+  agent.lost = false;
+  return store_.SaveAgent(agent);
+}
+
+void Engine::Touch(Id agent_id) {
+  auto agent = store_.GetAgent(agent_id);
+  if (!agent) return;
+  agent->last_seen = clock_.Now();
+  if (agent->lost) {
+    agent->lost = false;
+    NotifyChanged("agent", agent_id);
+  }
+  (void)store_.SaveAgent(*agent);
+}
+
+Result<std::string> Engine::MintRegistrationToken(std::optional<Id> group_id, Millis lifetime,
+                                                  std::optional<Id> machine_id) {
+  std::string token = auth::NewToken("kkr_");
+  Millis now = clock_.Now();
+  KR_TRY(store_.CreateRegistrationToken(auth::HashToken(token), group_id, machine_id,
+                                        lifetime ? now + lifetime : 0, now));
+  return token;
+}
+
+Result<std::optional<Dispatch>> Engine::Poll(Id agent_id) {
+  Transaction tx(store_.db());
+  KR_ASSIGN(auto agent, store_.GetAgent(agent_id));
+  agent.last_seen = clock_.Now();
+  agent.lost = false;
+  KR_TRY(store_.SaveAgent(agent));
+  std::optional<Dispatch> out;
+  if (agent.job_id) {
+    KR_ASSIGN(auto job, store_.GetJob(*agent.job_id));
+    if (job.state == JobState::kAssigned && job.agent_id == agent_id) {
+      // The agent polls while it should be running this job: it lost it (restarted).
+      KR_TRY(RequeueJob(job, fmt::format("agent {} restarted during the job", agent.name)));
+      agent.job_id.reset();
+    } else if (job.state == JobState::kQueued && job.agent_id == agent_id) {
+      job.state = JobState::kAssigned;
+      job.started = clock_.Now();
+      job.wait_reason.clear();
+      KR_ASSIGN(auto d, NextStep(job));
+      out = std::move(d);
+    } else {
+      agent.job_id.reset();
+      KR_TRY(store_.SaveAgent(agent));
+    }
+  }
+  KR_TRY(tx.Commit());
+  if (out) NotifyChanged("job", out->job.id);
+  else RequestSchedule();
+  return out;
+}
+
+Json Engine::StepEnv(const Job& job) {
+  Json env = job.env;
+  env["KK_JOB_ID"] = std::to_string(job.id);
+  auto run = store_.GetRun(job.run_id);
+  if (run) {
+    auto flow = store_.GetFlow(run->flow_id);
+    if (flow) {
+      auto branch = store_.GetBranch(flow->branch_id);
+      if (branch)
+        for (auto& [k, v] : branch->env.items()) env[k] = v.is_string() ? v : Json(v.dump());
+    }
+  }
+  return env;
+}
+
+// Finds the next step to run, marking skipped ones; completes the job when none is left.
+// Runs inside the caller's transaction and saves `job`.
+Result<Dispatch> Engine::NextStep(Job& job) {
+  KR_ASSIGN(auto steps, store_.ListSteps(job.id));
+  KR_ASSIGN(auto run, store_.GetRun(job.run_id));
+  KR_ASSIGN(auto flow, store_.GetFlow(run.flow_id));
+  workflow::WhenContext ctx;
+  ctx.is_ci = flow.kind == FlowKind::kCi;
+  for (Step& s : steps) {
+    if (s.status == StepStatus::kDone || s.status == StepStatus::kError) {
+      ctx.prev_ok = s.status == StepStatus::kDone;
+      ctx.any_error = ctx.any_error || s.status == StepStatus::kError;
+      continue;
+    }
+    if (s.status != StepStatus::kNotStarted) continue;
+    auto run_it = workflow::EvaluateWhen(s.when, ctx);
+    if (!run_it) {
+      // A bad condition is reported on the step, never silently taken as false.
+      s.status = StepStatus::kError;
+      s.reason = "bad-when";
+      s.message = run_it.error().message;
+      s.started = s.finished = clock_.Now();
+      KR_TRY(store_.SaveStep(s));
+      ctx.prev_ok = false;
+      ctx.any_error = true;
+      continue;
+    }
+    if (!*run_it) {
+      s.status = StepStatus::kSkipped;
+      KR_TRY(store_.SaveStep(s));
+      continue;
+    }
+    s.status = StepStatus::kInProgress;
+    s.started = clock_.Now();
+    KR_TRY(store_.SaveStep(s));
+    KR_TRY(store_.SaveJob(job));
+    return Dispatch{job, s, StepEnv(job)};
+  }
+  // No step left: the job is over.
+  CompletionStatus status = CompletionStatus::kOk;
+  for (const Step& s : steps) {
+    if (s.status != StepStatus::kError) continue;
+    if (s.reason == "step-timeout") status = CompletionStatus::kStepTimeout;
+    else if (s.reason == "job-timeout") status = CompletionStatus::kJobTimeout;
+    else if (s.reason == "agent-error" || s.reason == "bad-when") status = CompletionStatus::kAgentError;
+    else status = CompletionStatus::kStepError;
+    break;
+  }
+  job.finished = clock_.Now();
+  KR_TRY(CompleteJob(job, status));
+  return Dispatch{job, std::nullopt, Json::object()};
+}
+
+Result<Dispatch> Engine::FinishStep(Id agent_id, Id job_id, int64_t step_idx,
+                                    const StepReport& report) {
+  if (report.status != StepStatus::kDone && report.status != StepStatus::kError)
+    return Invalid("status", "must be done or error");
+  Transaction tx(store_.db());
+  KR_ASSIGN(auto job, store_.GetJob(job_id));
+  if (job.agent_id != agent_id || job.state != JobState::kAssigned)
+    return Conflict(fmt::format("job {} is no longer assigned to this agent", job_id));
+  KR_ASSIGN(auto steps, store_.ListSteps(job_id));
+  if (step_idx < 0 || step_idx >= static_cast<int64_t>(steps.size()))
+    return Invalid("step", fmt::format("job {} has no step {}", job_id, step_idx));
+  Step& step = steps[step_idx];
+  if (step.status == StepStatus::kInProgress) {
+    step.status = report.status;
+    step.retcode = report.retcode;
+    step.reason = report.status == StepStatus::kError
+                      ? (report.reason.empty() ? "exit-code" : report.reason)
+                      : "";
+    step.message = report.message;
+    step.finished = clock_.Now();
+    KR_TRY(store_.SaveStep(step));
+  } else if (step.status == StepStatus::kNotStarted) {
+    return Conflict(fmt::format("step {} of job {} was not started", step_idx, job_id));
+  }
+  // A repeated report of a finished step (a retry after a lost answer) just moves on.
+  Touch(agent_id);
+  KR_ASSIGN(auto next, NextStep(job));
+  KR_TRY(tx.Commit());
+  NotifyChanged("job", job_id);
+  if (!next.step) RequestSchedule();
+  return next;
+}
+
+Status Engine::AppendLog(Id agent_id, Id job_id, int64_t step_idx, int64_t seq,
+                         const std::string& data) {
+  if (seq < 0) return Invalid("seq", "must be 0 or more");
+  KR_ASSIGN(auto job, store_.GetJob(job_id));
+  if (job.agent_id != agent_id)
+    return Conflict(fmt::format("job {} is no longer assigned to this agent", job_id));
+  KR_ASSIGN(bool added, store_.AppendLog(job_id, step_idx, seq, data, clock_.Now()));
+  if (added && listener_) listener_->LogAppended(job_id);
+  return {};
+}
+
+Result<bool> Engine::JobAbandoned(Id agent_id, Id job_id) {
+  KR_ASSIGN(auto job, store_.GetJob(job_id));
+  return job.agent_id != agent_id || job.state == JobState::kCompleted;
+}
+
+Status Engine::RequeueJob(Job& job, const std::string& why) {
+  std::optional<Id> agent = job.agent_id;
+  if (job.attempt > job.max_retries) {
+    job.notes += (job.notes.empty() ? "" : "\n") + why + "; no retries left";
+    return CompleteJob(job, CompletionStatus::kAgentLost);
+  }
+  KR_ASSIGN(auto steps, store_.ListSteps(job.id));
+  for (Step& s : steps) {
+    s.status = StepStatus::kNotStarted;
+    s.retcode.reset();
+    s.reason.clear();
+    s.message.clear();
+    s.started = s.finished = 0;
+    KR_TRY(store_.SaveStep(s));
+  }
+  KR_TRY(store_.DeleteLogs(job.id));
+  job.notes += (job.notes.empty() ? "" : "\n") +
+               fmt::format("attempt {}: {}; re-queued", job.attempt, why);
+  job.attempt += 1;
+  job.state = JobState::kQueued;
+  job.agent_id.reset();
+  job.assigned = job.started = job.finished = 0;
+  job.wait_reason = "re-queued: " + why;
+  KR_TRY(store_.SaveJob(job));
+  KR_TRY(ReleaseAgent(agent));
+  NotifyChanged("job", job.id);
+  RequestSchedule();
+  return {};
+}
+
+}  // namespace kraken::exec

@@ -1,0 +1,136 @@
+// The execution engine: flows, runs, jobs and steps as state machines in the database,
+// the scheduler that hands queued jobs to waiting agents, the agent side of the protocol
+// (registration, job and step dispatch, logs, results) and the watchdog.
+//
+// Every public call is one database transaction, so a crash between calls loses nothing and
+// a restarted server resumes from the database. In-memory state (Presence, followers) is
+// only a wake-up mechanism.
+//
+// Not thread-safe: every call runs on the server's event loop.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/entities.h"
+#include "exec/presence.h"
+#include "store/store.h"
+#include "workflow/stage_def.h"
+
+namespace kraken::exec {
+
+struct EngineOptions {
+  Millis agent_timeout = 60'000;  // an agent silent this long is lost
+  Millis poll_wait = 25'000;      // how long an idle agent's poll may park
+  int64_t job_retries = 1;        // re-queues of a job whose agent was lost
+};
+
+// Notifications the engine sends outwards (to parked requests, live views).
+class Listener {
+ public:
+  virtual ~Listener() = default;
+  virtual void JobCancelled(Id job_id, Id agent_id) {}
+  virtual void LogAppended(Id job_id) {}
+  virtual void Changed(const std::string& kind, Id id) {}
+};
+
+// What an agent gets for a job: the job header and the step to run now.
+struct Dispatch {
+  Job job;
+  std::optional<Step> step;  // none: the job is over
+  Json env = Json::object(); // environment variables for every step
+};
+
+struct StepReport {
+  StepStatus status = StepStatus::kDone;  // done or error
+  std::optional<int64_t> retcode;
+  std::string reason;   // exit-code, step-timeout, job-timeout, agent-error, cancelled
+  std::string message;
+};
+
+struct Registration {
+  Agent agent;
+  std::string token;  // the agent's own secret, returned once
+};
+
+class Engine {
+ public:
+  using Post = std::function<void(std::function<void()>)>;
+
+  Engine(store::Store& store, const Clock& clock, Post post, EngineOptions options = {});
+
+  void set_listener(Listener* listener) { listener_ = listener; }
+  Presence& presence() { return presence_; }
+  const EngineOptions& options() const { return options_; }
+  store::Store& store() { return store_; }
+
+  // Ensures built-in records (group `all`) exist.
+  Status Bootstrap();
+
+  // --- flows, runs, jobs (flows.cc) ---
+  Result<Flow> StartFlow(Id branch_id, FlowKind kind, const Json& args);
+  // Starts a run of `stage_id` in an existing flow (manual start, or a stage not yet run).
+  Result<Run> StartRun(Id flow_id, Id stage_id, const Json& args);
+  Status CancelRun(Id run_id);
+  Status CancelJob(Id job_id);
+  Result<Job> RerunJob(Id job_id);
+  Result<Run> RerunRun(Id run_id);
+
+  // --- agents (agents.cc) ---
+  // With a valid one-time registration token the agent is authorized at once and joins the
+  // token's group; otherwise it waits, unauthorized, for an admin.
+  Result<Registration> RegisterAgent(const std::string& name, const Json& host_info,
+                                     const std::string& registration_token);
+  Result<Agent> AuthenticateAgent(const std::string& token);
+  Status AuthorizeAgent(Id agent_id, bool authorized);
+  Status UpdateHostInfo(Id agent_id, const Json& host_info);
+  // An idle agent asks for work: a job already assigned to it is started and its first step
+  // dispatched; otherwise nullopt (the caller parks the poll in Presence).
+  Result<std::optional<Dispatch>> Poll(Id agent_id);
+  Result<Dispatch> FinishStep(Id agent_id, Id job_id, int64_t step_idx, const StepReport& report);
+  // Stores a log batch; a repeated (step, seq) is acknowledged and ignored.
+  Status AppendLog(Id agent_id, Id job_id, int64_t step_idx, int64_t seq, const std::string& data);
+  // True when the agent should stop working on the job (cancelled, timed out, reassigned).
+  Result<bool> JobAbandoned(Id agent_id, Id job_id);
+  void Touch(Id agent_id);
+  Result<std::string> MintRegistrationToken(std::optional<Id> group_id, Millis lifetime,
+                                            std::optional<Id> machine_id = std::nullopt);
+
+  // --- scheduler (scheduler.cc) ---
+  // Coalesces requests: one pass runs soon on the loop, however many asked.
+  void RequestSchedule();
+  // Assigns queued jobs to waiting agents; returns how many were assigned.
+  int SchedulePass();
+
+  // --- watchdog (watchdog.cc) ---
+  // Marks silent agents lost and re-queues or ends their jobs; ends jobs past their timeout.
+  void WatchdogPass();
+
+ private:
+  // Helpers run inside the caller's transaction.
+  Result<Run> CreateRun(const Flow& flow, const Stage& stage, const Json& args,
+                        const Json& reason);
+  Status CreateJobs(const Flow& flow, const Run& run, const workflow::StageDef& def);
+  Result<Dispatch> NextStep(Job& job);
+  Status CompleteJob(Job& job, CompletionStatus status);
+  Status CheckRunDone(Id run_id);
+  Status CheckFlowDone(Id flow_id);
+  Status RequeueJob(Job& job, const std::string& why);
+  Status ReleaseAgent(std::optional<Id> agent_id);
+  Json StepEnv(const Job& job);
+  void NotifyChanged(const std::string& kind, Id id);
+
+  store::Store& store_;
+  const Clock& clock_;
+  Post post_;
+  EngineOptions options_;
+  Listener* listener_ = nullptr;
+  Presence presence_;
+  bool schedule_pending_ = false;
+  Millis started_at_;
+};
+
+}  // namespace kraken::exec

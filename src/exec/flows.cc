@@ -1,0 +1,349 @@
+// Flows, runs and jobs: creation from stage schemas, completion, cancel and rerun.
+#include <fmt/format.h>
+
+#include "exec/engine.h"
+
+namespace kraken::exec {
+
+using store::Transaction;
+
+Engine::Engine(store::Store& store, const Clock& clock, Post post, EngineOptions options)
+    : store_(store), clock_(clock), post_(std::move(post)), options_(options),
+      started_at_(clock.Now()) {}
+
+Status Engine::Bootstrap() {
+  KR_ASSIGN(auto all, store_.FindGroup("all"));
+  if (!all) KR_TRY(store_.CreateGroup(AgentsGroup{0, "all", std::nullopt,
+                                                  Json{{"method", "manual"}}, clock_.Now()}));
+  return {};
+}
+
+void Engine::NotifyChanged(const std::string& kind, Id id) {
+  if (listener_) listener_->Changed(kind, id);
+}
+
+Result<Flow> Engine::StartFlow(Id branch_id, FlowKind kind, const Json& args) {
+  if (!args.is_object()) return Invalid("args", "must be an object of NAME: value");
+  Transaction tx(store_.db());
+  KR_ASSIGN(auto branch, store_.GetBranch(branch_id));
+  KR_ASSIGN(auto stages, store_.ListStages(branch_id));
+  KR_ASSIGN(auto seq, store_.NextFlowSeq(branch_id, kind));
+  Flow flow;
+  flow.branch_id = branch_id;
+  flow.kind = kind;
+  flow.seq = seq.first;
+  flow.kind_seq = seq.second;
+  flow.label = fmt::format("{}.", flow.seq);
+  flow.args = args;
+  flow.args["KK_FLOW_TYPE"] = std::string(Name(kind));
+  flow.args["KK_BRANCH"] = branch.branch_name;
+  flow.args["branch"] = branch.branch_name;
+  flow.created = clock_.Now();
+  KR_ASSIGN(flow, store_.CreateFlow(flow));
+  int started = 0;
+  for (const Stage& stage : stages) {
+    if (!stage.enabled) continue;
+    auto def = workflow::ParseStage(stage.schema);
+    if (!def || def->parent != "root" || !def->trigger_parent) continue;
+    KR_TRY(CreateRun(flow, stage, Json::object(), Json{{"reason", "flow start"}}));
+    ++started;
+  }
+  if (started == 0) {
+    flow.state = FlowState::kCompleted;
+    flow.finished = clock_.Now();
+    KR_TRY(store_.SaveFlow(flow));
+  }
+  KR_TRY(tx.Commit());
+  NotifyChanged("flow", flow.id);
+  RequestSchedule();
+  return flow;
+}
+
+Result<Run> Engine::StartRun(Id flow_id, Id stage_id, const Json& args) {
+  if (!args.is_object()) return Invalid("args", "must be an object of NAME: value");
+  Transaction tx(store_.db());
+  KR_ASSIGN(auto flow, store_.GetFlow(flow_id));
+  KR_ASSIGN(auto stage, store_.GetStage(stage_id));
+  if (stage.branch_id != flow.branch_id)
+    return Invalid("stage_id", "the stage belongs to another branch");
+  KR_ASSIGN(auto runs, store_.ListRuns(flow_id));
+  for (auto& r : runs) {
+    if (r.stage_id != stage_id) continue;
+    if (r.state != RunState::kManual)
+      return Conflict(fmt::format("stage '{}' already ran in this flow (run {}); rerun it instead",
+                                  stage.name, r.id));
+    // A manual run: start its jobs now.
+    KR_ASSIGN(auto def, workflow::ParseStage(r.schema));
+    r.state = RunState::kInProgress;
+    r.started = clock_.Now();
+    for (auto& [k, v] : args.items()) r.args[k] = v;
+    KR_TRY(store_.SaveRun(r));
+    KR_TRY(CreateJobs(flow, r, def));
+    KR_TRY(CheckRunDone(r.id));
+    KR_TRY(tx.Commit());
+    RequestSchedule();
+    return store_.GetRun(r.id);
+  }
+  if (flow.state == FlowState::kCompleted) {
+    flow.state = FlowState::kInProgress;
+    flow.finished = 0;
+    KR_TRY(store_.SaveFlow(flow));
+  }
+  KR_ASSIGN(auto run, CreateRun(flow, stage, args, Json{{"reason", "manual"}}));
+  KR_TRY(tx.Commit());
+  RequestSchedule();
+  return run;
+}
+
+Result<Run> Engine::CreateRun(const Flow& flow, const Stage& stage, const Json& args,
+                              const Json& reason) {
+  Run run;
+  run.flow_id = flow.id;
+  run.stage_id = stage.id;
+  run.stage_name = stage.name;
+  run.reason = reason;
+  run.created = clock_.Now();
+  run.schema = stage.schema;
+  auto def = workflow::ParseStage(stage.schema);
+  if (!def) {
+    // A schema that no longer validates ends the run at once, with the reason.
+    run.state = RunState::kCompleted;
+    run.note = def.error().field + ": " + def.error().message;
+    run.finished = run.created;
+    KR_ASSIGN(run, store_.CreateRun(run));
+    KR_TRY(CheckFlowDone(flow.id));
+    return run;
+  }
+  // Arguments: parameter defaults, then flow arguments, then run arguments.
+  run.args = workflow::ParameterDefaults(*def);
+  for (auto& [k, v] : flow.args.items()) run.args[k] = v;
+  for (auto& [k, v] : args.items()) run.args[k] = v;
+  if (def->trigger_manual && reason.value("reason", "") != "manual") {
+    run.state = RunState::kManual;
+    KR_ASSIGN(run, store_.CreateRun(run));
+    return run;
+  }
+  run.state = RunState::kInProgress;
+  run.started = run.created;
+  KR_ASSIGN(run, store_.CreateRun(run));
+  KR_TRY(CreateJobs(flow, run, *def));
+  KR_TRY(CheckRunDone(run.id));
+  NotifyChanged("run", run.id);
+  return run;
+}
+
+Status Engine::CreateJobs(const Flow& flow, const Run& run, const workflow::StageDef& def) {
+  for (const auto& jd : def.jobs) {
+    for (const auto& env : jd.environments) {
+      for (const auto& system : env.systems) {
+        Job job;
+        job.run_id = run.id;
+        job.name = jd.name;
+        job.system = system;
+        job.executor = env.executor;
+        job.timeout = jd.timeout;
+        job.group_name = env.agents_group;
+        job.max_retries = options_.job_retries;
+        job.created = clock_.Now();
+        job.env = Json{{"KK_FLOW_SEQ", std::to_string(flow.seq)},
+                       {"KK_CI_DEV_FLOW_SEQ", std::to_string(flow.kind_seq)},
+                       {"KK_FLOW_KIND", std::string(Name(flow.kind))},
+                       {"KK_FLOW_ID", std::to_string(flow.id)},
+                       {"KK_RUN_ID", std::to_string(run.id)}};
+        KR_ASSIGN(auto group, store_.FindGroup(env.agents_group));
+        if (group) {
+          job.group_id = group->id;
+        } else {
+          job.state = JobState::kCompleted;
+          job.completion = CompletionStatus::kMissingGroup;
+          job.completed = job.created;
+          job.notes = "agents group '" + env.agents_group + "' does not exist";
+        }
+        std::vector<Step> steps;
+        for (size_t i = 0; i < jd.steps.size(); ++i) {
+          Step s;
+          s.index = static_cast<int64_t>(i);
+          s.tool = jd.steps[i].tool;
+          s.name = jd.steps[i].name;
+          s.fields = jd.steps[i].fields;
+          s.when = jd.steps[i].when;
+          if (job.state == JobState::kCompleted) s.status = StepStatus::kSkipped;
+          steps.push_back(std::move(s));
+        }
+        KR_TRY(store_.CreateJob(job, steps));
+      }
+    }
+  }
+  return {};
+}
+
+Status Engine::CompleteJob(Job& job, CompletionStatus status) {
+  Millis now = clock_.Now();
+  KR_ASSIGN(auto steps, store_.ListSteps(job.id));
+  for (Step& s : steps) {
+    if (s.status == StepStatus::kInProgress) {
+      s.status = StepStatus::kError;
+      s.reason = std::string(Name(status));
+      s.finished = now;
+      KR_TRY(store_.SaveStep(s));
+    } else if (s.status == StepStatus::kNotStarted) {
+      s.status = StepStatus::kSkipped;
+      KR_TRY(store_.SaveStep(s));
+    }
+  }
+  std::optional<Id> agent = job.agent_id;
+  job.state = JobState::kCompleted;
+  job.completion = status;
+  job.wait_reason.clear();
+  if (!job.finished) job.finished = now;
+  job.completed = now;
+  KR_TRY(store_.SaveJob(job));
+  KR_TRY(ReleaseAgent(agent));
+  NotifyChanged("job", job.id);
+  return CheckRunDone(job.run_id);
+}
+
+Status Engine::ReleaseAgent(std::optional<Id> agent_id) {
+  if (!agent_id) return {};
+  auto agent = store_.GetAgent(*agent_id);
+  if (!agent) return {};  // deleted meanwhile
+  agent->job_id.reset();
+  return store_.SaveAgent(*agent);
+}
+
+Status Engine::CheckRunDone(Id run_id) {
+  KR_ASSIGN(auto run, store_.GetRun(run_id));
+  if (run.state != RunState::kInProgress) return {};
+  KR_ASSIGN(auto jobs, store_.ListJobs(run_id, /*include_covered=*/false));
+  int64_t errors = 0;
+  for (const Job& j : jobs) {
+    if (j.state != JobState::kCompleted) return {};
+    if (IsError(j.completion)) ++errors;
+  }
+  run.state = RunState::kCompleted;
+  run.jobs_total = static_cast<int64_t>(jobs.size());
+  run.jobs_error = errors;
+  run.finished = clock_.Now();
+  KR_TRY(store_.SaveRun(run));
+  NotifyChanged("run", run.id);
+  KR_ASSIGN(auto flow, store_.GetFlow(run.flow_id));
+  if (errors == 0) {
+    // Child stages whose parent is this stage start now, in the same flow.
+    KR_ASSIGN(auto stages, store_.ListStages(flow.branch_id));
+    KR_ASSIGN(auto runs, store_.ListRuns(flow.id));
+    for (const Stage& stage : stages) {
+      if (!stage.enabled) continue;
+      auto def = workflow::ParseStage(stage.schema);
+      if (!def || def->parent != run.stage_name || !def->trigger_parent) continue;
+      bool already = false;
+      for (const auto& r : runs) already = already || r.stage_id == stage.id;
+      if (already) continue;
+      KR_TRY(CreateRun(flow, stage, Json::object(),
+                       Json{{"reason", "parent"}, {"run_id", run.id}}));
+    }
+  }
+  return CheckFlowDone(flow.id);
+}
+
+Status Engine::CheckFlowDone(Id flow_id) {
+  KR_ASSIGN(auto flow, store_.GetFlow(flow_id));
+  if (flow.state == FlowState::kCompleted) return {};
+  KR_ASSIGN(auto runs, store_.ListRuns(flow_id));
+  for (const auto& r : runs)
+    if (r.state == RunState::kInProgress || r.state == RunState::kCreating) return {};
+  flow.state = FlowState::kCompleted;
+  flow.finished = clock_.Now();
+  KR_TRY(store_.SaveFlow(flow));
+  NotifyChanged("flow", flow.id);
+  return {};
+}
+
+Status Engine::CancelJob(Id job_id) {
+  Transaction tx(store_.db());
+  KR_ASSIGN(auto job, store_.GetJob(job_id));
+  if (job.state == JobState::kCompleted)
+    return Conflict(fmt::format("job {} is already completed", job_id));
+  std::optional<Id> agent = job.agent_id;
+  KR_TRY(CompleteJob(job, CompletionStatus::kUserCancel));
+  KR_TRY(tx.Commit());
+  if (agent && listener_) listener_->JobCancelled(job_id, *agent);
+  return {};
+}
+
+Status Engine::CancelRun(Id run_id) {
+  KR_ASSIGN(auto jobs, store_.ListJobs(run_id, false));
+  KR_ASSIGN(auto run, store_.GetRun(run_id));
+  if (run.state != RunState::kInProgress && run.state != RunState::kManual)
+    return Conflict(fmt::format("run {} is not in progress", run_id));
+  for (const Job& j : jobs)
+    if (j.state != JobState::kCompleted) KR_TRY(CancelJob(j.id));
+  if (run.state == RunState::kManual) {
+    Transaction tx(store_.db());
+    run.state = RunState::kCompleted;
+    run.finished = clock_.Now();
+    run.note = "cancelled";
+    KR_TRY(store_.SaveRun(run));
+    KR_TRY(CheckFlowDone(run.flow_id));
+    KR_TRY(tx.Commit());
+  }
+  return {};
+}
+
+Result<Job> Engine::RerunJob(Id job_id) {
+  Transaction tx(store_.db());
+  KR_ASSIGN(auto old, store_.GetJob(job_id));
+  if (old.state != JobState::kCompleted)
+    return Conflict(fmt::format("job {} is still running; cancel it first", job_id));
+  if (old.covered) return Conflict(fmt::format("job {} was already rerun", job_id));
+  KR_ASSIGN(auto steps, store_.ListSteps(job_id));
+  old.covered = true;
+  KR_TRY(store_.SaveJob(old));
+  Job job = old;
+  job.state = JobState::kQueued;
+  job.completion = CompletionStatus::kNone;
+  job.agent_id.reset();
+  job.attempt = 1;
+  job.covered = false;
+  job.wait_reason.clear();
+  job.notes = fmt::format("rerun of job {}", old.id);
+  job.created = clock_.Now();
+  job.assigned = job.started = job.finished = job.completed = 0;
+  for (Step& s : steps) {
+    s.status = StepStatus::kNotStarted;
+    s.retcode.reset();
+    s.reason.clear();
+    s.message.clear();
+    s.started = s.finished = 0;
+  }
+  KR_ASSIGN(auto group, store_.FindGroup(job.group_name));
+  if (!group) return Conflict("agents group '" + job.group_name + "' no longer exists");
+  job.group_id = group->id;
+  KR_ASSIGN(job, store_.CreateJob(job, steps));
+  KR_ASSIGN(auto run, store_.GetRun(job.run_id));
+  if (run.state != RunState::kInProgress) {
+    run.state = RunState::kInProgress;
+    run.finished = 0;
+    KR_TRY(store_.SaveRun(run));
+    KR_ASSIGN(auto flow, store_.GetFlow(run.flow_id));
+    if (flow.state == FlowState::kCompleted) {
+      flow.state = FlowState::kInProgress;
+      flow.finished = 0;
+      KR_TRY(store_.SaveFlow(flow));
+    }
+  }
+  KR_TRY(tx.Commit());
+  NotifyChanged("job", job.id);
+  RequestSchedule();
+  return job;
+}
+
+Result<Run> Engine::RerunRun(Id run_id) {
+  KR_ASSIGN(auto run, store_.GetRun(run_id));
+  if (run.state == RunState::kInProgress || run.state == RunState::kManual)
+    return Conflict(fmt::format("run {} is still in progress", run_id));
+  KR_ASSIGN(auto jobs, store_.ListJobs(run_id, false));
+  for (const Job& j : jobs) KR_TRY(RerunJob(j.id));
+  return store_.GetRun(run_id);
+}
+
+}  // namespace kraken::exec

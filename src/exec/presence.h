@@ -1,0 +1,45 @@
+// Which agents are waiting for work right now: those with a long-poll parked on the server.
+// The scheduler hands jobs only to waiting agents, so a job never goes to an agent that has
+// silently died; the wake callback answers the agent's parked poll at once.
+//
+// In-memory only (a restarted server learns presence again from the next polls).
+// Not thread-safe: owned by the event loop.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/entities.h"
+
+namespace kraken::exec {
+
+struct WaitingAgent {
+  Id id = 0;
+  std::vector<Id> group_ids;
+  std::string system;
+  std::function<void()> wake;  // answers the parked poll
+};
+
+class Presence {
+ public:
+  void Park(WaitingAgent agent) { waiting_[agent.id] = std::move(agent); }
+  void Unpark(Id agent_id) { waiting_.erase(agent_id); }
+  bool IsWaiting(Id agent_id) const { return waiting_.count(agent_id) > 0; }
+  // Removes the agent and calls its wake callback. False if it was not waiting.
+  bool Wake(Id agent_id) {
+    auto it = waiting_.find(agent_id);
+    if (it == waiting_.end()) return false;
+    auto wake = std::move(it->second.wake);
+    waiting_.erase(it);
+    if (wake) wake();
+    return true;
+  }
+  const std::map<Id, WaitingAgent>& waiting() const { return waiting_; }
+
+ private:
+  std::map<Id, WaitingAgent> waiting_;
+};
+
+}  // namespace kraken::exec

@@ -1,0 +1,73 @@
+// The scheduler: hands queued jobs, oldest run first, to agents waiting for work.
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "exec/engine.h"
+
+namespace kraken::exec {
+
+void Engine::RequestSchedule() {
+  if (schedule_pending_) return;
+  schedule_pending_ = true;
+  post_([this] {
+    schedule_pending_ = false;
+    SchedulePass();
+  });
+}
+
+namespace {
+
+bool Matches(const Job& job, const WaitingAgent& agent) {
+  if (std::find(agent.group_ids.begin(), agent.group_ids.end(), job.group_id) ==
+      agent.group_ids.end())
+    return false;
+  // As in Kraken CI: `any` runs anywhere; a container executor brings its own system.
+  return job.system == "any" || job.executor != "local" || job.system == agent.system;
+}
+
+}  // namespace
+
+int Engine::SchedulePass() {
+  if (presence_.waiting().empty()) return 0;
+  auto jobs = store_.ListQueuedJobs(1000);
+  if (!jobs) return 0;
+  std::vector<Id> woken;
+  {
+    store::Transaction tx(store_.db());
+    // Copy: waking changes the presence map, so collect first, wake after commit.
+    std::vector<WaitingAgent> idle;
+    for (const auto& [id, w] : presence_.waiting()) idle.push_back(w);
+    for (Job& job : *jobs) {
+      if (idle.empty()) break;
+      auto it = std::find_if(idle.begin(), idle.end(),
+                             [&](const WaitingAgent& a) { return Matches(job, a); });
+      if (it == idle.end()) {
+        std::string reason = fmt::format("no idle agent in group '{}'{}", job.group_name,
+                                         job.system == "any" ? "" : " with system " + job.system);
+        if (job.wait_reason != reason) {
+          job.wait_reason = reason;
+          (void)store_.SaveJob(job);
+        }
+        continue;
+      }
+      auto agent = store_.GetAgent(it->id);
+      if (!agent || agent->job_id || !agent->authorized || agent->disabled) {
+        idle.erase(it);
+        continue;
+      }
+      job.agent_id = agent->id;
+      job.assigned = clock_.Now();
+      job.wait_reason.clear();
+      agent->job_id = job.id;
+      if (!store_.SaveJob(job) || !store_.SaveAgent(*agent)) return 0;
+      woken.push_back(agent->id);
+      idle.erase(it);
+    }
+    if (!tx.Commit()) return 0;
+  }
+  for (Id id : woken) presence_.Wake(id);
+  return static_cast<int>(woken.size());
+}
+
+}  // namespace kraken::exec

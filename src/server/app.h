@@ -1,0 +1,57 @@
+// The `kraken server` process put together: database, users, execution engine, REST API,
+// agent protocol, live events, static web UI and the agent installer, on one event loop.
+//
+// Start() and Run() on one thread; Stop() from any thread (signal handler thread).
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "core/error.h"
+#include "exec/engine.h"
+
+namespace kraken::http {
+class Loop;
+}  // namespace kraken::http
+
+namespace kraken::server {
+
+struct ServerConfig {
+  std::string data_dir = "kraken-data";
+  std::string db_url;  // default: sqlite:<data_dir>/kraken.db
+  std::string address = "127.0.0.1";
+  uint16_t port = 8080;
+  std::string ui_dir;  // built web UI (index.html + assets); empty: no UI
+  std::string admin_password;  // for the first admin; empty: generated
+  exec::EngineOptions engine;
+};
+
+class App {
+ public:
+  explicit App(ServerConfig config);
+  ~App();
+
+  Status Start();
+  void Run();
+  void Stop();
+
+  uint16_t port() const;
+  std::string url() const;
+  // Set when this start created the first admin with a generated password.
+  const std::optional<std::string>& generated_admin_password() const { return admin_password_; }
+
+  http::Loop& loop();
+  exec::Engine& engine();
+  store::Store& store();
+  // Creates a named API token for the admin (used by `kraken up` for the CLI).
+  Result<std::string> CreateAdminToken(const std::string& name);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  ServerConfig config_;
+  std::optional<std::string> admin_password_;
+};
+
+}  // namespace kraken::server
