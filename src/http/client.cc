@@ -55,10 +55,10 @@ struct Client::Impl {
     // Signals would break multi-threaded programs; timeouts work without them.
     curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count()));
-    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
-                     static_cast<long>(std::min<std::chrono::milliseconds>(
-                                           timeout, std::chrono::seconds(10))
-                                           .count()));
+    curl_easy_setopt(
+        curl, CURLOPT_CONNECTTIMEOUT_MS,
+        static_cast<long>(
+            std::min<std::chrono::milliseconds>(timeout, std::chrono::seconds(10)).count()));
     curl_easy_setopt(curl, CURLOPT_USERAGENT, "kraken");
     curl_easy_setopt(curl, CURLOPT_TCP_NODELAY, 1L);
     // Without this curl pauses up to a second before sending bodies over 1 KiB.
@@ -68,8 +68,7 @@ struct Client::Impl {
   }
 
   // `stopped` is set during the transfer when the caller ended it on purpose.
-  Result<int> Perform(const std::string& method, const std::string& url,
-                      const bool& stopped) {
+  Result<int> Perform(const std::string& method, const std::string& url, const bool& stopped) {
     CURLcode code = curl_easy_perform(curl);
     long status = 0;
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);

@@ -49,8 +49,8 @@ class OneConnectionServer {
         }
         pending.erase(0, pending.find("\r\n\r\n") + 4);
         std::string body = std::to_string(i);
-        std::string response = "HTTP/1.1 200 OK\r\nContent-Length: " +
-                               std::to_string(body.size()) + "\r\n\r\n" + body;
+        std::string response =
+            "HTTP/1.1 200 OK\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
         ::send(fd, response.data(), response.size(), MSG_NOSIGNAL);
       }
       ::close(fd);

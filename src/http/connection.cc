@@ -3,7 +3,6 @@
 #include "http/connection.h"
 
 #include <algorithm>
-#include <deque>
 #include <optional>
 
 #include <boost/asio/as_tuple.hpp>
@@ -20,6 +19,7 @@
 #include <spdlog/spdlog.h>
 
 #include "http/error_response.h"
+#include "http/responders.h"
 #include "http/router.h"
 #include "http/target.h"
 
@@ -44,8 +44,6 @@ constexpr uint32_t kHeaderLimit = 32 * 1024;
 // While parked, bytes a pipelining client sends are kept for the next request, up to this.
 constexpr size_t kMaxPipelinedBytes = 16 * 1024;
 constexpr size_t kPeekBytes = 512;
-// A stream whose client reads slower than the handler writes is dropped past this.
-constexpr size_t kMaxQueuedStreamBytes = 64 << 20;
 // After refusing a request we read (and drop) what the client is still sending, so that
 // closing does not reset the connection before the client has read our answer.
 constexpr size_t kMaxDrainBytes = 1 << 20;
@@ -56,10 +54,6 @@ std::string Lower(std::string_view text) {
   std::transform(out.begin(), out.end(), out.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return out;
-}
-
-bool HasLineBreak(std::string_view text) {
-  return text.find_first_of("\r\n") != std::string_view::npos;
 }
 
 }  // namespace
@@ -99,81 +93,6 @@ class Connection {
 };
 
 namespace {
-
-// A Responder bound to a connection until that connection ends.
-class ConnectionResponder : public Responder {
- public:
-  explicit ConnectionResponder(Connection* connection) : connection_(connection) {}
-  void Send(Response response) override {
-    if (!open()) return;
-    response_ = std::move(response);
-    connection_->Wake();
-  }
-  bool open() const override { return connection_ != nullptr && !response_; }
-  void Detach() { connection_ = nullptr; }
-  std::optional<Response>& response() { return response_; }
-
- private:
-  Connection* connection_;
-  std::optional<Response> response_;
-};
-
-class ConnectionStreamWriter : public StreamWriter {
- public:
-  explicit ConnectionStreamWriter(Connection* connection) : connection_(connection) {}
-  bool Write(std::string data) override {
-    if (!open()) return false;
-    // One large write (a whole log) is fine; a backlog growing past the limit is not.
-    if (!queue_.empty() && queued_bytes_ + data.size() > kMaxQueuedStreamBytes) {
-      spdlog::warn("dropping a stream whose client reads too slowly");
-      dropped_ = true;
-      connection_->Wake();
-      return false;
-    }
-    if (data.empty()) return true;  // an empty chunk would end the body
-    queued_bytes_ += data.size();
-    queue_.push_back(std::move(data));
-    connection_->Wake();
-    return true;
-  }
-  void Close() override {
-    if (!open()) return;
-    closed_ = true;
-    connection_->Wake();
-  }
-  bool open() const override { return connection_ != nullptr && !closed_ && !dropped_; }
-  void SetContentType(std::string content_type) override {
-    if (!HasLineBreak(content_type)) content_type_ = std::move(content_type);
-  }
-  void SetStatus(int status) override {
-    if (status >= 200 && status <= 599) status_ = status;
-  }
-
-  void Detach() { connection_ = nullptr; }
-  // Everything written since the last call, as one piece.
-  std::string TakeQueued() {
-    std::string all;
-    all.reserve(queued_bytes_);
-    for (std::string& piece : queue_) all += piece;
-    queue_.clear();
-    queued_bytes_ = 0;
-    return all;
-  }
-  bool has_data() const { return !queue_.empty(); }
-  bool closed() const { return closed_; }
-  bool dropped() const { return dropped_; }
-  const std::string& content_type() const { return content_type_; }
-  int status() const { return status_; }
-
- private:
-  Connection* connection_;
-  std::deque<std::string> queue_;
-  size_t queued_bytes_ = 0;
-  bool closed_ = false;
-  bool dropped_ = false;
-  std::string content_type_ = "text/plain; charset=utf-8";
-  int status_ = 200;
-};
 
 // Runs `fn` when leaving a scope, including when the coroutine frame is destroyed.
 template <typename F>
@@ -230,11 +149,10 @@ asio::awaitable<void> Connection::Serve(std::shared_ptr<Connection> self) {
     const Router::Target* target = shared_->router->Match(*request, status);
     bool ok = false;
     if (target == nullptr) {
-      Response error =
-          status == 405
-              ? ErrorResponse(405, "method_not_allowed",
-                              request->method + " is not allowed on " + request->path)
-              : ErrorResponse(404, "not_found", "no route for " + request->path);
+      Response error = status == 405
+                           ? ErrorResponse(405, "method_not_allowed",
+                                           request->method + " is not allowed on " + request->path)
+                           : ErrorResponse(404, "not_found", "no route for " + request->path);
       ok = co_await Write(std::move(error), keep_alive, version);
     } else if (auto* handler = std::get_if<Handler>(target)) {
       Response response;
@@ -249,8 +167,7 @@ asio::awaitable<void> Connection::Serve(std::shared_ptr<Connection> self) {
     } else if (auto* deferred = std::get_if<DeferredHandler>(target)) {
       ok = co_await ServeDeferred(*deferred, *request, keep_alive, version);
     } else {
-      ok = co_await ServeStream(std::get<StreamHandler>(*target), *request, keep_alive,
-                                version);
+      ok = co_await ServeStream(std::get<StreamHandler>(*target), *request, keep_alive, version);
     }
     if (!ok) co_return;
     if (!keep_alive) {
@@ -273,8 +190,7 @@ asio::awaitable<std::optional<Request>> Connection::ReadRequest(bool& keep_alive
     if (beast::iequals(parser.get()[bhttp::field::expect], "100-continue")) {
       static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
       stream_.expires_after(kWriteTimeout);
-      std::tie(ec, n) =
-          co_await asio::async_write(stream_, asio::buffer(kContinue), kUseTuple);
+      std::tie(ec, n) = co_await asio::async_write(stream_, asio::buffer(kContinue), kUseTuple);
       if (ec) co_return std::nullopt;
     }
     // Read the body piece by piece so that the timeout is for inactivity, not total time.
@@ -334,8 +250,7 @@ asio::awaitable<bool> Connection::Write(Response response, bool keep_alive, unsi
   if (response.status < 200 || response.status == 204 || response.status == 304) {
     response.body.clear();
   }
-  bhttp::response<bhttp::string_body> message{static_cast<bhttp::status>(response.status),
-                                              version};
+  bhttp::response<bhttp::string_body> message{static_cast<bhttp::status>(response.status), version};
   message.set(bhttp::field::server, "kraken");
   if (!HasLineBreak(response.content_type)) {
     message.set(bhttp::field::content_type, response.content_type);
@@ -360,9 +275,8 @@ asio::awaitable<bool> Connection::Write(Response response, bool keep_alive, unsi
   co_return !ec;
 }
 
-asio::awaitable<bool> Connection::ServeDeferred(const DeferredHandler& handler,
-                                                Request& request, bool keep_alive,
-                                                unsigned version) {
+asio::awaitable<bool> Connection::ServeDeferred(const DeferredHandler& handler, Request& request,
+                                                bool keep_alive, unsigned version) {
   auto responder = std::make_shared<ConnectionResponder>(this);
   OnExit detach([&responder] { responder->Detach(); });
   try {
@@ -400,8 +314,7 @@ asio::awaitable<bool> Connection::ServeStream(const StreamHandler& handler, Requ
   // HTTP/1.0 has no chunked encoding: the body then ends when the connection closes.
   bool chunked = version >= 11;
   if (!chunked) keep_alive = false;
-  bhttp::response<bhttp::empty_body> header{static_cast<bhttp::status>(writer->status()),
-                                           version};
+  bhttp::response<bhttp::empty_body> header{static_cast<bhttp::status>(writer->status()), version};
   header.set(bhttp::field::server, "kraken");
   header.set(bhttp::field::content_type, writer->content_type());
   header.set(bhttp::field::cache_control, "no-cache");
@@ -420,8 +333,8 @@ asio::awaitable<bool> Connection::ServeStream(const StreamHandler& handler, Requ
       std::string data = writer->TakeQueued();
       stream_.expires_after(kWriteTimeout);
       if (chunked) {
-        std::tie(ec, n) = co_await asio::async_write(
-            stream_, bhttp::make_chunk(asio::buffer(data)), kUseTuple);
+        std::tie(ec, n) =
+            co_await asio::async_write(stream_, bhttp::make_chunk(asio::buffer(data)), kUseTuple);
       } else {
         std::tie(ec, n) = co_await asio::async_write(stream_, asio::buffer(data), kUseTuple);
       }
@@ -451,15 +364,15 @@ asio::awaitable<bool> Connection::Park() {
   auto space = buffer_.prepare(kPeekBytes);
   auto [order, wait_ec, read_ec, n] =
       co_await asio::experimental::make_parallel_group(
-          wake_.async_wait(asio::deferred),
-          stream_.socket().async_read_some(space, asio::deferred))
+          wake_.async_wait(asio::deferred), stream_.socket().async_read_some(space, asio::deferred))
           .async_wait(asio::experimental::wait_for_one(), asio::use_awaitable);
   if (!read_ec) {
     buffer_.commit(n);  // a pipelined request: keep it for later
     co_return true;
   }
   // End of file or a reset means the client has gone; a cancelled read means we woke.
-  co_return read_ec == asio::error::operation_aborted && stream_.socket().is_open();
+  bool woken = read_ec == asio::error::operation_aborted;
+  co_return woken && stream_.socket().is_open();
 }
 
 asio::awaitable<void> Connection::Shutdown(bool drain) {
@@ -468,8 +381,9 @@ asio::awaitable<void> Connection::Shutdown(bool drain) {
   if (drain) {
     buffer_.clear();
     size_t drained = 0;
-    stream_.expires_after(kDrainTimeout);
+    auto deadline = std::chrono::steady_clock::now() + kDrainTimeout;
     while (drained < kMaxDrainBytes) {
+      stream_.expires_at(deadline);
       auto [read_ec, n] = co_await stream_.async_read_some(buffer_.prepare(16 * 1024), kUseTuple);
       if (read_ec) break;
       drained += n;
@@ -492,5 +406,7 @@ void ServeConnection(std::shared_ptr<ServerShared> shared, asio::ip::tcp::socket
 }
 
 void CloseConnection(Connection* connection) { connection->Close(); }
+
+void WakeConnection(Connection* connection) { connection->Wake(); }
 
 }  // namespace kraken::http

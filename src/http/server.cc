@@ -26,14 +26,13 @@ struct Listener {
 
 asio::awaitable<void> AcceptLoop(std::shared_ptr<Listener> listener) {
   while (!listener->shared->stopped) {
-    auto [ec, socket] = co_await listener->acceptor.async_accept(
-        asio::as_tuple(asio::use_awaitable));
+    auto [ec, socket] =
+        co_await listener->acceptor.async_accept(asio::as_tuple(asio::use_awaitable));
     if (listener->shared->stopped || ec == asio::error::operation_aborted) co_return;
     if (ec) {
       // Typically out of file descriptors: back off instead of spinning on the error.
       spdlog::warn("accept failed: {}", ec.message());
-      asio::steady_timer pause(listener->acceptor.get_executor(),
-                               std::chrono::milliseconds(100));
+      asio::steady_timer pause(listener->acceptor.get_executor(), std::chrono::milliseconds(100));
       co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
       continue;
     }
@@ -75,10 +74,10 @@ Status Server::Start() {
   if (!ec) acceptor.bind(endpoint, ec);
   if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) {
-    return Fail(ErrorCode::kUnavailable,
-                fmt::format("cannot listen on {}:{}: {}", options.address, options.port,
-                            ec.message()),
-                "port");
+    return Fail(
+        ErrorCode::kUnavailable,
+        fmt::format("cannot listen on {}:{}: {}", options.address, options.port, ec.message()),
+        "port");
   }
   impl_->port = acceptor.local_endpoint(ec).port();
   impl_->listener = listener;

@@ -18,8 +18,8 @@ TEST_F(ServerTest, ServesGetAndPost) {
   Request seen;
   router_.Get("/hello/{name}", [&](Request& request) {
     seen = request;
-    return Response::Text(200, "hello " + request.params.at("name") + " " +
-                                   request.Query("greeting", "none"));
+    return Response::Text(
+        200, "hello " + request.params.at("name") + " " + request.Query("greeting", "none"));
   });
   router_.Post("/echo", [](Request& request) {
     Response response = Response::Json(201, request.body);
@@ -214,8 +214,7 @@ TEST_F(ServerTest, PortInUseFailsWithAClearMessage) {
   EXPECT_EQ(started.error().code, ErrorCode::kUnavailable);
   EXPECT_NE(started.error().message.find("127.0.0.1:" + std::to_string(server_->port())),
             std::string::npos);
-  EXPECT_NE(started.error().message.find("in use"), std::string::npos)
-      << started.error().message;
+  EXPECT_NE(started.error().message.find("in use"), std::string::npos) << started.error().message;
 }
 
 TEST_F(ServerTest, StopClosesConnections) {

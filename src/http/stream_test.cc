@@ -53,10 +53,9 @@ TEST_F(StreamTest, ChunksArriveSeparatelyAndPromptly) {
   std::lock_guard lock(mutex);
   for (size_t i = 0; i < pieces.size(); ++i) {
     auto latency = arrived[i] - written[i];
-    EXPECT_LT(latency, 50ms) << "chunk " << i << " took "
-                             << std::chrono::duration_cast<std::chrono::microseconds>(latency)
-                                    .count()
-                             << " us";
+    EXPECT_LT(latency, 50ms)
+        << "chunk " << i << " took "
+        << std::chrono::duration_cast<std::chrono::microseconds>(latency).count() << " us";
   }
 }
 
@@ -113,10 +112,24 @@ TEST_F(StreamTest, ALargeSingleWriteIsDelivered) {
   EXPECT_EQ(received, log.size());
 }
 
-TEST_F(StreamTest, ConnectionIsReusedAfterTheStreamEnds) {
-  router_.Add("GET", "/empty", StreamHandler([](Request&, std::shared_ptr<StreamWriter> w) {
-                w->Close();
+TEST_F(StreamTest, ABacklogPastTheLimitDropsTheStream) {
+  router_.Add("GET", "/log", StreamHandler([](Request&, std::shared_ptr<StreamWriter> w) {
+                // Nothing is flushed until the handler returns, so this is all backlog.
+                EXPECT_TRUE(w->Write(std::string(40 << 20, 'x')));
+                EXPECT_FALSE(w->Write(std::string(40 << 20, 'y')));
+                EXPECT_FALSE(w->open());
               }));
+  Start();
+  RawSocket socket(server_->port());
+  socket.Send("GET /log HTTP/1.1\r\nHost: x\r\n\r\n");
+  std::string all = socket.ReadAll();
+  EXPECT_EQ(all.rfind("HTTP/1.1 200 OK", 0), 0u);
+  EXPECT_EQ(all.find("yyyy"), std::string::npos);
+}
+
+TEST_F(StreamTest, ConnectionIsReusedAfterTheStreamEnds) {
+  router_.Add("GET", "/empty",
+              StreamHandler([](Request&, std::shared_ptr<StreamWriter> w) { w->Close(); }));
   router_.Get("/n", [](Request&) { return Response::Text(200, "next"); });
   Start();
   RawSocket socket(server_->port());

@@ -42,8 +42,7 @@ TEST(ErrorResponseTest, EscapesTheMessage) {
   Response response = ErrorResponse(404, "not_found", "no \"x\"\n\x01");
   EXPECT_EQ(response.status, 404);
   EXPECT_EQ(response.content_type, "application/json");
-  EXPECT_EQ(response.body,
-            R"({"error": {"code": "not_found", "message": "no \"x\"\n\u0001"}})");
+  EXPECT_EQ(response.body, R"({"error": {"code": "not_found", "message": "no \"x\"\n\u0001"}})");
 }
 
 }  // namespace
