@@ -15,6 +15,7 @@ test_pkgs=(
   postgresql sqlite3 procps psmisc curl
   golang-go golang-starlark-dev
   python3 python3-pytest
+  podman runc busybox-static
 )
 mode=${1:-all}
 pkgs=("${build_pkgs[@]}")
