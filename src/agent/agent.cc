@@ -109,10 +109,12 @@ void Agent::RunJob(const Json& first) {
     ProtocolClient watch(options_.server_url, stopping_);
     watch.set_token(token_);
     while (!job_over && !stopping_) {
-      auto r = watch.Post("/agent/v1/jobs/" + std::to_string(job_id) + "/watch?wait=5000",
-                          Json::object(), std::chrono::seconds(20), std::chrono::seconds(2));
+      auto r = watch.Post(
+          "/agent/v1/jobs/" + std::to_string(job_id) + "/watch?wait=" + std::to_string(poll_wait_ms_),
+          Json::object(), std::chrono::milliseconds(poll_wait_ms_ + 15'000), std::chrono::seconds(2));
       if (job_over) break;
-      if (r && r->value("cancel", false)) {
+      // `done`: the server ended the job (cancel, timeout); stop whatever still runs.
+      if (r && (r->value("cancel", false) || r->value("done", false))) {
         spdlog::info("job {} cancelled by the server", job_id);
         cancel.Cancel();
         break;

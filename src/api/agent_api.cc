@@ -71,7 +71,8 @@ struct ParkedPoll : std::enable_shared_from_this<ParkedPoll> {
           } else {
             self->Park();  // woken with nothing to do (e.g. just authorized): keep waiting
           }
-        }});
+        },
+        [self] { return self->responder->open(); }});
   }
 
   void Finish() {
@@ -132,6 +133,7 @@ void RegisterAgentApi(http::Router& r, ApiContext ctx) {
             if (!p) return;
             // Unpark only if this poll is still the one parked for the agent.
             ctx.engine.presence().Unpark(p->agent.id);
+            if (!p->responder->open()) return;  // the agent went away: no sign of life
             ctx.engine.Touch(p->agent.id);
             p->Finish();
           });
@@ -205,9 +207,10 @@ void RegisterAgentApi(http::Router& r, ApiContext ctx) {
           auto timer = std::make_shared<std::unique_ptr<http::Loop::Timer>>();
           *timer = ctx.loop.After(std::chrono::milliseconds(*wait),
                                   [responder, timer, ctx, agent_id]() mutable {
-                                    ctx.engine.Touch(agent_id);
-                                    if (responder->open())
+                                    if (responder->open()) {
+                                      ctx.engine.Touch(agent_id);
                                       responder->Send(JsonResponse(200, Json{{"cancel", false}}));
+                                    }
                                     timer->reset();  // the pending wait holds `timer` alive
                                   });
         }));

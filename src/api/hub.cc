@@ -73,10 +73,16 @@ void Hub::Changed(const std::string& kind, Id id) {
     std::erase_if(event_streams_, [&](auto& s) { return !s->Write(event); });
   }
   if (kind != "job") return;
+  auto watched = watches_.equal_range(id);
   auto it = followers_.find(id);
-  if (it == followers_.end()) return;
+  if (watched.first == watched.second && it == followers_.end()) return;
   auto job = store_.GetJob(id);
   if (job && job->state != JobState::kCompleted) return;
+  // The agent's watch of an ended job returns now, so it can take the next job at once.
+  for (auto w = watched.first; w != watched.second; ++w)
+    if (w->second->open()) w->second->Send(http::Response::Json(200, R"({"cancel":false,"done":true})"));
+  watches_.erase(id);
+  if (it == followers_.end()) return;
   for (Follower& f : it->second) Feed(id, f, true);
   followers_.erase(it);
 }

@@ -162,6 +162,11 @@ Result<Dispatch> Engine::NextStep(Job& job) {
       ctx.any_error = ctx.any_error || s.status == StepStatus::kError;
       continue;
     }
+    if (s.status == StepStatus::kInProgress) {
+      // Handed out already and not finished: the agent asks again after a lost answer.
+      KR_TRY(store_.SaveJob(job));
+      return Dispatch{job, s, StepEnv(job)};
+    }
     if (s.status != StepStatus::kNotStarted) continue;
     auto run_it = workflow::EvaluateWhen(s.when, ctx);
     if (!run_it) {

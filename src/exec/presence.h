@@ -19,14 +19,19 @@ struct WaitingAgent {
   Id id = 0;
   std::vector<Id> group_ids;
   std::string system;
-  std::function<void()> wake;  // answers the parked poll
+  std::function<void()> wake;   // answers the parked poll
+  std::function<bool()> alive;  // false once the poll's connection has closed
 };
 
 class Presence {
  public:
   void Park(WaitingAgent agent) { waiting_[agent.id] = std::move(agent); }
   void Unpark(Id agent_id) { waiting_.erase(agent_id); }
-  bool IsWaiting(Id agent_id) const { return waiting_.count(agent_id) > 0; }
+  // Waiting, with its connection still open.
+  bool IsWaiting(Id agent_id) const {
+    auto it = waiting_.find(agent_id);
+    return it != waiting_.end() && (!it->second.alive || it->second.alive());
+  }
   // Removes the agent and calls its wake callback. False if it was not waiting.
   bool Wake(Id agent_id) {
     auto it = waiting_.find(agent_id);

@@ -37,7 +37,12 @@ int Engine::SchedulePass() {
     store::Transaction tx(store_.db());
     // Copy: waking changes the presence map, so collect first, wake after commit.
     std::vector<WaitingAgent> idle;
-    for (const auto& [id, w] : presence_.waiting()) idle.push_back(w);
+    std::vector<Id> gone;
+    for (const auto& [id, w] : presence_.waiting()) {
+      if (w.alive && !w.alive()) gone.push_back(id);  // its poll's connection closed
+      else idle.push_back(w);
+    }
+    for (Id id : gone) presence_.Unpark(id);
     for (Job& job : *jobs) {
       if (idle.empty()) break;
       auto it = std::find_if(idle.begin(), idle.end(),
