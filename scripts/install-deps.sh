@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs every Debian package Kraken needs to build, run and test.
-# Idempotent: packages already present are left as they are.
+# Installs every Debian package Kraken needs: `build` for building and running it, `all`
+# (the default) adds what the test suite uses (PostgreSQL, Podman, Go's reference Starlark,
+# pytest, Chromium). Idempotent: packages already present are left as they are.
 set -euo pipefail
 
 build_pkgs=(
@@ -16,10 +17,13 @@ test_pkgs=(
   golang-go golang-starlark-dev
   python3 python3-pytest
   podman runc busybox-static
+  chromium
 )
 mode=${1:-all}
 pkgs=("${build_pkgs[@]}")
 [ "$mode" = all ] && pkgs+=("${test_pkgs[@]}")
+# The web UI is built with Node.js and npm; Debian's are used only when none is installed.
+command -v npm >/dev/null 2>&1 || pkgs+=(nodejs npm)
 
 missing=()
 for p in "${pkgs[@]}"; do

@@ -246,7 +246,8 @@ Status Engine::AppendLog(Id agent_id, Id job_id, int64_t step_idx, int64_t seq,
   if (job.agent_id != agent_id)
     return Conflict(fmt::format("job {} is no longer assigned to this agent", job_id));
   KR_ASSIGN(bool added, store_.AppendLog(job_id, step_idx, seq, data, clock_.Now()));
-  if (added && listener_) listener_->LogAppended(job_id);
+  if (added)
+    for (Listener* l : listeners_) l->LogAppended(job_id);
   return {};
 }
 

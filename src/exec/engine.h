@@ -62,7 +62,8 @@ class Engine {
 
   Engine(store::Store& store, const Clock& clock, Post post, EngineOptions options = {});
 
-  void set_listener(Listener* listener) { listener_ = listener; }
+  // Listeners are told of every change, in the order they were added (not owned).
+  void add_listener(Listener* listener) { listeners_.push_back(listener); }
   Presence& presence() { return presence_; }
   const EngineOptions& options() const { return options_; }
   store::Store& store() { return store_; }
@@ -122,12 +123,13 @@ class Engine {
   Status ReleaseAgent(std::optional<Id> agent_id);
   Json StepEnv(const Job& job);
   void NotifyChanged(const std::string& kind, Id id);
+  void NotifyCancelled(Id job_id, Id agent_id);
 
   store::Store& store_;
   const Clock& clock_;
   Post post_;
   EngineOptions options_;
-  Listener* listener_ = nullptr;
+  std::vector<Listener*> listeners_;
   Presence presence_;
   bool schedule_pending_ = false;
   Millis started_at_;

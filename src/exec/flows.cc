@@ -19,7 +19,11 @@ Status Engine::Bootstrap() {
 }
 
 void Engine::NotifyChanged(const std::string& kind, Id id) {
-  if (listener_) listener_->Changed(kind, id);
+  for (Listener* l : listeners_) l->Changed(kind, id);
+}
+
+void Engine::NotifyCancelled(Id job_id, Id agent_id) {
+  for (Listener* l : listeners_) l->JobCancelled(job_id, agent_id);
 }
 
 Result<Flow> Engine::StartFlow(Id branch_id, FlowKind kind, const Json& args) {
@@ -266,7 +270,7 @@ Status Engine::CancelJob(Id job_id) {
   std::optional<Id> agent = job.agent_id;
   KR_TRY(CompleteJob(job, CompletionStatus::kUserCancel));
   KR_TRY(tx.Commit());
-  if (agent && listener_) listener_->JobCancelled(job_id, *agent);
+  if (agent) NotifyCancelled(job_id, *agent);
   return {};
 }
 

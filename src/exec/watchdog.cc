@@ -40,7 +40,7 @@ void Engine::WatchdogPass() {
     store::Transaction tx(store_.db());
     std::optional<Id> agent = job.agent_id;
     if (!CompleteJob(job, CompletionStatus::kServerTimeout) || !tx.Commit()) continue;
-    if (agent && listener_) listener_->JobCancelled(job.id, *agent);
+    if (agent) NotifyCancelled(job.id, *agent);
   }
 }
 

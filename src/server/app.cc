@@ -74,7 +74,7 @@ Status App::Start() {
       config_.engine);
   KR_TRY(impl_->engine->Bootstrap());
   impl_->hub = std::make_unique<api::Hub>(store);
-  impl_->engine->set_listener(impl_->hub.get());
+  impl_->engine->add_listener(impl_->hub.get());
 
   api::ApiContext ctx{store, *impl_->engine, *impl_->auth, *impl_->hub, impl_->loop};
   api::RegisterRestApi(impl_->router, ctx);

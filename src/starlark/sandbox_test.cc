@@ -1,0 +1,114 @@
+// Hostile scripts end with a clear error, in bounded time and memory, and
+// never crash the host.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <string>
+
+#include "starlark/starlark.h"
+
+namespace kraken::starlark {
+namespace {
+
+Options Limits() {
+  Options options;
+  options.time_limit = std::chrono::milliseconds(200);
+  options.memory_limit = 8 << 20;
+  options.max_call_depth = 50;
+  return options;
+}
+
+// Loads source, expecting an error containing want, within two seconds.
+void ExpectFailure(const std::string& source, const std::string& want) {
+  auto start = std::chrono::steady_clock::now();
+  auto module = Module::Load(source, "evil.star", {}, Limits());
+  auto elapsed = std::chrono::steady_clock::now() - start;
+  ASSERT_FALSE(module) << source;
+  EXPECT_NE(module.error().message.find(want), std::string::npos) << module.error().backtrace;
+  EXPECT_LT(elapsed, std::chrono::seconds(2));
+}
+
+TEST(SandboxTest, InfiniteLoopHitsTheTimeLimit) {
+  ExpectFailure("def f():\n    for i in range(1 << 62):\n        pass\nf()\n", "time limit");
+  ExpectFailure("x = [i for i in range(1 << 62) if i < 0]\n", "time limit");
+}
+
+TEST(SandboxTest, SortingAHugeListIsBounded) {
+  ExpectFailure("x = sorted(range(1 << 40))\n", "memory limit");
+}
+
+TEST(SandboxTest, UnboundedAllocationHitsTheMemoryLimit) {
+  ExpectFailure("def f():\n    x = []\n    for i in range(1 << 40):\n        x.append('a' * 1000)\nf()\n",
+                "memory limit");
+  ExpectFailure("x = {i: i for i in range(1 << 40)}\n", "memory limit");
+  ExpectFailure("x = list(range(1 << 40))\n", "memory limit");
+}
+
+TEST(SandboxTest, HugeStringsAreRefusedBeforeAllocation) {
+  ExpectFailure("x = 'x' * (1 << 40)\n", "memory limit");
+  ExpectFailure("x = [0] * (1 << 40)\n", "memory limit");
+  ExpectFailure("def f():\n    s = 'ab'\n    for i in range(100):\n        s = s + s\nf()\n", "memory limit");
+  ExpectFailure("x = ','.join(['abcdefgh'] * 100000) * 100\n", "memory limit");
+}
+
+TEST(SandboxTest, RecursionIsForbidden) {
+  ExpectFailure("def f(n):\n    return f(n + 1)\nf(0)\n", "called recursively");
+  ExpectFailure("f = lambda: g()\ng = lambda: f()\nf()\n", "called recursively");
+}
+
+TEST(SandboxTest, CallDepthIsLimited) {
+  std::string source;
+  for (int i = 0; i < 100; ++i) {
+    source += "def f" + std::to_string(i) + "():\n    return " +
+              (i == 99 ? std::string("0") : "f" + std::to_string(i + 1) + "()") + "\n";
+  }
+  source += "x = f0()\n";
+  ExpectFailure(source, "call depth");
+}
+
+TEST(SandboxTest, DeepNestingIsASyntaxError) {
+  ExpectFailure("x = " + std::string(100000, '(') + "1" + std::string(100000, ')') + "\n", "nesting too deep");
+  ExpectFailure("x = " + std::string(100000, '[') + "\n", "nesting too deep");
+  ExpectFailure("x = " + std::string(100000, '-') + "1\n", "nesting too deep");
+  std::string nested_ifs = "def f():\n";
+  for (int i = 0; i < 1000; ++i) nested_ifs += std::string(i + 1, ' ') + "if True:\n";
+  nested_ifs += std::string(1001, ' ') + "pass\n";
+  ExpectFailure(nested_ifs, "nesting too deep");
+}
+
+TEST(SandboxTest, DeeplyNestedValuesDoNotOverflowTheStack) {
+  Options options;
+  auto module = Module::Load(
+      "def f():\n    x = []\n    for i in range(300000):\n        x = [x]\n    return x\ny = f()\ns = str(y)\n",
+      "deep.star", {}, options);
+  ASSERT_TRUE(module) << module.error().backtrace;
+  EXPECT_FALSE(ToJson(*module->Global("y")));
+  auto equal = module->Call(EvalExpression("lambda a: a == a", {}).value(), {*module->Global("y")});
+  ASSERT_FALSE(equal);
+  EXPECT_EQ(equal.error().message, "comparison exceeded maximum recursion depth");
+}
+
+TEST(SandboxTest, CyclicValuesAreSafe) {
+  auto module = Module::Load("def f():\n    x = []\n    x.append(x)\n    return x\ny = f()\ns = str(y)\n", "cycle.star");
+  ASSERT_TRUE(module) << module.error().backtrace;
+  EXPECT_EQ(Str(*module->Global("s")), "[[...]]");
+  EXPECT_FALSE(ToJson(*module->Global("y")));
+}
+
+TEST(SandboxTest, LimitsApplyToEachCall) {
+  auto module = Module::Load("def spin():\n    for i in range(1 << 62):\n        pass\n", "spin.star", {}, Limits());
+  ASSERT_TRUE(module);
+  auto start = std::chrono::steady_clock::now();
+  auto result = module->Call("spin", {});
+  ASSERT_FALSE(result);
+  EXPECT_NE(result.error().message.find("time limit"), std::string::npos);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
+}
+
+TEST(SandboxTest, LoadAndWhileAreRejected) {
+  ExpectFailure("load('other.star', 'x')\n", "load");
+  ExpectFailure("def f():\n    while True:\n        pass\n", "while");
+}
+
+}  // namespace
+}  // namespace kraken::starlark

@@ -1,0 +1,21 @@
+// UTF-8 helpers shared by string methods and builtins. Starlark strings are
+// byte strings that usually hold UTF-8; these functions tolerate invalid
+// sequences. Thread-safe.
+#ifndef KRAKEN_STARLARK_STRINGS_H_
+#define KRAKEN_STARLARK_STRINGS_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace kraken::starlark {
+
+// Decodes the code point at s[i]; returns its length in bytes, or 0 if the
+// bytes there are not valid UTF-8.
+int DecodeUtf8(std::string_view s, size_t i, uint32_t* rune);
+void AppendUtf8(uint32_t rune, std::string* out);
+size_t CountRunes(std::string_view s);
+
+}  // namespace kraken::starlark
+
+#endif  // KRAKEN_STARLARK_STRINGS_H_

@@ -1,0 +1,15 @@
+# Generates a .cc holding every migrations/NNNN_name.sql file, in version order.
+# Usage: cmake -DSRC_DIR=... -DOUT=... -P embed_migrations.cmake
+file(GLOB files ${SRC_DIR}/migrations/*.sql)
+list(SORT files)
+set(body "// Generated from src/store/migrations/*.sql. Do not edit.\n#include \"store/migration_list.h\"\n\nnamespace kraken::store {\n\nconst Migration kMigrations[] = {\n")
+foreach(f ${files})
+  get_filename_component(name ${f} NAME_WE)
+  string(REGEX MATCH "^[0-9]+" version ${name})
+  math(EXPR version "${version} + 0")
+  file(READ ${f} sql)
+  string(APPEND body "    {${version}, \"${name}\", R\"KRAKEN_SQL(${sql})KRAKEN_SQL\"},\n")
+endforeach()
+string(APPEND body "};\nconst size_t kMigrationCount = sizeof(kMigrations) / sizeof(kMigrations[0]);\n\n}  // namespace kraken::store\n")
+file(WRITE ${OUT}.tmp "${body}")
+execute_process(COMMAND ${CMAKE_COMMAND} -E copy_if_different ${OUT}.tmp ${OUT})
