@@ -268,7 +268,9 @@ TEST_F(EngineE2E, BadRequestsGetAClearError) {
     EXPECT_EQ(got, status) << method << " " << path << " -> " << json.dump();
     ASSERT_TRUE(json.is_object() && json.contains("error")) << json.dump();
     EXPECT_FALSE(json["error"]["message"].get<std::string>().empty());
-    if (!field.empty()) EXPECT_EQ(json["error"].value("field", ""), field) << json.dump();
+    if (!field.empty()) {
+      EXPECT_EQ(json["error"].value("field", ""), field) << json.dump();
+    }
   };
   expect("POST", "/api/v1/projects", Json{{"name", 5}}, 400, "name");
   expect("POST", "/api/v1/projects", Json::object(), 400, "name");
