@@ -213,10 +213,12 @@ TEST_F(EngineE2E, AgentKilledMidJobTheJobCompletesOnAnother) {
     return !f["runs"].empty() && f["runs"][0]["jobs"][0]["state"] == "assigned";
   });
   int64_t first_agent = running["runs"][0]["jobs"][0]["agent_id"];
-  // Agents were registered in order: agent ids map to our processes.
-  Json agents = api_->Ok("GET", "/api/v1/agents?authorized=true");
-  for (size_t i = 0; i < agents.size(); ++i)
-    if (agents[i]["id"] == first_agent) agents_[i]->Kill();
+  // Agents are named agent-N after their process's place in agents_.
+  Json victim = api_->Ok("GET", "/api/v1/agents/" + std::to_string(first_agent));
+  std::string name = victim["name"];
+  size_t index = std::stoul(name.substr(name.find('-') + 1)) - 1;
+  ASSERT_LT(index, agents_.size());
+  agents_[index]->Kill();
   Json done = api_->WaitFlowCompleted(flow, std::chrono::seconds(60));
   Json job = done["runs"][0]["jobs"][0];
   EXPECT_EQ(job["completion_status"], "ok") << job.dump();
