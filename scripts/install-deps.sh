@@ -17,6 +17,7 @@ test_pkgs=(
   golang-go golang-starlark-dev
   python3 python3-pytest
   podman runc busybox-static
+  iproute2 util-linux
   chromium
 )
 mode=${1:-all}

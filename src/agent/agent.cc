@@ -10,7 +10,9 @@
 #include "agent/host_info.h"
 #include "agent/log_shipper.h"
 #include "agent/protocol_client.h"
-#include "agent/shell_tool.h"
+#include "agent/job_services.h"
+#include "agent/result_shipper.h"
+#include "agent/tools/tool.h"
 #include "proc/reaper.h"
 
 namespace kraken::agent {
@@ -102,7 +104,7 @@ void Agent::RunJob(const Json& first) {
   fs::create_directories(workspace, ec);
   workspace = fs::absolute(workspace);
 
-  CancelHandle cancel;
+  tools::CancelHandle cancel;
   std::atomic<bool> job_over{false};
   // The watch long-poll doubles as the heartbeat while the job runs.
   std::thread watcher([&] {
@@ -127,6 +129,8 @@ void Agent::RunJob(const Json& first) {
   });
 
   LogShipper shipper(options_.server_url, token_, job_id, stopping_);
+  ResultShipper results(options_.server_url, token_, job_id, stopping_);
+  AgentJobServices services(options_.server_url, token_, job_id, stopping_);
   ProtocolClient client(options_.server_url, stopping_);
   client.set_token(token_);
   auto deadline = std::chrono::steady_clock::now() +
@@ -136,22 +140,53 @@ void Agent::RunJob(const Json& first) {
     const Json& step = d["step"];
     int64_t idx = step["index"];
     shipper.BeginStep(idx);
-    StepContext ctx;
+    results.BeginStep(idx);
+    tools::ToolContext ctx;
     ctx.workspace = workspace.string();
     ctx.env = d.value("env", Json::object());
     ctx.job_deadline = deadline;
     ctx.output = [&](std::string_view bytes) { shipper.Append(bytes); };
     ctx.cancel = &cancel;
-    StepOutcome outcome;
+    ctx.runner = &runner_;
+    ctx.reporter = &results;
+    ctx.services = &services;
+    ctx.cache_dir = fs::absolute(fs::path(options_.data_dir) / "cache").string();
+    tools::StepOutcome outcome;
     std::string tool = step.value("tool", "");
+    const tools::ToolSpec* spec = tools::FindTool(tool);
     if (cancel.cancelled()) {
       outcome.reason = "cancelled";
-    } else if (tool == "shell") {
-      outcome = RunShellStep(runner_, step.value("fields", Json::object()), ctx);
+    } else if (spec) {
+      // `attempts` and `sleep_time_after_attempt`: the agent reruns a failing step itself, in
+      // the same workspace, so a retry costs no round trip and keeps the step's log together.
+      Json fields = step.value("fields", Json::object());
+      int64_t attempts = fields.value("attempts", Json(1)).is_number_integer()
+                             ? std::max<int64_t>(1, fields.value("attempts", int64_t{1}))
+                             : 1;
+      double pause = fields.value("sleep_time_after_attempt", Json(0)).is_number()
+                         ? fields.value("sleep_time_after_attempt", 0.0)
+                         : 0.0;
+      for (int64_t attempt = 1;; ++attempt) {
+        outcome = spec->run(fields, ctx);
+        if (outcome.ok || attempt >= attempts || cancel.cancelled() ||
+            outcome.reason == "job-timeout")
+          break;
+        shipper.Append("kraken: attempt " + std::to_string(attempt) + " of " +
+                       std::to_string(attempts) + " failed; retrying\n");
+        auto until = std::chrono::steady_clock::now() +
+                     std::chrono::milliseconds(static_cast<int64_t>(pause * 1000));
+        while (std::chrono::steady_clock::now() < until && !cancel.cancelled())
+          std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      }
     } else {
-      outcome.reason = "agent-error";
-      outcome.message = "tool '" + tool + "' is not supported by this agent";
+      outcome = tools::StepOutcome::Error("tool '" + tool + "' is not supported by this agent");
+    }
+    if (!outcome.ok && outcome.reason == "agent-error" && !outcome.message.empty())
       shipper.Append("kraken: " + outcome.message + "\n");
+    // Results go before the step's end, so the server has them all when it hears of it.
+    if (!results.Flush()) {
+      if (outcome.ok) outcome = tools::StepOutcome::Error("results refused: " + results.error());
+      shipper.Append("kraken: the server refused the step's results: " + results.error() + "\n");
     }
     if (!shipper.Flush()) break;  // the server took the job away
     Json report = {{"status", outcome.ok ? "done" : "error"},

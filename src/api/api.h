@@ -3,12 +3,14 @@
 #pragma once
 
 #include <functional>
+#include <string>
 
 #include "api/hub.h"
 #include "auth/auth.h"
 #include "exec/engine.h"
 #include "http/router.h"
 #include "http/server.h"
+#include "planner/planner.h"
 
 namespace kraken::api {
 
@@ -18,6 +20,8 @@ struct ApiContext {
   auth::Auth& auth;
   Hub& hub;
   http::Loop& loop;
+  std::string data_dir;  // the server's data directory (its key file lives there)
+  planner::Planner* planner = nullptr;  // told of stage changes; serves schedules (not owned)
 };
 
 void RegisterRestApi(http::Router& router, ApiContext ctx);

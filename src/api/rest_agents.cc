@@ -4,6 +4,7 @@
 #include <set>
 
 #include "api/json_io.h"
+#include "autoscale/deployment.h"
 #include "api/routes.h"
 
 namespace kraken::api {
@@ -14,9 +15,11 @@ const std::set<std::string> kMethods = {"manual", "local", "docker", "aws_ec2", 
 Status CheckDeployment(const Json& d) {
   if (!d.is_object()) return Invalid("deployment", "must be an object");
   std::string method = d.value("method", "manual");
-  if (!kMethods.count(method))
+  if (!kMethods.count(method) && !(method == "fake" && autoscale::FakeDriverAllowed()))
     return Invalid("deployment.method",
                    "must be one of manual, local, docker, aws_ec2, kubernetes");
+  // Every option of the autoscaler, with an error naming the field.
+  KR_TRY(autoscale::ParseDeployment(d));
   return {};
 }
 
@@ -110,7 +113,7 @@ void RegisterAgentsRoutes(http::Router& r, ApiContext ctx) {
             return out;
           });
         }));
-  r.Post("/api/v1/groups", Authed(ctx, [&store](http::Request& req, const auth::Principal&) {
+  r.Post("/api/v1/groups", Authed(ctx, [&store, &engine](http::Request& req, const auth::Principal&) {
            auto body = ParseObject(req);
            if (!body) return ErrorResponse(body.error());
            auto name = RequiredString(*body, "name");
@@ -123,7 +126,9 @@ void RegisterAgentsRoutes(http::Router& r, ApiContext ctx) {
              return ErrorResponse(Error{ErrorCode::kConflict,
                                         "an agents group named '" + *name + "' exists", "name"});
            g.created = RealClock::Instance().Now();
-           return Reply(store.CreateGroup(g), [](const auto& v) { return ToJson(v); }, 201);
+           auto created = store.CreateGroup(g);
+           if (created) engine.NotifyExternalChange("group", created->id);
+           return Reply(created, [](const auto& v) { return ToJson(v); }, 201);
          }, true));
   r.Get("/api/v1/groups/{id}", Authed(ctx, [&store](http::Request& req, const auth::Principal&) {
           auto id = IdParam(req, "id");
@@ -138,7 +143,7 @@ void RegisterAgentsRoutes(http::Router& r, ApiContext ctx) {
                 j["agents"].push_back(ToJson(a));
           return JsonResponse(200, j);
         }));
-  r.Put("/api/v1/groups/{id}", Authed(ctx, [&store](http::Request& req, const auth::Principal&) {
+  r.Put("/api/v1/groups/{id}", Authed(ctx, [&store, &engine](http::Request& req, const auth::Principal&) {
           auto id = IdParam(req, "id");
           if (!id) return ErrorResponse(id.error());
           auto body = ParseObject(req);
@@ -156,6 +161,7 @@ void RegisterAgentsRoutes(http::Router& r, ApiContext ctx) {
             g->deployment = (*body)["deployment"];
           }
           if (auto st = store.SaveGroup(*g); !st) return ErrorResponse(st.error());
+          engine.NotifyExternalChange("group", g->id);
           return JsonResponse(200, ToJson(*g));
         }, true));
   r.Delete("/api/v1/groups/{id}", Authed(ctx, [&store](http::Request& req, const auth::Principal&) {

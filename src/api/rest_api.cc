@@ -3,6 +3,7 @@
 
 #include "api/api.h"
 #include "api/json_io.h"
+#include "api/results_api.h"
 #include "api/routes.h"
 #include "workflow/stage_def.h"
 
@@ -39,25 +40,12 @@ namespace {
 
 // Parses the stage schema from a request body: `schema` as a dict, or `schema_code` as
 // JSON text. Returns the evaluated dict and its source form.
-Status ReadSchema(const Json& body, Stage& stage) {
-  if (auto it = body.find("schema"); it != body.end()) {
-    if (!it->is_object()) return Invalid("schema", "must be a dict");
-    stage.schema = *it;
-    stage.schema_code = it->dump(2);
-    stage.schema_format = "json";
-  } else if (auto code = body.find("schema_code"); code != body.end()) {
-    if (!code->is_string()) return Invalid("schema_code", "must be a string");
-    Json parsed = Json::parse(code->get<std::string>(), nullptr, false);
-    if (parsed.is_discarded()) return Invalid("schema_code", "is not valid JSON");
-    stage.schema = parsed;
-    stage.schema_code = code->get<std::string>();
-    stage.schema_format = "json";
-  } else {
-    return {};
-  }
-  auto def = workflow::ParseStage(stage.schema);
-  if (!def) return Invalid("schema." + def.error().field, def.error().message);
-  return {};
+// Reads the schema of a stage create or update: evaluated and validated at save time.
+workflow::SchemaResult<bool> ReadSchema(store::Store& store, const Json& body, Stage& stage) {
+  if (!body.contains("schema") && !body.contains("schema_code")) return false;
+  auto schema = EvaluateStageBody(store, body, stage);
+  if (!schema) return tl::unexpected(schema.error());
+  return true;
 }
 
 Json StageJson(const Stage& s) { return ToJson(s); }
@@ -274,7 +262,7 @@ void RegisterRestApi(http::Router& r, ApiContext ctx) {
           });
         }));
   r.Post("/api/v1/branches/{id}/stages",
-         Authed(ctx, [&store](http::Request& req, const auth::Principal&) {
+         Authed(ctx, [&store, ctx](http::Request& req, const auth::Principal&) {
            auto id = IdParam(req, "id");
            if (!id) return ErrorResponse(id.error());
            auto body = ParseObject(req);
@@ -293,12 +281,13 @@ void RegisterRestApi(http::Router& r, ApiContext ctx) {
            s.enabled = *enabled;
            if (!body->contains("schema") && !body->contains("schema_code"))
              return ErrorResponse(Error{ErrorCode::kInvalid, "is required", "schema"});
-           if (auto st = ReadSchema(*body, s); !st) return ErrorResponse(st.error());
+           if (auto st = ReadSchema(store, *body, s); !st) return SchemaErrorResponse(st.error());
            s.created = s.updated = RealClock::Instance().Now();
            auto created = store.CreateStage(s);
            if (!created && created.error().code == ErrorCode::kConflict)
              return ErrorResponse(Error{ErrorCode::kConflict,
                                         "the branch has a stage named '" + s.name + "'", "name"});
+           if (created && ctx.planner) (void)ctx.planner->SyncStage(created->id);
            return Reply(created, [](const auto& v) { return StageJson(v); }, 201);
          }));
   r.Get("/api/v1/stages/{id}", Authed(ctx, [&store](http::Request& req, const auth::Principal&) {
@@ -307,7 +296,7 @@ void RegisterRestApi(http::Router& r, ApiContext ctx) {
           auto s = store.GetStage(*id);
           return Reply(s, [](const auto& v) { return StageJson(v); });
         }));
-  r.Put("/api/v1/stages/{id}", Authed(ctx, [&store](http::Request& req, const auth::Principal&) {
+  r.Put("/api/v1/stages/{id}", Authed(ctx, [&store, ctx](http::Request& req, const auth::Principal&) {
           auto id = IdParam(req, "id");
           if (!id) return ErrorResponse(id.error());
           auto body = ParseObject(req);
@@ -323,21 +312,26 @@ void RegisterRestApi(http::Router& r, ApiContext ctx) {
           s->name = *name;
           s->description = *desc;
           s->enabled = *enabled;
-          if (auto st = ReadSchema(*body, *s); !st) return ErrorResponse(st.error());
+          if (auto st = ReadSchema(store, *body, *s); !st) return SchemaErrorResponse(st.error());
           s->updated = RealClock::Instance().Now();
           auto st = store.SaveStage(*s);
           if (!st) return ErrorResponse(st.error());
+          if (ctx.planner) (void)ctx.planner->SyncStage(s->id);
           return JsonResponse(200, StageJson(*s));
         }));
-  r.Delete("/api/v1/stages/{id}", Authed(ctx, [&store](http::Request& req, const auth::Principal&) {
+  r.Delete("/api/v1/stages/{id}", Authed(ctx, [&store, ctx](http::Request& req, const auth::Principal&) {
              auto id = IdParam(req, "id");
              if (!id) return ErrorResponse(id.error());
              auto st = store.DeleteStage(*id);
+             if (st && ctx.planner) (void)ctx.planner->SyncStage(*id);
              return st ? JsonResponse(200, Json{{"deleted", *id}}) : ErrorResponse(st.error());
            }));
 
   RegisterExecRoutes(r, ctx);
   RegisterAgentsRoutes(r, ctx);
+  RegisterSettingsRoutes(r, ctx);
+  RegisterResultsApi(r, ctx);
+  RegisterSchemaRoutes(r, ctx);
 }
 
 }  // namespace kraken::api

@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include "api/json_io.h"
+#include "api/results_api.h"
 #include "api/routes.h"
 
 namespace kraken::api {
@@ -17,6 +18,7 @@ Json JobWithSteps(store::Store& store, const Job& job) {
 
 Json RunWithJobs(store::Store& store, const kraken::Run& run) {
   Json j = ToJson(run);
+  j["tests"] = RunTestCounters(store.db(), run.id);
   j["jobs"] = Json::array();
   if (auto jobs = store.ListJobs(run.id, true))
     for (const auto& job : *jobs) j["jobs"].push_back(ToJson(job));
@@ -27,7 +29,11 @@ Json FlowWithRuns(store::Store& store, const Flow& flow) {
   Json j = ToJson(flow);
   j["runs"] = Json::array();
   if (auto runs = store.ListRuns(flow.id))
-    for (const auto& r : *runs) j["runs"].push_back(ToJson(r));
+    for (const auto& r : *runs) {
+      Json rj = ToJson(r);
+      rj["tests"] = RunTestCounters(store.db(), r.id);
+      j["runs"].push_back(std::move(rj));
+    }
   return j;
 }
 

@@ -44,6 +44,7 @@ struct MachineSpec {
   std::string registration_token;  // one-time, bound to this machine
   std::string server_url;   // where the machine's agent connects
   Json options = Json::object();   // the group's deployment options
+  bool one_job = false;     // the agent exits after one job (single-use machines)
 };
 
 struct DriverMachine {

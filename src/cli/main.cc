@@ -1,6 +1,7 @@
 // The one `kraken` executable: server, agent, `up`, and the command-line client.
 #include <signal.h>
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
 
 #include <CLI/CLI.hpp>
 #include <filesystem>
@@ -9,7 +10,11 @@
 
 #include "agent/agent.h"
 #include "cli/client_config.h"
+#include "cli/ec2_emulator.h"
 #include "cli/flow_run.h"
+#include "cli/results_commands.h"
+#include "cli/schema_check.h"
+#include "cli/groups_show.h"
 #include "cli/up.h"
 #include "server/app.h"
 
@@ -28,6 +33,15 @@ std::thread StopOnSignal(std::function<void()> stop) {
     sigwait(&set, &sig);
     stop();
   });
+}
+
+// Every parked agent poll and live log holds a socket: allow as many as the system does.
+void RaiseFileLimit() {
+  rlimit rl{};
+  if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+    rl.rlim_cur = rl.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &rl);
+  }
 }
 
 std::string DefaultUiDir() {
@@ -60,6 +74,10 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   serve->add_option("--job-retries", server.engine.job_retries,
                     "Re-queues of a job whose agent was lost")->capture_default_str();
+  serve->add_option("--autoscale-sweep-ms", server.autoscale_sweep_ms,
+                    "Milliseconds between sweeps for orphan machines")->capture_default_str();
+  serve->add_flag("--enable-fake-driver", server.enable_fake_driver,
+                  "Accept deployment method `fake` (scripted failures, for tests)");
 
   // kraken agent
   kraken::agent::AgentOptions agent;
@@ -76,7 +94,7 @@ int main(int argc, char** argv) {
   auto* up_cmd = app.add_subcommand("up", "Start a server with local agents and a demo project");
   up_cmd->add_option("--data-dir", up.data_dir, "Data directory")->capture_default_str();
   up_cmd->add_option("--port", up.port, "Listen port")->capture_default_str();
-  up_cmd->add_option("--agents", up.agents, "Local agents to start")->capture_default_str();
+  up_cmd->add_option("--agents", up.agents, "Fixed local agents to start (0: started on demand)")->capture_default_str();
   up_cmd->add_option("--ui-dir", up.ui_dir, "Built web UI folder");
 
   // kraken flow run
@@ -90,14 +108,57 @@ int main(int argc, char** argv) {
   flow_run_cmd->add_flag("--dev", flow_run.dev, "Start a DEV flow instead of CI");
   flow_run_cmd->add_option("--arg", arg_list, "Flow argument NAME=VALUE (repeatable)");
   flow_run_cmd->add_flag("--follow,-f", flow_run.follow, "Show progress live; exit 0 only if all jobs succeed");
-  for (auto* c : {flow_run_cmd}) {
+  // kraken agents groups show NAME
+  std::string group_name;
+  auto* agents_cmd = app.add_subcommand("agents", "Agents and agents groups");
+  agents_cmd->require_subcommand(1);
+  auto* groups_cmd = agents_cmd->add_subcommand("groups", "Agents groups");
+  groups_cmd->require_subcommand(1);
+  auto* groups_show_cmd =
+      groups_cmd->add_subcommand("show", "Show a group's deployment and machines");
+  groups_show_cmd->add_option("name", group_name, "Group name")->required();
+  for (auto* c : {flow_run_cmd, groups_show_cmd}) {
     c->add_option("--server", server_flag, "Server URL (or KRAKEN_SERVER)");
     c->add_option("--token", token_flag, "API token (or KRAKEN_TOKEN)");
     c->add_option("--data-dir", client_dir, "Where `kraken up` saved cli.json")->capture_default_str();
   }
 
-  CLI11_PARSE(app, argc, argv);
+  // kraken schema check FILE [--ctx CTX.json]
+  kraken::cli::SchemaCheckOptions schema_check;
+  auto* schema_cmd = app.add_subcommand("schema", "Stage schemas");
+  schema_cmd->require_subcommand(1);
+  auto* schema_check_cmd = schema_cmd->add_subcommand(
+      "check", "Evaluate and validate a stage file; print it as JSON, or its errors");
+  schema_check_cmd->add_option("file", schema_check.file, "Stage file (.star, .json, .yaml)")
+      ->required();
+  schema_check_cmd->add_option("--ctx", schema_check.ctx_file, "JSON file with the ctx fields");
+  schema_check_cmd->add_option("--format", schema_check.format, "starlark, json or yaml");
 
+  // kraken ec2-emulator
+  kraken::cli::Ec2EmulatorOptions emu;
+  auto* emu_cmd = app.add_subcommand("ec2-emulator", "Run an EC2 API emulator that boots instances");
+  emu_cmd->add_option("--address", emu.address, "Listen address")->capture_default_str();
+  emu_cmd->add_option("--port", emu.port, "Listen port (0: any free port)")->capture_default_str();
+  emu_cmd->add_option("--access-key", emu.emulator.access_key_id, "The access key id it accepts")
+      ->capture_default_str();
+  emu_cmd->add_option("--secret-key", emu.emulator.secret_access_key, "That key's secret")
+      ->capture_default_str();
+  emu_cmd->add_option("--region", emu.emulator.regions, "A region it serves (repeatable; default: 16 real ones)");
+  emu_cmd->add_option("--boot-mode", emu.boot_mode, "netns, process or auto")->capture_default_str();
+  emu_cmd->add_option("--boot-ms", emu.emulator.boot_ms, "Milliseconds an instance stays pending")
+      ->capture_default_str();
+  emu_cmd->add_option("--shutdown-ms", emu.emulator.shutdown_ms, "Milliseconds from shutting-down to terminated")
+      ->capture_default_str();
+  emu_cmd->add_option("--work-dir", emu.work_dir, "Where instances keep their files (default: a temp dir)");
+  emu_cmd->add_option("--forward-port", emu.forward_ports, "A host loopback port every instance can reach (repeatable)");
+  emu_cmd->add_option("--windows-ami", emu.emulator.windows_amis, "An AMI id DescribeImages reports as Windows (repeatable)");
+
+  kraken::cli::ResultsCommands results_commands(app);  // tool run, tools, results
+
+  CLI11_PARSE(app, argc, argv);
+  if (auto code = results_commands.RunIfParsed()) return *code;
+
+  if (serve->parsed() || up_cmd->parsed()) RaiseFileLimit();
   if (serve->parsed()) {
     server.engine.agent_timeout = agent_timeout_s * 1000;
     server.engine.poll_wait = poll_wait_s * 1000;
@@ -135,6 +196,24 @@ int main(int argc, char** argv) {
     sigaddset(&set, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &set, nullptr);
     return kraken::cli::Up(up);
+  }
+  if (schema_check_cmd->parsed())
+    return kraken::cli::SchemaCheck(schema_check, std::cout, std::cerr);
+  if (emu_cmd->parsed()) {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, nullptr);
+    return kraken::cli::RunEc2Emulator(emu);
+  }
+  if (groups_show_cmd->parsed()) {
+    auto config = kraken::cli::ResolveClientConfig(server_flag, token_flag, client_dir);
+    if (!config) {
+      std::cerr << "kraken: " << config.error().message << "\n";
+      return 2;
+    }
+    return kraken::cli::GroupsShow(*config, group_name, std::cout);
   }
   if (flow_run_cmd->parsed()) {
     for (const auto& kv : arg_list) {

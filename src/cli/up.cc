@@ -8,6 +8,7 @@
 #include <thread>
 #include <vector>
 
+#include "autoscale/local_driver.h"
 #include "cli/client_config.h"
 #include "cli/demo.h"
 #include "proc/daemon.h"
@@ -43,8 +44,28 @@ int Up(const UpOptions& options) {
       (void)WriteClientConfig(options.data_dir, ClientConfig{url, saved->token});
   }
 
-  // Local agents: each with its own work directory and a one-time registration token, so it
-  // is authorized at once; on later starts it resumes its saved identity.
+  // By default group `all` is autoscaled with local agents (set once, so a deployment the
+  // user chose later is kept).
+  if (options.agents == 0) {
+    auto done = app.store().GetSetting("up_autoscale_configured");
+    auto all = app.store().FindGroup("all");
+    if (done && !*done && all && *all) {
+      AgentsGroup g = **all;
+      if (g.deployment.value("method", "manual") == "manual") {
+        unsigned cpus = std::max(1u, std::thread::hardware_concurrency());
+        g.deployment = Json{{"method", "local"},
+                            {"instances_limit", cpus},
+                            {"destroy_after_idle_minutes", 10},
+                            {"destroy_after_jobs", 0},
+                            {"min_idle", 0}};
+        (void)app.store().SaveGroup(g);
+        app.engine().NotifyExternalChange("group", g.id);
+      }
+      (void)app.store().SetSetting("up_autoscale_configured", "1");
+    }
+  }
+  // Fixed local agents (--agents N): each with its own work directory and a one-time
+  // registration token, so it is authorized at once; on later starts it resumes its identity.
   std::string self = fs::read_symlink("/proc/self/exe").string();
   std::vector<pid_t> agents;
   for (int i = 1; i <= options.agents; ++i) {
@@ -66,8 +87,12 @@ int Up(const UpOptions& options) {
               << "   (shown once; set KRAKEN_ADMIN_PASSWORD to choose it)\n";
   else
     std::cout << "  admin login: admin (password set at first start)\n";
-  std::cout << "  local agents: " << agents.size() << " (logs in " << options.data_dir
-            << "/agents/*/agent.log)\n"
+  if (options.agents > 0)
+    std::cout << "  local agents: " << agents.size() << " (logs in " << options.data_dir
+              << "/agents/*/agent.log)\n";
+  else
+    std::cout << "  agents: started on demand in group 'all' (see: kraken agents groups show all)\n";
+  std::cout
             << "  try: kraken flow run demo/main --follow\n\n";
   std::cout.flush();
 
@@ -83,6 +108,15 @@ int Up(const UpOptions& options) {
   });
   app.Run();
   for (pid_t pid : agents) (void)proc::KillGroup(pid, std::chrono::seconds(5));
+  // And the agents the autoscaler started for this server.
+  auto server_id = app.store().GetSetting("server_id");
+  auto groups = app.store().ListGroups();
+  if (server_id && *server_id && groups) {
+    autoscale::LocalDriver local(self, "");
+    for (const AgentsGroup& g : *groups)
+      if (auto machines = local.List(**server_id, g.id))
+        for (const auto& m : *machines) (void)local.Destroy(m.driver_id);
+  }
   pthread_kill(waiter.native_handle(), SIGTERM);
   waiter.join();
   return 0;

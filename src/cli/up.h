@@ -1,6 +1,6 @@
 // `kraken up`: the one-command start. A server on SQLite in the data dir, a demo project on
-// first start, local agents that are authorized at once, and the URL and admin login
-// printed. Blocks until SIGINT/SIGTERM, then stops the agents it started.
+// first start, local agents started on demand by the autoscaler (group `all`), and the URL
+// and admin login printed. Blocks until SIGINT/SIGTERM, then stops the agents it started.
 #pragma once
 
 #include <string>
@@ -11,7 +11,7 @@ struct UpOptions {
   std::string data_dir = "kraken-data";
   std::string address = "127.0.0.1";
   int port = 8080;
-  int agents = 2;
+  int agents = 0;  // fixed local agents; 0: group `all` autoscales local agents
   std::string ui_dir;
 };
 

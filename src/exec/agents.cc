@@ -3,6 +3,8 @@
 
 #include "auth/crypto.h"
 #include "exec/engine.h"
+#include "workflow/context.h"
+#include "workflow/interpolate.h"
 #include "workflow/when.h"
 
 namespace kraken::exec {
@@ -36,6 +38,14 @@ Result<Registration> Engine::RegisterAgent(const std::string& name, const Json& 
                                                         clock_.Now()));
     agent.authorized = true;
     agent.machine_id = reg.machine_id;
+    // A machine made for a system (an AMI id, say) runs that system's jobs, whatever
+    // distribution its agent reports.
+    if (reg.machine_id) {
+      KR_ASSIGN(auto made_for, store_.db().Exec("SELECT system FROM machines WHERE id = ?",
+                                                {*reg.machine_id}));
+      if (!made_for.rows.empty() && made_for.rows[0].Text(0) != "any")
+        agent.system = made_for.rows[0].Text(0);
+    }
     if (reg.group_id) agent.group_ids.push_back(*reg.group_id);
     if (all && (!reg.group_id || *reg.group_id != all->id)) agent.group_ids.push_back(all->id);
   }
@@ -168,12 +178,24 @@ Result<Dispatch> Engine::NextStep(Job& job) {
       return Dispatch{job, s, StepEnv(job)};
     }
     if (s.status != StepStatus::kNotStarted) continue;
-    auto run_it = workflow::EvaluateWhen(s.when, ctx);
-    if (!run_it) {
-      // A bad condition is reported on the step, never silently taken as false.
+    // `when` and the step's #{...} fields are evaluated now, over the step's ctx.
+    Result<bool> run_it = false;
+    Result<Json> fields = s.fields;
+    auto step_ctx = StepContext(job, steps, s, ctx);
+    if (!step_ctx) {
+      run_it = tl::unexpected(step_ctx.error());
+    } else {
+      workflow::Interpolator interpolator(*step_ctx, workflow::LegacyVariables(*step_ctx));
+      run_it = workflow::EvaluateWhen(s.when, interpolator);
+      if (run_it && *run_it) fields = interpolator.Expand(s.fields, "fields");
+    }
+    if (!run_it || !fields) {
+      // A bad condition or expression is reported on the step, never silently taken as
+      // false or as text.
       s.status = StepStatus::kError;
-      s.reason = "bad-when";
-      s.message = run_it.error().message;
+      s.reason = !run_it ? "bad-when" : "bad-expression";
+      s.message = !run_it ? run_it.error().message
+                          : fields.error().field + ": " + fields.error().message;
       s.started = s.finished = clock_.Now();
       KR_TRY(store_.SaveStep(s));
       ctx.prev_ok = false;
@@ -184,6 +206,11 @@ Result<Dispatch> Engine::NextStep(Job& job) {
       s.status = StepStatus::kSkipped;
       KR_TRY(store_.SaveStep(s));
       continue;
+    }
+    if (*fields != s.fields) {
+      // The agent and the API see the expanded fields (Store::SaveStep keeps fields as created).
+      s.fields = std::move(*fields);
+      KR_TRY(store_.db().Exec("UPDATE steps SET fields = ? WHERE id = ?", {s.fields.dump(), s.id}));
     }
     s.status = StepStatus::kInProgress;
     s.started = clock_.Now();
@@ -197,7 +224,8 @@ Result<Dispatch> Engine::NextStep(Job& job) {
     if (s.status != StepStatus::kError) continue;
     if (s.reason == "step-timeout") status = CompletionStatus::kStepTimeout;
     else if (s.reason == "job-timeout") status = CompletionStatus::kJobTimeout;
-    else if (s.reason == "agent-error" || s.reason == "bad-when") status = CompletionStatus::kAgentError;
+    else if (s.reason == "agent-error" || s.reason == "bad-when" || s.reason == "bad-expression")
+      status = CompletionStatus::kAgentError;
     else status = CompletionStatus::kStepError;
     break;
   }

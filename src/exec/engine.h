@@ -19,6 +19,8 @@
 #include "exec/presence.h"
 #include "store/store.h"
 #include "workflow/stage_def.h"
+#include "workflow/stage_schema.h"
+#include "workflow/when.h"
 
 namespace kraken::exec {
 
@@ -109,12 +111,36 @@ class Engine {
   // --- watchdog (watchdog.cc) ---
   // Marks silent agents lost and re-queues or ends their jobs; ends jobs past their timeout.
   void WatchdogPass();
+  // Takes back the job of an agent whose machine is gone, as if the agent were lost:
+  // re-queued if it has retries left, else completed as agent-lost. No job: nothing to do.
+  Status RequeueAgentJob(Id agent_id, const std::string& why);
+
+  // Tells listeners that something outside the engine changed (e.g. a group's deployment).
+  void NotifyExternalChange(const std::string& kind, Id id) { NotifyChanged(kind, id); }
+
+  // Who explains why a queued job waits (the autoscaler); an empty answer keeps the
+  // scheduler's own reason.
+  void set_wait_reason_source(std::function<std::string(const Job&)> source) {
+    wait_reason_source_ = std::move(source);
+  }
 
  private:
   // Helpers run inside the caller's transaction.
   Result<Run> CreateRun(const Flow& flow, const Stage& stage, const Json& args,
                         const Json& reason);
   Status CreateJobs(const Flow& flow, const Run& run, const workflow::StageDef& def);
+  // Stage code and ctx (stage_eval.cc): the stage evaluated and validated with the run's ctx;
+  // the flow and run labels; the ctx of a run or of one step.
+  workflow::SchemaResult<workflow::EvaluatedStage> EvaluateRunSchema(const Flow& flow,
+                                                                     const Stage& stage,
+                                                                     const Run& run,
+                                                                     const Json& args);
+  Status ApplyLabels(const Flow& flow, const Stage& stage, const workflow::StageDef& def, Run& run);
+  // Cancels the unfinished jobs of runs past their stage-level `timeout` (stage_eval.cc).
+  void StageTimeoutPass();
+  Result<Json> RunContext(const Flow& flow, const Run& run);
+  Result<Json> StepContext(const Job& job, const std::vector<Step>& steps, const Step& step,
+                           const workflow::WhenContext& when);
   Result<Dispatch> NextStep(Job& job);
   Status CompleteJob(Job& job, CompletionStatus status);
   Status CheckRunDone(Id run_id);
@@ -132,6 +158,7 @@ class Engine {
   std::vector<Listener*> listeners_;
   Presence presence_;
   bool schedule_pending_ = false;
+  std::function<std::string(const Job&)> wait_reason_source_;
   Millis started_at_;
 };
 

@@ -2,6 +2,8 @@
 #include <fmt/format.h>
 
 #include "exec/engine.h"
+#include "workflow/context.h"
+#include "workflow/interpolate.h"
 
 namespace kraken::exec {
 
@@ -108,21 +110,25 @@ Result<Run> Engine::CreateRun(const Flow& flow, const Stage& stage, const Json& 
   run.reason = reason;
   run.created = clock_.Now();
   run.schema = stage.schema;
-  auto def = workflow::ParseStage(stage.schema);
-  if (!def) {
-    // A schema that no longer validates ends the run at once, with the reason.
+  // The stage's code runs again with the full ctx: the job list may depend on the flow.
+  auto evaluated = EvaluateRunSchema(flow, stage, run, args);
+  if (!evaluated) {
+    // A schema that no longer evaluates or validates ends the run at once, with the reason.
     run.state = RunState::kCompleted;
-    run.note = def.error().field + ": " + def.error().message;
+    run.note = evaluated.error().message;
     run.finished = run.created;
     KR_ASSIGN(run, store_.CreateRun(run));
     KR_TRY(CheckFlowDone(flow.id));
     return run;
   }
+  const workflow::StageDef& def = evaluated->def;
+  run.schema = evaluated->schema;
   // Arguments: parameter defaults, then flow arguments, then run arguments.
-  run.args = workflow::ParameterDefaults(*def);
+  run.args = workflow::ParameterDefaults(def);
   for (auto& [k, v] : flow.args.items()) run.args[k] = v;
   for (auto& [k, v] : args.items()) run.args[k] = v;
-  if (def->trigger_manual && reason.value("reason", "") != "manual") {
+  KR_TRY(ApplyLabels(flow, stage, def, run));
+  if (def.trigger_manual && reason.value("reason", "") != "manual") {
     run.state = RunState::kManual;
     KR_ASSIGN(run, store_.CreateRun(run));
     return run;
@@ -130,51 +136,78 @@ Result<Run> Engine::CreateRun(const Flow& flow, const Stage& stage, const Json& 
   run.state = RunState::kInProgress;
   run.started = run.created;
   KR_ASSIGN(run, store_.CreateRun(run));
-  KR_TRY(CreateJobs(flow, run, *def));
+  KR_TRY(CreateJobs(flow, run, def));
   KR_TRY(CheckRunDone(run.id));
   NotifyChanged("run", run.id);
   return run;
 }
 
 Status Engine::CreateJobs(const Flow& flow, const Run& run, const workflow::StageDef& def) {
+  // Environment names may hold #{...}: they are expanded with the run's ctx.
+  KR_ASSIGN(Json ctx, RunContext(flow, run));
+  workflow::Interpolator interpolator(ctx, workflow::LegacyVariables(ctx));
   for (const auto& jd : def.jobs) {
-    for (const auto& env : jd.environments) {
-      for (const auto& system : env.systems) {
-        Job job;
-        job.run_id = run.id;
-        job.name = jd.name;
-        job.system = system;
-        job.executor = env.executor;
-        job.timeout = jd.timeout;
-        job.group_name = env.agents_group;
-        job.max_retries = options_.job_retries;
-        job.created = clock_.Now();
-        job.env = Json{{"KK_FLOW_SEQ", std::to_string(flow.seq)},
-                       {"KK_CI_DEV_FLOW_SEQ", std::to_string(flow.kind_seq)},
-                       {"KK_FLOW_KIND", std::string(Name(flow.kind))},
-                       {"KK_FLOW_ID", std::to_string(flow.id)},
-                       {"KK_RUN_ID", std::to_string(run.id)}};
-        KR_ASSIGN(auto group, store_.FindGroup(env.agents_group));
-        if (group) {
-          job.group_id = group->id;
-        } else {
-          job.state = JobState::kCompleted;
-          job.completion = CompletionStatus::kMissingGroup;
-          job.completed = job.created;
-          job.notes = "agents group '" + env.agents_group + "' does not exist";
+    for (size_t e = 0; e < jd.environments.size(); ++e) {
+      const auto& env = jd.environments[e];
+      // A list of configs multiplies the job (a build matrix); a name that no config
+      // defines is accepted and adds no variables.
+      std::vector<std::string> configs = env.configs;
+      if (configs.empty()) configs.push_back("");
+      for (const std::string& config_name : configs) {
+        for (const auto& raw_system : env.systems) {
+          Job job;
+          job.run_id = run.id;
+          job.name = configs.size() > 1 ? fmt::format("{} [{}]", jd.name, config_name) : jd.name;
+          job.executor = env.executor;
+          job.timeout = jd.timeout;
+          job.max_retries = options_.job_retries;
+          job.created = clock_.Now();
+          job.env = Json{{"KK_FLOW_SEQ", std::to_string(flow.seq)},
+                         {"KK_CI_DEV_FLOW_SEQ", std::to_string(flow.kind_seq)},
+                         {"KK_FLOW_KIND", std::string(Name(flow.kind))},
+                         {"KK_FLOW_ID", std::to_string(flow.id)},
+                         {"KK_RUN_ID", std::to_string(run.id)}};
+          if (!config_name.empty()) {
+            job.env["KK_CONFIG"] = config_name;
+            if (const auto* cfg = workflow::FindConfig(def, config_name))
+              for (auto& [k, v] : cfg->vars.items()) job.env[k] = v;
+          }
+          std::string where = fmt::format("jobs.{}.environments[{}]", jd.name, e);
+          auto system = interpolator.ExpandString(raw_system, where + ".system");
+          auto group_name = interpolator.ExpandString(env.agents_group, where + ".agents_group");
+          job.system = system ? *system : raw_system;
+          job.group_name = group_name ? *group_name : env.agents_group;
+          std::optional<AgentsGroup> group;
+          if (system && group_name) {
+            KR_ASSIGN(group, store_.FindGroup(job.group_name));
+          }
+          if (!system || !group_name) {
+            const Error& err = !system ? system.error() : group_name.error();
+            job.state = JobState::kCompleted;
+            job.completion = CompletionStatus::kAgentError;
+            job.completed = job.created;
+            job.notes = err.field + ": " + err.message;
+          } else if (group) {
+            job.group_id = group->id;
+          } else {
+            job.state = JobState::kCompleted;
+            job.completion = CompletionStatus::kMissingGroup;
+            job.completed = job.created;
+            job.notes = "agents group '" + job.group_name + "' does not exist";
+          }
+          std::vector<Step> steps;
+          for (size_t i = 0; i < jd.steps.size(); ++i) {
+            Step s;
+            s.index = static_cast<int64_t>(i);
+            s.tool = jd.steps[i].tool;
+            s.name = jd.steps[i].name;
+            s.fields = jd.steps[i].fields;
+            s.when = jd.steps[i].when;
+            if (job.state == JobState::kCompleted) s.status = StepStatus::kSkipped;
+            steps.push_back(std::move(s));
+          }
+          KR_TRY(store_.CreateJob(job, steps));
         }
-        std::vector<Step> steps;
-        for (size_t i = 0; i < jd.steps.size(); ++i) {
-          Step s;
-          s.index = static_cast<int64_t>(i);
-          s.tool = jd.steps[i].tool;
-          s.name = jd.steps[i].name;
-          s.fields = jd.steps[i].fields;
-          s.when = jd.steps[i].when;
-          if (job.state == JobState::kCompleted) s.status = StepStatus::kSkipped;
-          steps.push_back(std::move(s));
-        }
-        KR_TRY(store_.CreateJob(job, steps));
       }
     }
   }
@@ -218,14 +251,11 @@ Status Engine::ReleaseAgent(std::optional<Id> agent_id) {
 Status Engine::CheckRunDone(Id run_id) {
   KR_ASSIGN(auto run, store_.GetRun(run_id));
   if (run.state != RunState::kInProgress) return {};
-  KR_ASSIGN(auto jobs, store_.ListJobs(run_id, /*include_covered=*/false));
-  int64_t errors = 0;
-  for (const Job& j : jobs) {
-    if (j.state != JobState::kCompleted) return {};
-    if (IsError(j.completion)) ++errors;
-  }
+  KR_ASSIGN(auto counts, store_.CountRunJobs(run_id));
+  if (counts.unfinished > 0) return {};
+  int64_t errors = counts.erred;
   run.state = RunState::kCompleted;
-  run.jobs_total = static_cast<int64_t>(jobs.size());
+  run.jobs_total = counts.total;
   run.jobs_error = errors;
   run.finished = clock_.Now();
   KR_TRY(store_.SaveRun(run));

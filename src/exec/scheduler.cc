@@ -1,4 +1,5 @@
-// The scheduler: hands queued jobs, oldest run first, to agents waiting for work.
+// The scheduler: hands queued jobs, oldest run first, to agents waiting for
+// work.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -22,7 +23,8 @@ bool Matches(const Job& job, const WaitingAgent& agent) {
   if (std::find(agent.group_ids.begin(), agent.group_ids.end(), job.group_id) ==
       agent.group_ids.end())
     return false;
-  // As in Kraken CI: `any` runs anywhere; a container executor brings its own system.
+  // As in Kraken CI: `any` runs anywhere; a container executor brings its own
+  // system.
   return job.system == "any" || job.executor != "local" || job.system == agent.system;
 }
 
@@ -30,44 +32,57 @@ bool Matches(const Job& job, const WaitingAgent& agent) {
 
 int Engine::SchedulePass() {
   if (presence_.waiting().empty()) return 0;
-  auto jobs = store_.ListQueuedJobs(1000);
-  if (!jobs) return 0;
   std::vector<Id> woken;
   {
     store::Transaction tx(store_.db());
-    // Copy: waking changes the presence map, so collect first, wake after commit.
+    // Copy: waking changes the presence map, so collect first, wake after
+    // commit.
     std::vector<WaitingAgent> idle;
     std::vector<Id> gone;
     for (const auto& [id, w] : presence_.waiting()) {
-      if (w.alive && !w.alive()) gone.push_back(id);  // its poll's connection closed
-      else idle.push_back(w);
+      if (w.alive && !w.alive())
+        gone.push_back(id);  // its poll's connection closed
+      else
+        idle.push_back(w);
     }
     for (Id id : gone) presence_.Unpark(id);
-    for (Job& job : *jobs) {
-      if (idle.empty()) break;
-      auto it = std::find_if(idle.begin(), idle.end(),
-                             [&](const WaitingAgent& a) { return Matches(job, a); });
-      if (it == idle.end()) {
-        std::string reason = fmt::format("no idle agent in group '{}'{}", job.group_name,
-                                         job.system == "any" ? "" : " with system " + job.system);
-        if (job.wait_reason != reason) {
-          job.wait_reason = reason;
-          (void)store_.SaveJob(job);
+    // The queue is read a page at a time, oldest first, only as far as idle
+    // agents last.
+    constexpr int64_t kPage = 64;
+    std::pair<Id, Id> cursor{0, 0};
+    while (!idle.empty()) {
+      auto jobs = store_.ListQueuedJobs(kPage, cursor);
+      if (!jobs || jobs->empty()) break;
+      cursor = {jobs->back().run_id, jobs->back().id};
+      for (Job& job : *jobs) {
+        if (idle.empty()) break;
+        auto it = std::find_if(idle.begin(), idle.end(),
+                               [&](const WaitingAgent& a) { return Matches(job, a); });
+        if (it == idle.end()) {
+          std::string reason = fmt::format("no idle agent in group '{}'{}", job.group_name,
+                                           job.system == "any" ? "" : " with system " + job.system);
+          if (wait_reason_source_)
+            if (std::string r = wait_reason_source_(job); !r.empty()) reason = r;
+          if (job.wait_reason != reason) {
+            job.wait_reason = reason;
+            (void)store_.SaveJob(job);
+          }
+          continue;
         }
-        continue;
-      }
-      auto agent = store_.GetAgent(it->id);
-      if (!agent || agent->job_id || !agent->authorized || agent->disabled) {
+        auto agent = store_.GetAgent(it->id);
+        if (!agent || agent->job_id || !agent->authorized || agent->disabled) {
+          idle.erase(it);
+          continue;
+        }
+        job.agent_id = agent->id;
+        job.assigned = clock_.Now();
+        job.wait_reason.clear();
+        agent->job_id = job.id;
+        if (!store_.SaveJob(job) || !store_.SaveAgent(*agent)) return 0;
+        woken.push_back(agent->id);
         idle.erase(it);
-        continue;
       }
-      job.agent_id = agent->id;
-      job.assigned = clock_.Now();
-      job.wait_reason.clear();
-      agent->job_id = job.id;
-      if (!store_.SaveJob(job) || !store_.SaveAgent(*agent)) return 0;
-      woken.push_back(agent->id);
-      idle.erase(it);
+      if (static_cast<int64_t>(jobs->size()) < kPage) break;
     }
     if (!tx.Commit()) return 0;
   }

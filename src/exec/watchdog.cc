@@ -42,6 +42,20 @@ void Engine::WatchdogPass() {
     if (!CompleteJob(job, CompletionStatus::kServerTimeout) || !tx.Commit()) continue;
     if (agent) NotifyCancelled(job.id, *agent);
   }
+  StageTimeoutPass();
+}
+
+Status Engine::RequeueAgentJob(Id agent_id, const std::string& why) {
+  store::Transaction tx(store_.db());
+  KR_ASSIGN(auto agent, store_.GetAgent(agent_id));
+  if (!agent.job_id) return {};
+  KR_ASSIGN(auto job, store_.GetJob(*agent.job_id));
+  if (job.state != JobState::kCompleted && job.agent_id == agent.id) KR_TRY(RequeueJob(job, why));
+  agent.job_id.reset();
+  KR_TRY(store_.SaveAgent(agent));
+  KR_TRY(tx.Commit());
+  NotifyChanged("agent", agent.id);
+  return {};
 }
 
 }  // namespace kraken::exec

@@ -6,14 +6,40 @@
 
 #include "api/api.h"
 #include "api/hub.h"
+#include "api/results_api.h"
 #include "auth/auth.h"
 #include "auth/crypto.h"
+#include "autoscale/autoscaler.h"
+#include "server/autoscale_routes.h"
 #include "http/router.h"
 #include "http/server.h"
+#include "planner/planner.h"
+#include "server/aws_ec2_setup.h"
 #include "server/static_files.h"
 #include "store/store.h"
 
 namespace kraken::server {
+
+namespace {
+
+// The planner's timers on the server's loop.
+class LoopTimers : public planner::Timers {
+ public:
+  explicit LoopTimers(http::Loop& loop) : loop_(loop) {}
+  std::unique_ptr<Handle> After(Millis delay, std::function<void()> fn) override {
+    struct LoopHandle : Handle {
+      std::unique_ptr<http::Loop::Timer> timer;
+    };
+    auto handle = std::make_unique<LoopHandle>();
+    handle->timer = loop_.After(std::chrono::milliseconds(delay), std::move(fn));
+    return handle;
+  }
+
+ private:
+  http::Loop& loop_;
+};
+
+}  // namespace
 
 struct App::Impl {
   http::Loop loop;
@@ -21,14 +47,26 @@ struct App::Impl {
   std::unique_ptr<auth::Auth> auth;
   std::unique_ptr<exec::Engine> engine;
   std::unique_ptr<api::Hub> hub;
+  std::unique_ptr<planner::Timers> planner_timers;
+  std::unique_ptr<planner::GitRepoLister> repo_lister;
+  std::unique_ptr<planner::Planner> planner;
+  std::unique_ptr<autoscale::Drivers> drivers;
+  std::unique_ptr<autoscale::Autoscaler> autoscaler;
   http::Router router;
   std::unique_ptr<http::Server> server;
-  std::unique_ptr<http::Loop::Timer> watchdog, heartbeat;
+  std::unique_ptr<http::Loop::Timer> watchdog, heartbeat, retention;
+  std::unique_ptr<api::ResultsProcessor> results;
 
   void ScheduleWatchdog() {
     watchdog = loop.After(std::chrono::milliseconds(1000), [this] {
       engine->WatchdogPass();
       ScheduleWatchdog();
+    });
+  }
+  void ScheduleRetention() {
+    retention = loop.After(std::chrono::hours(1), [this] {
+      results->RetentionPass();
+      ScheduleRetention();
     });
   }
   void ScheduleHeartbeat() {
@@ -76,8 +114,33 @@ Status App::Start() {
   impl_->hub = std::make_unique<api::Hub>(store);
   impl_->engine->add_listener(impl_->hub.get());
 
-  api::ApiContext ctx{store, *impl_->engine, *impl_->auth, *impl_->hub, impl_->loop};
+  api::ApiContext ctx{store, *impl_->engine, *impl_->auth, *impl_->hub, impl_->loop,
+                      config_.data_dir};
+  impl_->planner_timers = std::make_unique<LoopTimers>(impl_->loop);
+  impl_->repo_lister = std::make_unique<planner::GitRepoLister>(
+      [impl](std::function<void()> fn) { impl->loop.Post(std::move(fn)); });
+  impl_->planner = std::make_unique<planner::Planner>(store, *impl_->engine, RealClock::Instance(),
+                                                      *impl_->planner_timers, *impl_->repo_lister);
+  ctx.planner = impl_->planner.get();
   api::RegisterRestApi(impl_->router, ctx);
+  // Completed runs are analysed (test results, issues) and become processed.
+  impl_->results = std::make_unique<api::ResultsProcessor>(ctx);
+  impl_->engine->add_listener(impl_->results.get());
+  autoscale::AllowFakeDriver(config_.enable_fake_driver);
+  namespace fs = std::filesystem;
+  impl_->drivers = std::make_unique<autoscale::Drivers>(
+      fs::read_symlink("/proc/self/exe").string(),
+      fs::absolute(fs::path(config_.data_dir) / "machines").string());
+  RegisterAwsEc2Driver(*impl_->drivers, store, config_.data_dir);
+  autoscale::AutoscalerOptions as_options;
+  as_options.server_id = **store.GetSetting("server_id");
+  as_options.sweep_interval = config_.autoscale_sweep_ms;
+  impl_->autoscaler = std::make_unique<autoscale::Autoscaler>(
+      *impl_->engine, store, impl_->loop, RealClock::Instance(), *impl_->drivers, as_options);
+  impl_->engine->add_listener(impl_->autoscaler.get());
+  impl_->engine->set_wait_reason_source(
+      [impl](const Job& job) { return impl->autoscaler->WaitReason(job); });
+  RegisterAutoscaleRoutes(impl_->router, ctx, *impl_->autoscaler);
   api::RegisterAgentApi(impl_->router, ctx);
   RegisterInstallRoutes(impl_->router);
   RegisterStaticRoutes(impl_->router, config_.ui_dir);
@@ -87,8 +150,19 @@ Status App::Start() {
   opts.port = config_.port;
   impl_->server = std::make_unique<http::Server>(impl_->loop, impl_->router, opts);
   KR_TRY(impl_->server->Start());
+  // Machines' agents reach the server on loopback when it listens on every address.
+  impl_->autoscaler->set_server_url(
+      "http://" + (config_.address == "0.0.0.0" || config_.address.empty() ? std::string("127.0.0.1")
+                                                                          : config_.address) +
+      ":" + std::to_string(port()));
+  KR_TRY(impl_->autoscaler->Start());
   impl_->ScheduleWatchdog();
+  if (auto st = impl_->planner->Start(); !st)
+    spdlog::error("planner: {}", st.error().message);
   impl_->ScheduleHeartbeat();
+  impl_->results->CatchUp();
+  impl_->results->RetentionPass();
+  impl_->ScheduleRetention();
   // Jobs queued before a restart are picked up as agents return.
   impl_->engine->RequestSchedule();
   spdlog::info("kraken server listening on {} (database {})", url(),
@@ -101,7 +175,10 @@ void App::Run() { impl_->loop.Run(); }
 void App::Stop() {
   impl_->loop.Post([this] {
     impl_->watchdog.reset();
+    impl_->planner.reset();
     impl_->heartbeat.reset();
+    impl_->retention.reset();
+    if (impl_->autoscaler) impl_->autoscaler->Stop();
     if (impl_->server) impl_->server->Stop();
     impl_->loop.Stop();
   });

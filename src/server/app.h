@@ -25,6 +25,8 @@ struct ServerConfig {
   std::string ui_dir;  // built web UI (index.html + assets); empty: no UI
   std::string admin_password;  // for the first admin; empty: generated
   exec::EngineOptions engine;
+  int64_t autoscale_sweep_ms = 30'000;  // orphan sweep period of the autoscaler
+  bool enable_fake_driver = false;      // accept deployment method `fake` (tests)
 };
 
 class App {

@@ -100,8 +100,15 @@ class Store {
   Result<Job> CreateJob(Job job, std::vector<Step>& steps);
   Result<Job> GetJob(Id id);
   Result<std::vector<Job>> ListJobs(Id run_id, bool include_covered = true);
-  // Queued jobs with no agent, oldest run first, then oldest job.
-  Result<std::vector<Job>> ListQueuedJobs(int64_t limit);
+  // Queued jobs with no agent, oldest run first, then oldest job; `after` continues a
+  // previous page from that (run_id, id).
+  Result<std::vector<Job>> ListQueuedJobs(int64_t limit,
+                                          std::pair<Id, Id> after = {0, 0});
+  struct JobCounts {
+    int64_t total = 0, unfinished = 0, erred = 0;
+  };
+  // Counts a run's current (not covered) jobs without loading them.
+  Result<JobCounts> CountRunJobs(Id run_id);
   // Jobs handed to an agent and not yet completed.
   Result<std::vector<Job>> ListActiveJobs();
   Status SaveJob(const Job& j);

@@ -227,11 +227,21 @@ Result<std::vector<Job>> Store::ListJobs(Id run_id, bool include_covered) {
   return All<Job>(r, JobOf);
 }
 
-Result<std::vector<Job>> Store::ListQueuedJobs(int64_t limit) {
+Result<std::vector<Job>> Store::ListQueuedJobs(int64_t limit, std::pair<Id, Id> after) {
   KR_ASSIGN(auto r, Q(Sel(kJobCols, "FROM jobs WHERE state = 'queued' AND agent_id IS NULL "
+                                    "AND (run_id > ? OR (run_id = ? AND id > ?)) "
                                     "ORDER BY run_id, id LIMIT ?"),
-                      {limit}));
+                      {after.first, after.first, after.second, limit}));
   return All<Job>(r, JobOf);
+}
+
+Result<Store::JobCounts> Store::CountRunJobs(Id run_id) {
+  KR_ASSIGN(auto r, Q("SELECT COUNT(*), "
+                      "COALESCE(SUM(CASE WHEN state <> 'completed' THEN 1 ELSE 0 END), 0), "
+                      "COALESCE(SUM(CASE WHEN state = 'completed' AND completion <> 'ok' "
+                      "THEN 1 ELSE 0 END), 0) FROM jobs WHERE run_id = ? AND covered = 0",
+                      {run_id}));
+  return JobCounts{r.rows[0].Int(0), r.rows[0].Int(1), r.rows[0].Int(2)};
 }
 
 Result<std::vector<Job>> Store::ListActiveJobs() {

@@ -4,6 +4,8 @@
 
 #include <set>
 
+#include "workflow/triggers.h"
+
 namespace kraken::workflow {
 namespace {
 
@@ -58,6 +60,16 @@ Result<StepDef> ParseStep(const Json& j, const std::string& path) {
     else if (w->is_string()) s.when = w->get<std::string>();
     else return Invalid(path + ".when", "must be a string condition");
   }
+  if (auto a = j.find("attempts"); a != j.end()) {
+    if (!a->is_number_integer() || a->get<int64_t>() < 1)
+      return Invalid(path + ".attempts", "must be a whole number of at least 1");
+    s.attempts = a->get<int64_t>();
+  }
+  if (auto z = j.find("sleep_time_after_attempt"); z != j.end()) {
+    if (!z->is_number() || z->get<double>() < 0)
+      return Invalid(path + ".sleep_time_after_attempt", "must be a number of seconds >= 0");
+    s.sleep_time_after_attempt = static_cast<int64_t>(z->get<double>());
+  }
   for (auto it = j.begin(); it != j.end(); ++it)
     if (!kCommonStepKeys.count(it.key()) || it.key() == "attempts" ||
         it.key() == "sleep_time_after_attempt")
@@ -94,7 +106,19 @@ Result<EnvironmentDef> ParseEnvironment(const Json& j, const std::string& path) 
   KR_ASSIGN(e.executor, String(j, "executor", path, "local"));
   if (e.executor != "local" && e.executor != "docker" && e.executor != "lxd")
     return Invalid(path + ".executor", "must be local, docker or lxd");
-  KR_ASSIGN(e.config, String(j, "config", path, ""));
+  if (auto cfg = j.find("config"); cfg != j.end()) {
+    if (cfg->is_string()) {
+      e.configs.push_back(cfg->get<std::string>());
+    } else if (cfg->is_array() && !cfg->empty()) {
+      for (size_t i = 0; i < cfg->size(); ++i) {
+        if (!(*cfg)[i].is_string())
+          return Invalid(fmt::format("{}.config[{}]", path, i), "must be a string");
+        e.configs.push_back((*cfg)[i].get<std::string>());
+      }
+    } else {
+      return Invalid(path + ".config", "must be a config name or a non-empty list of names");
+    }
+  }
   return e;
 }
 
@@ -124,6 +148,61 @@ Result<JobDef> ParseJob(const Json& j, const std::string& path) {
   return job;
 }
 
+Result<TriggersDef> ParseTriggers(const Json& t) {
+  if (!t.is_object()) return Invalid("triggers", "must be a dict");
+  TriggersDef tr;
+  auto flag = [&](const char* key, bool& out) -> Status {
+    auto it = t.find(key);
+    if (it == t.end()) return {};
+    if (!it->is_boolean()) return Invalid(std::string("triggers.") + key, "must be true or false");
+    out = it->get<bool>();
+    return {};
+  };
+  // A stage with a time or repo trigger starts by it alone unless it also asks for `parent`
+  // (Kraken CI also started such root stages with every new flow).
+  tr.parent = !(t.contains("interval") || t.contains("date") || t.contains("cron") ||
+                t.contains("repo"));
+  KR_TRY(flag("parent", tr.parent));
+  KR_TRY(flag("manual", tr.manual));
+  if (auto it = t.find("interval"); it != t.end()) {
+    KR_ASSIGN(tr.interval, ParseDurationSeconds(*it, "triggers.interval"));
+  }
+  if (auto it = t.find("date"); it != t.end()) {
+    if (!it->is_string()) return Invalid("triggers.date", "must be a date string");
+    KR_ASSIGN(tr.date, ParseDateMillis(it->get<std::string>(), "triggers.date"));
+  }
+  if (auto it = t.find("cron"); it != t.end()) {
+    if (!it->is_string()) return Invalid("triggers.cron", "must be a string of 5 fields");
+    KR_TRY(CronSpec::Parse(it->get<std::string>(), "triggers.cron"));
+    tr.cron = it->get<std::string>();
+  }
+  if (auto it = t.find("repo"); it != t.end()) {
+    if (!it->is_object()) return Invalid("triggers.repo", "must be a dict");
+    auto add = [&](const Json& r, const std::string& path) -> Status {
+      if (!r.is_object()) return Invalid(path, "must be a dict with url and branch");
+      RepoDef repo;
+      KR_ASSIGN(repo.url, String(r, "url", path, std::nullopt));
+      KR_ASSIGN(repo.branch, String(r, "branch", path, ""));
+      if (repo.url.empty()) return Invalid(path + ".url", "must not be empty");
+      tr.repos.push_back(std::move(repo));
+      return {};
+    };
+    if (auto list = it->find("repos"); list != it->end()) {
+      if (!list->is_array() || list->empty())
+        return Invalid("triggers.repo.repos", "must be a non-empty list");
+      for (size_t i = 0; i < list->size(); ++i)
+        KR_TRY(add((*list)[i], fmt::format("triggers.repo.repos[{}]", i)));
+    } else {
+      KR_TRY(add(*it, "triggers.repo"));
+    }
+    if (auto iv = it->find("interval"); iv != it->end()) {
+      KR_ASSIGN(tr.repo_interval, ParseDurationSeconds(*iv, "triggers.repo.interval"));
+    }
+    if (auto g = it->find("git_cfg"); g != it->end()) tr.git_cfg = *g;
+  }
+  return tr;
+}
+
 }  // namespace
 
 Result<StageDef> ParseStage(const Json& schema) {
@@ -132,15 +211,32 @@ Result<StageDef> ParseStage(const Json& schema) {
   StageDef st;
   KR_ASSIGN(st.parent, String(schema, "parent", "", "root"));
   if (auto t = schema.find("triggers"); t != schema.end()) {
-    if (!t->is_object()) return Invalid("triggers", "must be a dict");
-    if (t->contains("parent")) {
-      if (!(*t)["parent"].is_boolean()) return Invalid("triggers.parent", "must be true or false");
-      st.trigger_parent = (*t)["parent"].get<bool>();
+    KR_ASSIGN(st.triggers, ParseTriggers(*t));
+    st.trigger_parent = st.triggers.parent;
+    st.trigger_manual = st.triggers.manual;
+  }
+  if (auto c = schema.find("configs"); c != schema.end()) {
+    if (!c->is_array()) return Invalid("configs", "must be a list");
+    std::set<std::string> names;
+    for (size_t i = 0; i < c->size(); ++i) {
+      const Json& cj = (*c)[i];
+      std::string path = fmt::format("configs[{}]", i);
+      if (!cj.is_object()) return Invalid(path, "must be a dict of NAME: value");
+      ConfigDef def;
+      KR_ASSIGN(def.name, String(cj, "name", path, std::nullopt));
+      if (!names.insert(def.name).second)
+        return Invalid(path + ".name", "duplicate config name '" + def.name + "'");
+      for (auto it = cj.begin(); it != cj.end(); ++it) {
+        if (it.key() == "name") continue;
+        if (!it->is_string()) return Invalid(path + "." + it.key(), "must be a string");
+        def.vars[it.key()] = it.value();
+      }
+      st.configs.push_back(std::move(def));
     }
-    if (t->contains("manual")) {
-      if (!(*t)["manual"].is_boolean()) return Invalid("triggers.manual", "must be true or false");
-      st.trigger_manual = (*t)["manual"].get<bool>();
-    }
+  }
+  if (auto n = schema.find("notification"); n != schema.end()) {
+    if (!n->is_object()) return Invalid("notification", "must be a dict");
+    st.notification = *n;
   }
   if (auto p = schema.find("parameters"); p != schema.end()) {
     if (!p->is_array()) return Invalid("parameters", "must be a list");
@@ -172,6 +268,12 @@ Result<StageDef> ParseStage(const Json& schema) {
     }
   }
   return st;
+}
+
+const ConfigDef* FindConfig(const StageDef& stage, const std::string& name) {
+  for (const auto& c : stage.configs)
+    if (c.name == name) return &c;
+  return nullptr;
 }
 
 Json ParameterDefaults(const StageDef& stage) {

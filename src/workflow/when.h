@@ -1,10 +1,14 @@
-// Step `when` conditions: evaluated just before a step is handed out, against what the
-// earlier steps of the job did and the flow kind. Pure; thread-safe.
+// Step `when` conditions: a Starlark expression evaluated just before a step is handed out,
+// over the step's ctx plus the predefined names prev_ok, always, never, was_any_error,
+// was_no_error, is_ci and is_dev. It must give True or False; anything else is an error that
+// the engine reports on the step. Pure; thread-safe.
 #pragma once
 
 #include <string>
 
 #include "core/error.h"
+#include "core/json.h"
+#include "workflow/interpolate.h"
 
 namespace kraken::workflow {
 
@@ -14,8 +18,14 @@ struct WhenContext {
   bool is_ci = true;
 };
 
-// The predefined names: always, never, prev_ok, was_any_error, was_no_error, is_ci, is_dev,
-// and `not NAME`, `A and B`, `A or B` over them.
+// Adds prev_ok, always, never, was_any_error and was_no_error to a ctx object.
+void AddWhenNames(Json& ctx, const WhenContext& when);
+
+// Evaluates `expr` (optionally written as "#{expr}") with `interpolator`, whose ctx must
+// hold the names of AddWhenNames.
+Result<bool> EvaluateWhen(const std::string& expr, Interpolator& interpolator);
+
+// The same over a ctx holding only the predefined names.
 Result<bool> EvaluateWhen(const std::string& expr, const WhenContext& ctx);
 
 }  // namespace kraken::workflow

@@ -15,6 +15,8 @@ import { JobRedirect } from './pages/job';
 import { LoginPage } from './pages/login';
 import { MainPage } from './pages/main';
 import { RunPage } from './pages/run';
+import { ComparePage } from './pages/compare';
+import { TestResultPage } from './pages/test_result';
 import { SettingsPage } from './pages/settings';
 import { nextPath } from './next_path';
 import { match, navigate, useLocation } from './router';
@@ -31,6 +33,8 @@ const routes: [string, Page][] = [
   ['/branches/:id/dev', (p) => <BranchResultsPage params={p.params} kind="dev" />],
   ['/flows/:id', FlowPage],
   ['/runs/:id', RunPage],
+  ['/results/:id', TestResultPage],
+  ['/flows/:id/compare', ComparePage],
   ['/jobs/:id', JobRedirect],
   ['/agents', AgentsPage],
   ['/agents/discovered', DiscoveredPage],

@@ -1,5 +1,7 @@
 // Records of the Kraken REST API (docs/openapi.json). Times are milliseconds since the epoch.
 
+import type { TestCounters } from './test_results';
+
 export type Millis = number | null;
 
 export interface User {
@@ -90,6 +92,7 @@ export interface Run {
   started: Millis;
   finished: Millis;
   jobs?: Job[];
+  tests?: TestCounters | null;  // null until the run's results are analysed
 }
 
 export type JobState = 'queued' | 'assigned' | 'executing-finished' | 'completed';

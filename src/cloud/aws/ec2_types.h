@@ -72,6 +72,10 @@ struct Instance {
   std::string subnet_id;
   bool spot = false;  // instanceLifecycle is "spot"
   std::vector<Tag> tags;
+  // Why the instance last changed state, when EC2 says (a spot interruption is
+  // "Server.SpotInstanceTermination", a launch that failed "Server.InternalError").
+  std::string state_reason_code;
+  std::string state_reason_message;
 
   // The value of the tag with this key, if the instance has it.
   std::optional<std::string> TagValue(const std::string& key) const;

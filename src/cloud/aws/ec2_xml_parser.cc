@@ -59,6 +59,8 @@ Instance ReadInstance(const pugi::xml_node& item) {
   instance.public_ip_address = Text(item, "ipAddress");
   instance.subnet_id = Text(item, "subnetId");
   instance.spot = Text(item, "instanceLifecycle") == "spot";
+  instance.state_reason_code = Text(item.child("stateReason"), "code");
+  instance.state_reason_message = Text(item.child("stateReason"), "message");
   instance.tags = ReadTags(item.child("tagSet"));
   return instance;
 }

@@ -52,6 +52,11 @@ void AddInstance(pugi::xml_node set, const Instance& instance) {
   AddTextIfSet(item, "privateIpAddress", instance.private_ip_address);
   AddTextIfSet(item, "ipAddress", instance.public_ip_address);
   if (instance.spot) AddText(item, "instanceLifecycle", "spot");
+  if (!instance.state_reason_code.empty()) {
+    pugi::xml_node reason = item.append_child("stateReason");
+    AddText(reason, "code", instance.state_reason_code);
+    AddText(reason, "message", instance.state_reason_message);
+  }
   if (!instance.tags.empty()) {
     pugi::xml_node tag_set = item.append_child("tagSet");
     for (const Tag& tag : instance.tags) {

@@ -5,6 +5,7 @@
 import { useRef, useState } from 'preact/hooks';
 import { get, post } from '../api';
 import { LogView } from '../components/log_view';
+import { RunTests } from '../components/run_tests';
 import { flowTitle, runStateText, runTone, toneLabel } from '../components/runs';
 import { Badge, ErrorBox, formError, jobTone, PageState } from '../components/ui';
 import { coalesce, useLive } from '../events';
@@ -114,6 +115,7 @@ export function RunPage({ params }: { params: Record<string, string> }) {
         {r.note ? ` · ${r.note}` : ''}
       </p>
       <ErrorBox error={formError(err)} />
+      <RunTests runId={id} counters={r.tests} />
       <h2>Jobs</h2>
       {jobs.length === 0 ? (
         <p class="muted">{r.state === 'manual' ? 'This stage waits for a manual start on the flow page.' : 'No jobs in this run.'}</p>

@@ -1,0 +1,103 @@
+// The `git` tool: checks out a repository into the workspace. The agent keeps a bare mirror
+// of every repository it has cloned (<cache_dir>/git/<hash>.git); a clone updates the mirror,
+// which fetches only what is new, and then clones from it locally.
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <functional>
+
+#include "agent/tools/tool_util.h"
+
+namespace kraken::tools {
+namespace {
+
+namespace fs = std::filesystem;
+
+// A branch name or repository URL as a shell word.
+std::string Quote(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) {
+    if (c == '\'') out += "'\\''";
+    else out += c;
+  }
+  return out + "'";
+}
+
+std::string RepoName(const std::string& url) {
+  std::string name = url;
+  while (!name.empty() && name.back() == '/') name.pop_back();
+  size_t slash = name.find_last_of("/:");
+  if (slash != std::string::npos) name = name.substr(slash + 1);
+  if (name.ends_with(".git")) name.resize(name.size() - 4);
+  return name.empty() ? "repo" : name;
+}
+
+StepOutcome RunGit(const Json& fields, ToolContext& ctx) {
+  auto url = StringField(fields, "checkout");
+  auto branch = StringField(fields, "branch");
+  auto dest = StringField(fields, "destination");
+  auto timeout = IntField(fields, "timeout", 60);
+  auto ssh_key = StringField(fields, "ssh-key");
+  auto token = StringField(fields, "access-token");
+  for (const auto* r : {&url, &branch, &dest, &ssh_key, &token})
+    if (!*r) return StepOutcome::Error(r->error().field + ": " + r->error().message);
+  if (!timeout || *timeout <= 0) return StepOutcome::Error("timeout: must be a positive number of seconds");
+  if (url->empty()) return StepOutcome::Error("checkout: the repository URL is required");
+  if (!ssh_key->empty() || !token->empty())
+    return StepOutcome::Error("ssh-key/access-token: secrets are not available on this server yet");
+  std::string cfg;
+  if (auto it = fields.find("git_cfg"); it != fields.end() && !it->is_null()) {
+    if (!it->is_object()) return StepOutcome::Error("git_cfg: must be a dict of name: value");
+    for (auto& [k, v] : it->items())
+      cfg += " -c " + Quote(k + "=" + (v.is_string() ? v.get<std::string>() : v.dump()));
+  }
+  std::string target = StepCwd(ctx, dest->empty() ? RepoName(*url) : *dest);
+  if (fs::exists(target) && !fs::is_empty(target))
+    return StepOutcome::Error("destination: " + target + " exists and is not empty");
+
+  std::string cache = ctx.cache_dir.empty() ? ctx.workspace + "/.kraken-git" : ctx.cache_dir + "/git";
+  std::error_code ec;
+  fs::create_directories(cache, ec);
+  std::string mirror =
+      fmt::format("{}/{:016x}.git", cache, std::hash<std::string>{}(*url));
+  CommandOptions cmd;
+  cmd.timeout = std::chrono::seconds(*timeout);
+  cmd.env["GIT_TERMINAL_PROMPT"] = "0";
+  std::string script;
+  if (fs::exists(mirror + "/HEAD")) {
+    ctx.Log("git: updating the mirror of " + *url + "\n");
+    script = fmt::format("git{} -C {} remote set-url origin {} && git{} -C {} fetch --prune --tags origin '+refs/heads/*:refs/heads/*'",
+                         cfg, Quote(mirror), Quote(*url), cfg, Quote(mirror));
+  } else {
+    ctx.Log("git: mirroring " + *url + "\n");
+    script = fmt::format("rm -rf {0}.tmp && git{1} clone --mirror {2} {0}.tmp && mv {0}.tmp {0}",
+                         Quote(mirror), cfg, Quote(*url));
+  }
+  cmd.argv = proc::ShellArgv(script);
+  StepOutcome r = RunCommand(ctx, cmd);
+  if (!r.ok) return r;
+  // Clone from the mirror (hard links, no network), then point origin at the real URL.
+  std::string checkout = branch->empty() ? "" : " --branch " + Quote(*branch);
+  cmd.argv = proc::ShellArgv(fmt::format(
+      "git{0} clone{1} {2} {3} && git -C {3} remote set-url origin {4} && git -C {3} log -1 --format='git: at %H %s'",
+      cfg, checkout, Quote(mirror), Quote(target), Quote(*url)));
+  return RunCommand(ctx, cmd);
+}
+
+}  // namespace
+
+ToolSpec GitTool() {
+  return ToolSpec{
+      "git",
+      "Clones a git repository into the workspace, through a per-agent mirror cache.",
+      {{"checkout", "string", "Repository URL (https, ssh, git, file)", nullptr, true},
+       {"branch", "string", "Branch to check out (default: the remote's HEAD)"},
+       {"destination", "string", "Directory in the workspace (default: the repository name)"},
+       {"git_cfg", "object", "git -c NAME=VALUE settings"},
+       {"timeout", "integer|string", "Seconds for each git command", 60},
+       {"ssh-key", "string", "Secret holding an SSH key (secrets are not available yet)"},
+       {"access-token", "string", "Secret holding an access token (secrets are not available yet)"}},
+      RunGit};
+}
+
+}  // namespace kraken::tools

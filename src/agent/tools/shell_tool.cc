@@ -1,0 +1,56 @@
+// The `shell` tool: runs `cmd` (with /bin/sh -c) or `script` (a bash file that stops at the
+// first failing command) in the job's workspace, with its output streamed to the job log.
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "agent/tools/tool_util.h"
+
+namespace kraken::tools {
+namespace {
+
+StepOutcome RunShell(const Json& fields, ToolContext& ctx) {
+  CommandOptions cmd;
+  auto cwd = StringField(fields, "cwd");
+  auto user = StringField(fields, "user");
+  auto timeout = IntField(fields, "timeout", 0);
+  for (const auto* r : {&cwd, &user})
+    if (!*r) return StepOutcome::Error(r->error().field + ": " + r->error().message);
+  if (!timeout) return StepOutcome::Error("timeout: " + timeout.error().message);
+  cmd.cwd = StepCwd(ctx, *cwd);
+  if (fields.contains("script") && fields["script"].is_string()) {
+    std::filesystem::path script =
+        std::filesystem::path(ctx.workspace) / fmt::format(".kraken-step-{}.sh", getpid());
+    std::ofstream(script) << fields["script"].get<std::string>() << "\n";
+    cmd.argv = proc::BashScriptArgv(script.string());
+  } else if (fields.contains("cmd") && fields["cmd"].is_string()) {
+    cmd.argv = proc::ShellArgv(fields["cmd"].get<std::string>());
+  } else {
+    return StepOutcome::Error("shell step needs cmd or script");
+  }
+  if (fields.contains("env") && fields["env"].is_object())
+    for (auto& [k, v] : fields["env"].items())
+      cmd.env[k] = v.is_string() ? v.get<std::string>() : v.dump();
+  if (*timeout > 0) cmd.timeout = std::chrono::seconds(*timeout);
+  cmd.user = *user;
+  return RunCommand(ctx, cmd);
+}
+
+}  // namespace
+
+ToolSpec ShellTool() {
+  return ToolSpec{
+      "shell",
+      "Runs a shell command or a bash script in the job's workspace.",
+      {{"cmd", "string", "Command run with /bin/sh -c"},
+       {"script", "string", "Bash script; stops at the first failing command"},
+       {"cwd", "string", "Working directory, relative to the workspace", "."},
+       {"env", "object", "Extra environment variables"},
+       {"timeout", "integer|string", "Seconds before the step is stopped"},
+       {"user", "string", "Run as this user (the agent must be root)"}},
+      RunShell};
+}
+
+}  // namespace kraken::tools

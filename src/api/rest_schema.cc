@@ -1,0 +1,92 @@
+// Stage schema routes: check a stage's code, the workflow schema document, the planner's
+// schedule; and the reading of a stage's schema on create and update.
+#include "api/json_io.h"
+#include "api/routes.h"
+#include "workflow/context.h"
+#include "workflow/json_schema.h"
+#include "workflow/stage_schema.h"
+
+namespace kraken::api {
+
+http::Response SchemaErrorResponse(const workflow::SchemaError& error) {
+  return JsonResponse(400, Json{{"error", error.ToJson()}});
+}
+
+workflow::SchemaResult<Json> EvaluateStageBody(store::Store& store, const Json& body,
+                                               Stage& stage) {
+  auto prefix = [](workflow::SchemaError e) {
+    if (e.line == 0 && e.field != "schema_format")
+      e.field = e.field.empty() ? "schema" : "schema." + e.field;
+    return tl::unexpected(std::move(e));
+  };
+  std::string code, format;
+  if (auto it = body.find("schema"); it != body.end() && !body.contains("schema_code")) {
+    if (!it->is_object()) return workflow::SchemaFail("schema", "must be a dict");
+    code = it->dump(2);
+    format = workflow::kFormatJson;
+  } else if (auto c = body.find("schema_code"); c != body.end()) {
+    if (!c->is_string()) return workflow::SchemaFail("schema_code", "must be a string");
+    code = c->get<std::string>();
+    std::string requested;
+    if (auto f = body.find("schema_format"); f != body.end() && !f->is_null()) {
+      if (!f->is_string()) return workflow::SchemaFail("schema_format", "must be a string");
+      requested = f->get<std::string>();
+    }
+    auto resolved = workflow::ResolveFormat(code, requested);
+    if (!resolved) return tl::unexpected(resolved.error());
+    format = *resolved;
+  } else {
+    return workflow::SchemaFail("schema_code", "is required");
+  }
+  // At save time the code runs with a branch-level ctx: flow and run are None.
+  auto branch = store.GetBranch(stage.branch_id);
+  if (!branch) return workflow::SchemaFail("branch_id", branch.error().message);
+  auto project = store.GetProject(branch->project_id);
+  if (!project) return workflow::SchemaFail("project_id", project.error().message);
+  workflow::ContextInput in;
+  in.project = &*project;
+  in.branch = &*branch;
+  in.stage = &stage;
+  workflow::SourceOptions options;
+  options.filename = (stage.name.empty() ? "stage" : stage.name) + ".star";
+  auto evaluated = workflow::EvaluateStage(code, format, workflow::BuildContext(in), options);
+  if (!evaluated) return prefix(evaluated.error());
+  stage.schema_code = code;
+  stage.schema_format = format;
+  stage.schema = evaluated->schema;
+  return evaluated->schema;
+}
+
+void RegisterSchemaRoutes(http::Router& r, ApiContext ctx) {
+  auto& store = ctx.store;
+  r.Get("/api/v1/workflow-schema", [](http::Request&) {
+    return http::Response::Json(200, workflow::WorkflowSchemaText());
+  });
+  r.Post("/api/v1/stages/{id}/check-schema",
+         Authed(ctx, [&store](http::Request& req, const auth::Principal&) {
+           auto id = IdParam(req, "id");
+           if (!id) return ErrorResponse(id.error());
+           auto body = ParseObject(req);
+           if (!body) return ErrorResponse(body.error());
+           auto stage = store.GetStage(*id);
+           if (!stage) return ErrorResponse(stage.error());
+           auto schema = EvaluateStageBody(store, *body, *stage);
+           if (!schema) return SchemaErrorResponse(schema.error());
+           return JsonResponse(200, Json{{"schema", *schema}});
+         }));
+  r.Get("/api/v1/stages/{id}/schedule",
+        Authed(ctx, [&store, ctx](http::Request& req, const auth::Principal&) {
+          auto id = IdParam(req, "id");
+          if (!id) return ErrorResponse(id.error());
+          if (!ctx.planner) {
+            auto stage = store.GetStage(*id);
+            if (!stage) return ErrorResponse(stage.error());
+            return JsonResponse(200, Json{{"stage_id", *id}, {"time_zone", "UTC"},
+                                          {"triggers", Json::array()}});
+          }
+          auto schedule = ctx.planner->Schedule(*id);
+          return Reply(schedule, [](const Json& j) { return j; });
+        }));
+}
+
+}  // namespace kraken::api

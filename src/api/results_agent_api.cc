@@ -1,0 +1,264 @@
+// Agent protocol calls of the tools: result batches, user data, artifact and cache
+// transfers (see docs/agent-protocol.md, "Results, artifacts and data").
+#include <fmt/format.h>
+
+#include "api/json_io.h"
+#include "api/results_api.h"
+#include "resultdb/user_data.h"
+
+namespace kraken::api {
+namespace {
+
+// The job an agent call is about, checked to be the agent's and still running.
+struct AgentJob {
+  Job job;
+  Run run;
+  Flow flow;
+};
+
+Result<AgentJob> JobOfAgent(ApiContext& ctx, const http::Request& req) {
+  std::string_view auth = req.Header("authorization");
+  if (!auth.starts_with("Bearer "))
+    return Fail(ErrorCode::kUnauthorized, "agent token required (Authorization: Bearer ...)");
+  KR_ASSIGN(auto agent, ctx.engine.AuthenticateAgent(std::string(auth.substr(7))));
+  KR_ASSIGN(auto id, IdParam(req, "id"));
+  KR_ASSIGN(auto job, ctx.store.GetJob(id));
+  if (job.agent_id != agent.id || job.state == JobState::kCompleted)
+    return Conflict(fmt::format("job {} is not running on this agent", id));
+  KR_ASSIGN(auto run, ctx.store.GetRun(job.run_id));
+  KR_ASSIGN(auto flow, ctx.store.GetFlow(run.flow_id));
+  return AgentJob{job, run, flow};
+}
+
+http::Response StoreResults(ApiContext& ctx, http::Request& req) {
+  auto aj = JobOfAgent(ctx, req);
+  if (!aj) return ErrorResponse(aj.error());
+  auto body = ParseObject(req);
+  if (!body) return ErrorResponse(body.error());
+  auto step = body->find("step");
+  auto seq = body->find("seq");
+  if (step == body->end() || !step->is_number_integer())
+    return ErrorResponse(Error{ErrorCode::kInvalid, "must be a step index", "step"});
+  if (seq == body->end() || !seq->is_number_integer())
+    return ErrorResponse(Error{ErrorCode::kInvalid, "must be a sequence number", "seq"});
+  std::vector<results::ResultRecord> records;
+  if (auto it = body->find("results"); it != body->end()) {
+    if (!it->is_array()) return ErrorResponse(Error{ErrorCode::kInvalid, "must be a list", "results"});
+    records.reserve(it->size());
+    for (size_t i = 0; i < it->size(); ++i) {
+      auto r = results::ResultRecordFromJson((*it)[i]);
+      if (!r) return ErrorResponse(Error{ErrorCode::kInvalid, r.error(), fmt::format("results[{}]", i)});
+      records.push_back(std::move(*r));
+    }
+  }
+  std::vector<results::Issue> issues;
+  std::vector<Json> extras;
+  if (auto it = body->find("issues"); it != body->end()) {
+    if (!it->is_array()) return ErrorResponse(Error{ErrorCode::kInvalid, "must be a list", "issues"});
+    for (size_t i = 0; i < it->size(); ++i) {
+      const Json& j = (*it)[i];
+      std::string field = fmt::format("issues[{}]", i);
+      if (!j.is_object() || !j.contains("path") || !j["path"].is_string() || !j.contains("line") ||
+          !j["line"].is_number_integer() || !j.contains("message") || !j["message"].is_string())
+        return ErrorResponse(Error{ErrorCode::kInvalid, "an issue needs path, line and message", field});
+      results::Issue is;
+      is.path = j["path"];
+      is.line = j["line"];
+      is.column = j.value("column", 0);
+      is.symbol = j.value("symbol", "");
+      is.message = j["message"];
+      auto type = results::IssueTypeFromName(j.value("type", "warning"));
+      if (!type)
+        return ErrorResponse(Error{ErrorCode::kInvalid, "type must be error, warning, convention or refactor",
+                                   field + ".type"});
+      is.type = *type;
+      Json extra = j;
+      for (const char* k : {"path", "line", "column", "symbol", "message", "type"}) extra.erase(k);
+      issues.push_back(std::move(is));
+      extras.push_back(std::move(extra));
+    }
+  }
+  resultdb::JobScope scope{aj->job.id,       aj->run.id,        aj->flow.id,
+                           aj->flow.branch_id, aj->run.stage_id, aj->job.group_id,
+                           std::string(Name(aj->flow.kind)), aj->job.system, aj->job.name};
+  store::Transaction tx(ctx.store.db());
+  resultdb::ResultStore rs(ctx.store.db());
+  auto stored = rs.StoreBatch(scope, step->get<int64_t>(), seq->get<int64_t>(), records, issues, extras,
+                              RealClock::Instance().Now());
+  if (!stored) return ErrorResponse(stored.error());
+  if (auto st = tx.Commit(); !st) return ErrorResponse(st.error());
+  ctx.engine.Touch(aj->job.agent_id.value_or(0));
+  return JsonResponse(200, Json{{"ack", seq->get<int64_t>()}, {"stored", *stored}});
+}
+
+Result<std::vector<artifacts::NewFile>> ReadFiles(const Json& body) {
+  auto it = body.find("files");
+  if (it == body.end() || !it->is_array()) return Invalid("files", "must be a list of {path, size}");
+  std::vector<artifacts::NewFile> out;
+  for (size_t i = 0; i < it->size(); ++i) {
+    const Json& f = (*it)[i];
+    if (!f.is_object() || !f.contains("path") || !f["path"].is_string() || f["path"].get<std::string>().empty() ||
+        !f.contains("size") || !f["size"].is_number_integer() || f["size"].get<int64_t>() < 0)
+      return Invalid(fmt::format("files[{}]", i), "needs a path and a size in bytes");
+    std::string path = f["path"];
+    if (path.starts_with("/") || path.find("..") != std::string::npos)
+      return Invalid(fmt::format("files[{}].path", i), "must be relative, without '..'");
+    out.push_back({path, f["size"].get<int64_t>()});
+  }
+  return out;
+}
+
+Json Grants(const std::vector<std::pair<artifacts::ArtifactRecord, std::string>>& grants) {
+  Json files = Json::array();
+  for (const auto& [a, token] : grants)
+    files.push_back(Json{{"path", a.path}, {"id", a.id}, {"url", "/agent/v1/blobs/" + token}});
+  return Json{{"files", files}};
+}
+
+http::Response BeginUpload(ResultsContext& rc, http::Request& req, const std::string& kind) {
+  auto aj = JobOfAgent(rc.api, req);
+  if (!aj) return ErrorResponse(aj.error());
+  auto body = ParseObject(req);
+  if (!body) return ErrorResponse(body.error());
+  auto files = ReadFiles(*body);
+  if (!files) return ErrorResponse(files.error());
+  artifacts::ArtifactRecord common;
+  common.kind = kind;
+  common.branch_id = aj->flow.branch_id;
+  common.flow_id = aj->flow.id;
+  common.run_id = aj->run.id;
+  common.job_id = aj->job.id;
+  common.flow_kind = std::string(Name(aj->flow.kind));
+  std::string report_entry;
+  if (kind == "cache") {
+    auto key = RequiredString(*body, "key");
+    if (!key) return ErrorResponse(key.error());
+    common.cache_key = *key;
+    common.scope = aj->job.name;  // caches are shared by the runs of one job on a branch
+  } else {
+    auto pub = OptionalBool(*body, "public", false);
+    auto entry = OptionalString(*body, "report_entry", "");
+    if (!pub) return ErrorResponse(pub.error());
+    if (!entry) return ErrorResponse(entry.error());
+    common.is_public = *pub || !entry->empty();
+    report_entry = *entry;
+  }
+  store::Transaction tx(rc.api.store.db());
+  artifacts::ArtifactStore as(rc.api.store.db(), *rc.blobs);
+  auto grants = as.BeginUploads(common, *files, report_entry, RealClock::Instance().Now());
+  if (!grants) return ErrorResponse(grants.error());
+  if (auto st = tx.Commit(); !st) return ErrorResponse(st.error());
+  return JsonResponse(200, Grants(*grants));
+}
+
+Result<Json> DownloadGrants(artifacts::ArtifactStore& as, const std::vector<artifacts::ArtifactRecord>& files) {
+  Json out = Json::array();
+  for (const auto& a : files) {
+    KR_ASSIGN(auto token, as.GrantDownload(a.id, RealClock::Instance().Now()));
+    out.push_back(Json{{"path", a.path}, {"id", a.id}, {"run_id", a.run_id}, {"url", "/agent/v1/blobs/" + token}});
+  }
+  return out;
+}
+
+Result<std::vector<std::string>> StringList(const Json& body, const std::string& field) {
+  auto it = body.find(field);
+  std::vector<std::string> out;
+  if (it == body.end() || !it->is_array() || it->empty())
+    return Invalid(field, "must be a non-empty list of strings");
+  for (const auto& v : *it) {
+    if (!v.is_string()) return Invalid(field, "must be a non-empty list of strings");
+    out.push_back(v.get<std::string>());
+  }
+  return out;
+}
+
+}  // namespace
+
+void RegisterResultsAgentRoutes(http::Router& r, ResultsContext rc) {
+  r.Post("/agent/v1/jobs/{id}/results", [rc](http::Request& req) mutable { return StoreResults(rc.api, req); });
+
+  r.Post("/agent/v1/jobs/{id}/data", [rc](http::Request& req) mutable {
+    auto aj = JobOfAgent(rc.api, req);
+    if (!aj) return ErrorResponse(aj.error());
+    auto body = ParseObject(req);
+    if (!body) return ErrorResponse(body.error());
+    resultdb::DataChange change;
+    auto scope = OptionalString(*body, "scope", "flow");
+    auto op = OptionalString(*body, "operation", "set");
+    auto ptr = OptionalString(*body, "json_pointer", "/");
+    for (const auto* f : {&scope, &op, &ptr})
+      if (!*f) return ErrorResponse(f->error());
+    if (!body->contains("value")) return ErrorResponse(Error{ErrorCode::kInvalid, "is required", "value"});
+    change = {*scope, *op, *ptr, (*body)["value"]};
+    store::Transaction tx(rc.api.store.db());
+    auto data = resultdb::ApplyDataChange(rc.api.store, aj->flow, change);
+    if (!data) return ErrorResponse(data.error());
+    if (auto st = tx.Commit(); !st) return ErrorResponse(st.error());
+    if (change.scope == "flow") rc.api.hub.Changed("flow", aj->flow.id);
+    return JsonResponse(200, Json{{"scope", change.scope}, {"data", *data}});
+  });
+
+  r.Post("/agent/v1/jobs/{id}/artifacts/upload",
+         [rc](http::Request& req) mutable { return BeginUpload(rc, req, "artifact"); });
+  r.Post("/agent/v1/jobs/{id}/cache/save", [rc](http::Request& req) mutable { return BeginUpload(rc, req, "cache"); });
+
+  r.Post("/agent/v1/jobs/{id}/artifacts/download", [rc](http::Request& req) mutable {
+    auto aj = JobOfAgent(rc.api, req);
+    if (!aj) return ErrorResponse(aj.error());
+    auto body = ParseObject(req);
+    if (!body) return ErrorResponse(body.error());
+    auto sources = StringList(*body, "source");
+    if (!sources) return ErrorResponse(sources.error());
+    artifacts::ArtifactStore as(rc.api.store.db(), *rc.blobs);
+    auto found = as.FindInFlow(aj->flow.id, aj->run.id, *sources);
+    if (!found) return ErrorResponse(found.error());
+    auto files = DownloadGrants(as, *found);
+    if (!files) return ErrorResponse(files.error());
+    return JsonResponse(200, Json{{"files", *files}});
+  });
+
+  r.Post("/agent/v1/jobs/{id}/cache/restore", [rc](http::Request& req) mutable {
+    auto aj = JobOfAgent(rc.api, req);
+    if (!aj) return ErrorResponse(aj.error());
+    auto body = ParseObject(req);
+    if (!body) return ErrorResponse(body.error());
+    auto keys = StringList(*body, "keys");
+    if (!keys) return ErrorResponse(keys.error());
+    artifacts::ArtifactStore as(rc.api.store.db(), *rc.blobs);
+    auto found = as.FindCache(aj->flow.branch_id, aj->job.name, *keys);
+    if (!found) return ErrorResponse(found.error());
+    auto files = DownloadGrants(as, found->second);
+    if (!files) return ErrorResponse(files.error());
+    return JsonResponse(200, Json{{"key", found->first}, {"files", *files}});
+  });
+
+  // Blob transfers: the token in the URL is the only credential, scoped to one file and mode.
+  r.Put("/agent/v1/blobs/{token}", [rc](http::Request& req) mutable {
+    artifacts::ArtifactStore as(rc.api.store.db(), *rc.blobs);
+    auto a = as.Redeem(req.params["token"], "upload", RealClock::Instance().Now());
+    if (!a) return ErrorResponse(a.error());
+    std::string off = req.Query("offset", "0");
+    char* end = nullptr;
+    long long offset = std::strtoll(off.c_str(), &end, 10);
+    if (*end || offset < 0) return ErrorResponse(Error{ErrorCode::kInvalid, "must be a byte offset", "offset"});
+    auto st = as.WritePiece(*a, offset, req.body);
+    if (!st) return ErrorResponse(st.error());
+    return JsonResponse(200, Json{{"received", offset + static_cast<long long>(req.body.size())}});
+  });
+  r.Get("/agent/v1/blobs/{token}", [rc](http::Request& req) mutable {
+    artifacts::ArtifactStore as(rc.api.store.db(), *rc.blobs);
+    auto a = as.Redeem(req.params["token"], "download", RealClock::Instance().Now());
+    if (!a) return ErrorResponse(a.error());
+    auto data = rc.blobs->Read(a->BlobKey());
+    if (!data) return ErrorResponse(data.error());
+    return http::Response::Text(200, std::move(*data), "application/octet-stream");
+  });
+}
+
+void RegisterResultsApi(http::Router& router, ApiContext api) {
+  ResultsContext ctx{api, std::make_shared<artifacts::FileBlobStore>(api.data_dir + "/blobs")};
+  RegisterResultsAgentRoutes(router, ctx);
+  RegisterResultsRestRoutes(router, ctx);
+}
+
+}  // namespace kraken::api

@@ -1,0 +1,43 @@
+// The `docker` driver: a machine is a container made through the Docker Engine API
+// (v1.41; Docker or Podman's compatible service) from the job's system image, or the
+// group's default image for jobs of system `any`. The server's own `kraken` binary is
+// bind-mounted read-only at /usr/local/bin/kraken and runs as the container's command:
+// `kraken agent --server URL --registration-token T [--one-job]`. Nothing is pulled: the
+// image must exist on the engine. Containers carry the kraken-server, kraken-group and
+// kraken-machine labels, so List finds them by label.
+//
+// Thread-safe: the Docker client is (see docker_client.h).
+#pragma once
+
+#include <string>
+
+#include "autoscale/driver.h"
+#include "cloud/docker/docker_client.h"
+
+namespace kraken::autoscale {
+
+inline constexpr const char* kAgentPathInContainer = "/usr/local/bin/kraken";
+
+class DockerDriver : public Driver {
+ public:
+  DockerDriver(docker::DockerClient client, std::string kraken_binary)
+      : client_(std::move(client)), binary_(std::move(kraken_binary)) {}
+
+  std::string method() const override { return "docker"; }
+  DriverResult<std::string> Create(const MachineSpec& spec) override;
+  DriverResult<void> Destroy(const std::string& driver_id) override;
+  DriverResult<std::vector<DriverMachine>> List(const std::string& server_id,
+                                                Id group_id) override;
+
+  // The container a machine would be made of (exposed for tests).
+  docker::ContainerSpec ContainerFor(const MachineSpec& spec) const;
+
+ private:
+  docker::DockerClient client_;
+  std::string binary_;
+};
+
+// How an engine error should be treated by the autoscaler.
+DriverError ClassifyDockerError(const Error& e);
+
+}  // namespace kraken::autoscale

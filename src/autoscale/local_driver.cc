@@ -1,0 +1,99 @@
+#include "autoscale/local_driver.h"
+
+#include <fmt/format.h>
+
+#include <filesystem>
+
+#include "proc/daemon.h"
+#include "proc/proc_fs.h"
+
+namespace kraken::autoscale {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr const char* kEnvServer = "KRAKEN_TAG_SERVER";
+constexpr const char* kEnvGroup = "KRAKEN_TAG_GROUP";
+constexpr const char* kEnvMachine = "KRAKEN_TAG_MACHINE";
+
+std::string ValueOf(const std::optional<std::string>& entry) {
+  if (!entry) return {};
+  auto eq = entry->find('=');
+  return eq == std::string::npos ? "" : entry->substr(eq + 1);
+}
+
+bool IsKrakenAgent(pid_t pid) {
+  auto argv = proc::ReadCommandLine(pid);
+  return argv.size() >= 2 && argv[0].find("kraken") != std::string::npos && argv[1] == "agent";
+}
+
+}  // namespace
+
+std::vector<std::string> AgentArgv(const std::string& binary, const MachineSpec& spec,
+                                   const std::string& data_dir) {
+  std::vector<std::string> argv = {binary, "agent", "--server", spec.server_url,
+                                   "--data-dir", data_dir, "--name",
+                                   "m-" + std::to_string(spec.machine_id),
+                                   "--registration-token", spec.registration_token};
+  if (spec.one_job) argv.push_back("--one-job");
+  return argv;
+}
+
+DriverResult<std::string> LocalDriver::Create(const MachineSpec& spec) {
+  fs::path dir = fs::path(dir_) / spec.server_id / ("m-" + std::to_string(spec.machine_id));
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec)
+    return tl::unexpected(DriverError{FailureClass::kPermanent,
+                                      "cannot create " + dir.string() + ": " + ec.message(), ""});
+  proc::SpawnOptions so;
+  so.argv = AgentArgv(binary_, spec, dir.string());
+  so.cwd = dir.string();
+  so.env[kEnvServer] = spec.server_id;
+  so.env[kEnvGroup] = std::to_string(spec.group_id);
+  so.env[kEnvMachine] = std::to_string(spec.machine_id);
+  auto pid = proc::StartDaemon(so, (dir / "agent.log").string());
+  if (!pid)
+    return tl::unexpected(DriverError{FailureClass::kTransient,
+                                      "cannot start a local agent: " + pid.error().message, ""});
+  auto info = proc::ReadProcessInfo(*pid);
+  return fmt::format("{}:{}", *pid, info ? info->start_time : 0);
+}
+
+DriverResult<void> LocalDriver::Destroy(const std::string& driver_id) {
+  pid_t pid = 0;
+  unsigned long long start = 0;
+  if (std::sscanf(driver_id.c_str(), "%d:%llu", &pid, &start) < 1 || pid <= 1)
+    return tl::unexpected(DriverError{FailureClass::kPermanent, "bad local machine id " + driver_id, ""});
+  auto info = proc::ReadProcessInfo(pid);
+  // Gone, or the pid now names another process: nothing of ours to stop.
+  if (!info || info->HasEnded() || (start && info->start_time != start) || !IsKrakenAgent(pid))
+    return {};
+  auto killed = proc::KillGroup(pid, std::chrono::seconds(5));
+  if (!killed)
+    return tl::unexpected(DriverError{FailureClass::kTransient, killed.error().message, ""});
+  return {};
+}
+
+DriverResult<std::vector<DriverMachine>> LocalDriver::List(const std::string& server_id,
+                                                           Id group_id) {
+  std::vector<DriverMachine> out;
+  for (const proc::ProcessInfo& p : proc::ListProcesses()) {
+    // The daemon leads its own process group; its step children carry the tags too.
+    if (p.pid != p.group_id || p.HasEnded()) continue;
+    if (ValueOf(proc::ReadEnvironEntry(p.pid, kEnvServer)) != server_id) continue;
+    if (ValueOf(proc::ReadEnvironEntry(p.pid, kEnvGroup)) != std::to_string(group_id)) continue;
+    if (!IsKrakenAgent(p.pid)) continue;
+    DriverMachine m;
+    m.driver_id = fmt::format("{}:{}", p.pid, p.start_time);
+    m.tags = {{kTagServer, server_id},
+              {kTagGroup, std::to_string(group_id)},
+              {kTagMachine, ValueOf(proc::ReadEnvironEntry(p.pid, kEnvMachine))}};
+    m.state = "running";
+    out.push_back(std::move(m));
+  }
+  return out;
+}
+
+}  // namespace kraken::autoscale

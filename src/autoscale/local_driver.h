@@ -1,0 +1,38 @@
+// The `local` driver: a machine is a `kraken agent` process of the server's own binary,
+// started as a daemon (its own session and process group) with a work directory under the
+// server's data dir. Its tags travel in its environment (KRAKEN_TAG_SERVER, _GROUP,
+// _MACHINE), so List finds the agents of a group again after a server restart by reading
+// /proc. A driver id is "PID:START_TIME", which names one process for good even when pids
+// are recycled; Destroy also checks the command line before it kills anything.
+//
+// Thread-safe: no mutable state.
+#pragma once
+
+#include <string>
+
+#include "autoscale/driver.h"
+
+namespace kraken::autoscale {
+
+class LocalDriver : public Driver {
+ public:
+  // `kraken_binary`: the program to start (the server's /proc/self/exe);
+  // `machines_dir`: where each machine gets its work directory.
+  LocalDriver(std::string kraken_binary, std::string machines_dir)
+      : binary_(std::move(kraken_binary)), dir_(std::move(machines_dir)) {}
+
+  std::string method() const override { return "local"; }
+  DriverResult<std::string> Create(const MachineSpec& spec) override;
+  DriverResult<void> Destroy(const std::string& driver_id) override;
+  DriverResult<std::vector<DriverMachine>> List(const std::string& server_id,
+                                                Id group_id) override;
+
+ private:
+  std::string binary_, dir_;
+};
+
+// The agent's command line for a machine (shared by drivers that run the agent directly).
+std::vector<std::string> AgentArgv(const std::string& binary, const MachineSpec& spec,
+                                   const std::string& data_dir);
+
+}  // namespace kraken::autoscale

@@ -1,0 +1,129 @@
+// Stage code at run time: re-evaluation with the full ctx, labels, and the ctx of a step.
+#include <fmt/format.h>
+
+#include "exec/engine.h"
+#include "workflow/context.h"
+#include "workflow/interpolate.h"
+
+namespace kraken::exec {
+
+workflow::SchemaResult<workflow::EvaluatedStage> Engine::EvaluateRunSchema(const Flow& flow,
+                                                                           const Stage& stage,
+                                                                           const Run& run,
+                                                                           const Json& args) {
+  auto fail = [](const Error& e) {
+    return workflow::SchemaResult<workflow::EvaluatedStage>(
+        tl::unexpected(workflow::SchemaError{e.field, e.message, "", 0, 0, ""}));
+  };
+  auto branch = store_.GetBranch(flow.branch_id);
+  if (!branch) return fail(branch.error());
+  auto project = store_.GetProject(branch->project_id);
+  if (!project) return fail(project.error());
+  auto saved = workflow::ParseStage(stage.schema);
+  workflow::ContextInput in;
+  in.project = &*project;
+  in.branch = &*branch;
+  in.stage = &stage;
+  in.flow = &flow;
+  in.run = &run;
+  in.parameter_defaults = saved ? workflow::ParameterDefaults(*saved) : Json::object();
+  in.run_args = args;
+  std::string code = stage.schema_code.empty() ? stage.schema.dump() : stage.schema_code;
+  std::string format = stage.schema_code.empty() ? "json" : stage.schema_format;
+  workflow::SourceOptions options;
+  options.filename = stage.name + ".star";
+  auto out = workflow::EvaluateStage(code, format, workflow::BuildContext(in), options);
+  if (!out) {
+    workflow::SchemaError e = out.error();
+    e.message = "schema evaluation failed: " + e.ToString();
+    return tl::unexpected(e);
+  }
+  return out;
+}
+
+Result<Json> Engine::RunContext(const Flow& flow, const Run& run) {
+  KR_ASSIGN(auto branch, store_.GetBranch(flow.branch_id));
+  KR_ASSIGN(auto project, store_.GetProject(branch.project_id));
+  Stage stage;
+  if (auto s = store_.GetStage(run.stage_id)) stage = *s;  // a deleted stage keeps its runs
+  else stage.name = run.stage_name;
+  workflow::ContextInput in;
+  in.project = &project;
+  in.branch = &branch;
+  in.stage = &stage;
+  in.flow = &flow;
+  in.run = &run;
+  in.run_args = run.args;
+  return workflow::BuildContext(in);
+}
+
+Status Engine::ApplyLabels(const Flow& flow, const Stage& stage, const workflow::StageDef& def,
+                           Run& run) {
+  if (def.flow_label.empty() && def.run_label.empty()) return {};
+  KR_ASSIGN(Json ctx, RunContext(flow, run));
+  workflow::Interpolator interpolator(ctx, workflow::LegacyVariables(ctx));
+  if (!def.run_label.empty()) {
+    auto label = interpolator.ExpandString(def.run_label, "run_label");
+    if (label) run.label = *label;
+    else run.note = "run_label: " + label.error().message;
+  }
+  // The flow label is set by the first run that defines one; until then it is "<seq>.".
+  KR_ASSIGN(auto current, store_.GetFlow(flow.id));
+  if (!def.flow_label.empty() && current.label == fmt::format("{}.", current.seq)) {
+    auto label = interpolator.ExpandString(def.flow_label, "flow_label");
+    if (!label) {
+      run.note = "flow_label: " + label.error().message;
+    } else {
+      current.label = *label;
+      KR_TRY(store_.SaveFlow(current));
+    }
+  }
+  return {};
+}
+
+Result<Json> Engine::StepContext(const Job& job, const std::vector<Step>& steps, const Step& step,
+                                 const workflow::WhenContext& when) {
+  KR_ASSIGN(auto run, store_.GetRun(job.run_id));
+  KR_ASSIGN(auto flow, store_.GetFlow(run.flow_id));
+  KR_ASSIGN(Json ctx, RunContext(flow, run));
+  Json config = Json::object();
+  if (auto name = job.env.find("KK_CONFIG"); name != job.env.end() && name->is_string()) {
+    if (auto def = workflow::ParseStage(run.schema))
+      if (const auto* c = workflow::FindConfig(*def, name->get<std::string>())) config = c->vars;
+  }
+  ctx = workflow::StepContext(std::move(ctx), job, steps, step, config);
+  workflow::AddWhenNames(ctx, when);
+  return ctx;
+}
+
+}  // namespace kraken::exec
+
+namespace kraken::exec {
+
+void Engine::StageTimeoutPass() {
+  Millis now = clock_.Now();
+  auto rows = store_.db().Exec(
+      "SELECT id, started, schema_json FROM runs WHERE state = ? AND started > 0",
+      {std::string(Name(RunState::kInProgress))});
+  if (!rows) return;
+  for (const auto& row : rows->rows) {
+    Json schema = Json::parse(row.Text(2), nullptr, false);
+    if (!schema.is_object() || !schema.contains("timeout")) continue;
+    auto seconds = workflow::ParseStage(Json{{"timeout", schema["timeout"]}});
+    if (!seconds || !seconds->timeout || now < row.Int(1) + *seconds->timeout * 1000) continue;
+    Id run_id = row.Int(0);
+    auto jobs = store_.ListJobs(run_id, false);
+    if (!jobs) continue;
+    for (Job& job : *jobs) {
+      if (job.state == JobState::kCompleted) continue;
+      store::Transaction tx(store_.db());
+      std::optional<Id> agent = job.agent_id;
+      job.notes += (job.notes.empty() ? "" : "\n") +
+                   fmt::format("the run passed its stage timeout of {} s", *seconds->timeout);
+      if (!CompleteJob(job, CompletionStatus::kJobTimeout) || !tx.Commit()) continue;
+      if (agent) NotifyCancelled(job.id, *agent);
+    }
+  }
+}
+
+}  // namespace kraken::exec

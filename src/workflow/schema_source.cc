@@ -1,0 +1,181 @@
+#include "workflow/schema_source.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <cmath>
+#include <list>
+#include <memory>
+
+#include "starlark/starlark.h"
+
+namespace kraken::workflow {
+namespace {
+
+SchemaError SourceError(const std::string& file, int line, int column, std::string message) {
+  return SchemaError{"schema_code", std::move(message), file, line, column, ""};
+}
+
+// Line and column (1-based) of a byte offset.
+std::pair<int, int> LineColumn(const std::string& text, size_t offset) {
+  int line = 1, column = 1;
+  for (size_t i = 0; i < offset && i < text.size(); ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      column = 1;
+    } else if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) {
+      ++column;
+    }
+  }
+  return {line, column};
+}
+
+SchemaResult<Json> FromJsonText(const std::string& code, const SourceOptions& options) {
+  try {
+    return Json::parse(code);
+  } catch (const Json::parse_error& e) {
+    auto [line, column] = LineColumn(code, e.byte > 0 ? e.byte - 1 : 0);
+    std::string what = e.what();
+    // nlohmann's message: "[json.exception.parse_error.101] parse error at line 1, column 2: ..."
+    if (auto colon = what.find(": ", what.find("column")); colon != std::string::npos)
+      what = what.substr(colon + 2);
+    return tl::unexpected(SourceError(options.filename, line, column, "invalid JSON: " + what));
+  }
+}
+
+Json ScalarFromYaml(const YAML::Node& node) {
+  const std::string& text = node.Scalar();
+  if (node.Tag() == "!") return text;  // quoted: always a string
+  if (text == "~" || text == "null" || text == "Null" || text == "NULL") return nullptr;
+  if (text == "true" || text == "True" || text == "TRUE") return true;
+  if (text == "false" || text == "False" || text == "FALSE") return false;
+  if (!text.empty()) {
+    try {
+      size_t used = 0;
+      long long i = std::stoll(text, &used, 10);
+      if (used == text.size()) return static_cast<int64_t>(i);
+    } catch (...) {
+    }
+    try {
+      size_t used = 0;
+      double d = std::stod(text, &used);
+      if (used == text.size() && std::isfinite(d) &&
+          text.find_first_of(".eE") != std::string::npos)
+        return d;
+    } catch (...) {
+    }
+  }
+  return text;
+}
+
+Json FromYamlNode(const YAML::Node& node) {
+  switch (node.Type()) {
+    case YAML::NodeType::Null:
+    case YAML::NodeType::Undefined:
+      return nullptr;
+    case YAML::NodeType::Scalar:
+      return ScalarFromYaml(node);
+    case YAML::NodeType::Sequence: {
+      Json out = Json::array();
+      for (const auto& item : node) out.push_back(FromYamlNode(item));
+      return out;
+    }
+    case YAML::NodeType::Map: {
+      Json out = Json::object();
+      for (const auto& kv : node) out[kv.first.as<std::string>()] = FromYamlNode(kv.second);
+      return out;
+    }
+  }
+  return nullptr;
+}
+
+SchemaResult<Json> FromYamlText(const std::string& code, const SourceOptions& options) {
+  try {
+    return FromYamlNode(YAML::Load(code));
+  } catch (const YAML::Exception& e) {
+    return tl::unexpected(SourceError(options.filename, e.mark.line + 1, e.mark.column + 1,
+                                      "invalid YAML: " + e.msg));
+  }
+}
+
+SchemaError FromStarlark(const starlark::Error& e, const SourceOptions& options) {
+  SchemaError out = SourceError(e.file.empty() ? options.filename : e.file, e.line, e.column,
+                                e.message);
+  out.backtrace = e.backtrace;
+  return out;
+}
+
+// Loaded modules by filename and code: a stage's code is parsed and its top level run once,
+// then each run start only calls stage(ctx) (module globals are frozen, so a call cannot
+// change them). Per thread, because modules use non-atomic reference counts.
+class ModuleCache {
+ public:
+  tl::expected<std::shared_ptr<starlark::Module>, starlark::Error> Get(const std::string& code,
+                                                                       const SourceOptions& options) {
+    std::string key = options.filename + '\0' + code;
+    for (auto it = entries_.begin(); it != entries_.end(); ++it) {
+      if (it->first != key) continue;
+      entries_.splice(entries_.begin(), entries_, it);  // most recently used first
+      return entries_.front().second;
+    }
+    auto module = starlark::Module::Load(code, options.filename, {}, options.starlark);
+    if (!module) return tl::unexpected(module.error());
+    entries_.emplace_front(std::move(key), std::make_shared<starlark::Module>(std::move(*module)));
+    if (entries_.size() > kCapacity) entries_.pop_back();
+    return entries_.front().second;
+  }
+
+ private:
+  static constexpr size_t kCapacity = 64;
+  std::list<std::pair<std::string, std::shared_ptr<starlark::Module>>> entries_;
+};
+
+SchemaResult<Json> FromStarlarkText(const std::string& code, const Json& ctx,
+                                    const SourceOptions& options) {
+  thread_local ModuleCache cache;
+  auto module = options.cache_modules
+                    ? cache.Get(code, options)
+                    : starlark::Module::Load(code, options.filename, {}, options.starlark)
+                          .map([](starlark::Module m) {
+                            return std::make_shared<starlark::Module>(std::move(m));
+                          });
+  if (!module) return tl::unexpected(FromStarlark(module.error(), options));
+  const starlark::Value* stage = (*module)->Global("stage");
+  if (!stage)
+    return tl::unexpected(SourceError(options.filename, 1, 1,
+                                      "the schema must define a function `def stage(ctx):`"));
+  auto result = (*module)->Call("stage", {starlark::StructFromJson("ctx", ctx)});
+  if (!result) return tl::unexpected(FromStarlark(result.error(), options));
+  auto json = starlark::ToJson(*result);
+  if (!json)
+    return tl::unexpected(SchemaError{"", "stage() returned a value that is not plain data: " +
+                                              json.error().message, "", 0, 0, ""});
+  return *json;
+}
+
+}  // namespace
+
+SchemaResult<std::string> ResolveFormat(const std::string& code, const std::string& requested) {
+  if (requested == kFormatStarlark || requested == "python") return std::string(kFormatStarlark);
+  if (requested == kFormatJson || requested == kFormatYaml) return requested;
+  if (!requested.empty())
+    return SchemaFail("schema_format", "must be starlark, json or yaml, not '" + requested + "'");
+  if (code.find("def stage(") != std::string::npos) return std::string(kFormatStarlark);
+  size_t first = code.find_first_not_of(" \t\r\n");
+  if (first != std::string::npos && code[first] == '{') return std::string(kFormatJson);
+  return std::string(kFormatYaml);
+}
+
+SchemaResult<Json> EvaluateSource(const std::string& code, const std::string& format,
+                                  const Json& ctx, const SourceOptions& options) {
+  SchemaResult<Json> raw;
+  if (format == kFormatStarlark) raw = FromStarlarkText(code, ctx, options);
+  else if (format == kFormatJson) raw = FromJsonText(code, options);
+  else if (format == kFormatYaml) raw = FromYamlText(code, options);
+  else return SchemaFail("schema_format", "must be starlark, json or yaml");
+  if (!raw) return raw;
+  if (!raw->is_object())
+    return SchemaFail("", std::string("a stage schema must be a dict, not ") + raw->type_name());
+  return raw;
+}
+
+}  // namespace kraken::workflow

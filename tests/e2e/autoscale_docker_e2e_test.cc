@@ -1,0 +1,132 @@
+// End to end: the Docker driver against a real engine (Podman's Docker-compatible service
+// of tests/podman), with the agent test image built from busybox and the libraries of the
+// `kraken` binary, which the driver bind-mounts into each container.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+
+#include "cloud/docker/docker_client.h"
+#include "tests/e2e/harness.h"
+
+namespace kraken::e2e {
+namespace {
+
+constexpr const char* kImage = "localhost/kraken-agent-test:latest";
+
+class DockerAutoscaleE2E : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const char* host = std::getenv("KRAKEN_DOCKER_HOST");
+    ASSERT_NE(host, nullptr) << "KRAKEN_DOCKER_HOST is not set (the podman fixture sets it)";
+    engine_ = host;
+    auto client = docker::DockerClient::Connect(engine_);
+    ASSERT_TRUE(client);
+    docker_ = std::make_unique<docker::DockerClient>(std::move(*client));
+    dir_ = TempDir("autoscale-docker");
+    server_ = std::make_unique<ServerProcess>(dir_, "",
+                                              std::vector<std::string>{"--autoscale-sweep-ms", "1000"});
+    server_->Start();
+    api_ = std::make_unique<Api>(server_->url());
+    api_->Login();
+    Json g = api_->Ok("POST", "/api/v1/groups",
+                      Json{{"name", "containers"},
+                           {"deployment", {{"method", "docker"},
+                                           {"engine", engine_},
+                                           {"image", kImage},
+                                           {"instances_limit", 2},
+                                           {"destroy_after_jobs", 1}}}});
+    group_ = g["id"];
+  }
+  void TearDown() override {
+    if (docker_)
+      if (auto left = Containers())
+        for (const auto& c : *left) (void)docker_->RemoveContainer(c.id, true);
+    server_.reset();
+    if (!HasFailure() && !dir_.empty()) std::filesystem::remove_all(dir_);
+  }
+  Result<std::vector<docker::ContainerSummary>> Containers() {
+    return docker_->ListContainers({"kraken-group=" + std::to_string(group_)});
+  }
+  std::string ServerId() {
+    std::string cmd = "sqlite3 '" + dir_ + "/server/kraken.db' \"SELECT value FROM settings WHERE name = 'server_id'\"";
+    std::string out;
+    if (FILE* p = popen(cmd.c_str(), "r")) {
+      char buf[128];
+      while (fgets(buf, sizeof buf, p)) out += buf;
+      pclose(p);
+    }
+    while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
+    return out;
+  }
+
+  std::string engine_, dir_;
+  std::unique_ptr<docker::DockerClient> docker_;
+  std::unique_ptr<ServerProcess> server_;
+  std::unique_ptr<Api> api_;
+  int64_t group_ = 0;
+};
+
+TEST_F(DockerAutoscaleE2E, JobRunsInAContainerThatIsRemovedAfterwards) {
+  int64_t branch = api_->CreateBranch("docker", "main");
+  Json env = Json::array({Json{{"system", kImage}, {"executor", "docker"},
+                               {"agents_group", "containers"}, {"config", "default"}}});
+  api_->CreateStage(branch, "build",
+                    Json{{"parent", "root"},
+                         {"triggers", {{"parent", true}}},
+                         {"jobs", Json::array({Json{{"name", "hello"},
+                                                    {"timeout", 60},
+                                                    {"steps", Json::array({ShellStep("echo 'hello world'")})},
+                                                    {"environments", env}}})}});
+  Json f = api_->Ok("POST", "/api/v1/branches/" + std::to_string(branch) + "/flows",
+                    Json{{"kind", "ci"}});
+  bool seen_container = false;
+  Json flow = api_->WaitFlow(f["id"], [&](const Json& fl) {
+    if (auto c = Containers(); c && !c->empty()) seen_container = true;
+    return fl["state"] == "completed";
+  }, std::chrono::seconds(90));
+  ASSERT_EQ(flow["runs"][0]["jobs"].size(), 1u);
+  Json job = flow["runs"][0]["jobs"][0];
+  EXPECT_EQ(job["completion_status"], "ok") << job.dump();
+  EXPECT_EQ(api_->Text("/api/v1/jobs/" + std::to_string(job["id"].get<int64_t>()) + "/log"),
+            "hello world\n");
+  EXPECT_TRUE(seen_container);
+  bool removed = WaitFor([&] {
+    auto c = Containers();
+    return c && c->empty();
+  }, std::chrono::seconds(30));
+  EXPECT_TRUE(removed) << "the job's container was not removed";
+  auto [status, machines] = api_->Call("GET", "/api/v1/groups/" + std::to_string(group_) + "/machines");
+  ASSERT_EQ(status, 200);
+  ASSERT_FALSE(machines.empty());
+  EXPECT_EQ(machines[0]["state"], "gone") << machines.dump(1);
+  EXPECT_EQ(machines[0]["job_count"], 1);
+}
+
+TEST_F(DockerAutoscaleE2E, OrphanContainerIsRemovedBySweep) {
+  std::string server_id = ServerId();
+  ASSERT_FALSE(server_id.empty());
+  docker::ContainerSpec spec;
+  spec.image = kImage;
+  spec.cmd = {"/bin/sleep", "300"};
+  spec.network_mode = "none";
+  spec.labels = {{"kraken-server", server_id},
+                 {"kraken-group", std::to_string(group_)},
+                 {"kraken-machine", "987654"}};
+  auto id = docker_->CreateContainer(spec);
+  ASSERT_TRUE(id) << id.error().message;
+  ASSERT_TRUE(docker_->StartContainer(*id));
+  // Two sightings a second apart, then the destroy call.
+  bool removed = WaitFor([&] {
+    auto c = Containers();
+    return c && c->empty();
+  }, std::chrono::seconds(20));
+  EXPECT_TRUE(removed) << "the orphan container is still there";
+  std::string metrics = api_->Text("/metrics");
+  EXPECT_NE(metrics.find("kraken_orphans_destroyed_total{group=\"containers\"} 1"), std::string::npos)
+      << metrics;
+}
+
+}  // namespace
+}  // namespace kraken::e2e
