@@ -2,16 +2,12 @@
 // boot time zero (instances boot for real: namespace, agent download, registration):
 //   queued -> RunInstances issued   (job created -> the emulator's launch time)
 //   RunInstances -> job started     (launch time -> the job's start on its new machine)
+// and the second split in two: the emulated machine's boot (launch -> its agent registered:
+// namespace, agent download and check, start), then the server's share (registered -> job
+// started). The emulator boots off its API's event loop; all instances share this host's
+// CPUs, so the boot half grows with the load, as it would not on EC2.
 // over N jobs of one flow, each on a machine of its own (destroy after 1 job).
 // Usage: ec2_bench [--jobs N] [--limit L]   (run as root for the netns boot)
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
-#include <fcntl.h>
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -22,68 +18,14 @@
 #include <thread>
 #include <vector>
 
+#include "bench_process.h"
 #include "core/json.h"
-#include "http/client.h"
 
 using kraken::Json;
+using kraken::bench::Endpoint;
+using kraken::bench::Launch;
+using kraken::bench::Percentile;
 namespace fs = std::filesystem;
-
-namespace {
-
-int FreePort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  close(fd);
-  return ntohs(a.sin_port);
-}
-
-pid_t Launch(std::vector<std::string> argv, const std::string& log) {
-  pid_t pid = fork();
-  if (pid == 0) {
-    int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    dup2(fd, 1);
-    dup2(fd, 2);
-    setenv("KRAKEN_ADMIN_PASSWORD", "bench", 1);
-    std::vector<char*> args;
-    for (auto& a : argv) args.push_back(a.data());
-    args.push_back(nullptr);
-    execv(args[0], args.data());
-    _exit(127);
-  }
-  return pid;
-}
-
-struct Endpoint {
-  std::string url, token;
-  kraken::http::Client client;
-  Json Call(const std::string& method, const std::string& path, const Json& body = nullptr) {
-    std::vector<std::string> h = {"Content-Type: application/json"};
-    if (!token.empty()) h.push_back("Authorization: Bearer " + token);
-    auto r = client.Request(method, url + path, body.is_null() ? "" : body.dump(), h);
-    if (!r || r->status >= 300) {
-      std::fprintf(stderr, "%s %s failed: %s\n", method.c_str(), path.c_str(),
-                   r ? r->body.c_str() : r.error().message.c_str());
-      std::exit(1);
-    }
-    return Json::parse(r->body);
-  }
-  bool Up(const std::string& path) {
-    auto r = client.Request("GET", url + path);
-    return r && r->status == 200;
-  }
-};
-
-double Percentile(std::vector<double> v, double p) {
-  std::sort(v.begin(), v.end());
-  return v[std::min(v.size() - 1, static_cast<size_t>(p * (v.size() - 1) + 0.5))];
-}
-
-}  // namespace
 
 int main(int argc, char** argv) {
   int jobs = 100, limit = 100;
@@ -94,7 +36,7 @@ int main(int argc, char** argv) {
   const std::string dir = fs::temp_directory_path() / ("kraken-ec2-bench-" + std::to_string(getpid()));
   fs::create_directories(dir);
   Endpoint emu, srv;
-  int emu_port = FreePort(), srv_port = FreePort();
+  int emu_port = kraken::bench::FreePort(), srv_port = kraken::bench::FreePort();
   emu.url = "http://127.0.0.1:" + std::to_string(emu_port);
   srv.url = "http://127.0.0.1:" + std::to_string(srv_port);
   pid_t emu_pid = Launch({KRAKEN_BIN, "ec2-emulator", "--port", std::to_string(emu_port), "--boot-ms",
@@ -103,9 +45,11 @@ int main(int argc, char** argv) {
   pid_t srv_pid = Launch({KRAKEN_BIN, "server", "--data-dir", dir + "/server", "--port",
                           std::to_string(srv_port), "--autoscale-sweep-ms", "5000"},
                          dir + "/server.log");
-  for (int i = 0; i < 500 && !(emu.Up("/_emulator/stats") && srv.Up("/api/v1/health")); ++i)
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  srv.token = srv.Call("POST", "/api/v1/auth/login", {{"user", "admin"}, {"password", "bench"}})["token"];
+  if (!Endpoint::WaitUp({{&emu, "/_emulator/stats"}, {&srv, "/api/v1/health"}})) {
+    std::fprintf(stderr, "the emulator or the server did not start (logs in %s)\n", dir.c_str());
+    return 1;
+  }
+  srv.Login();
   srv.Call("PUT", "/api/v1/settings/cloud/aws",
            {{"access_key", "AKIAKRAKENEMULATOR01"}, {"secret_access_key", "kraken-emulator-secret-access-key"},
             {"endpoint", emu.url}});
@@ -143,7 +87,10 @@ int main(int argc, char** argv) {
   std::map<int64_t, int64_t> machine_by_agent;
   for (const Json& m : srv.Call("GET", "/api/v1/groups/" + std::to_string(group["id"].get<int64_t>()) + "/machines?all=true"))
     if (m["agent_id"].is_number()) machine_by_agent[m["agent_id"]] = m["id"];
-  std::vector<double> to_launch, to_start;
+  std::map<int64_t, double> registered_by_agent;
+  for (const Json& a : srv.Call("GET", "/api/v1/agents"))
+    registered_by_agent[a["id"]] = a["created"].get<double>();
+  std::vector<double> to_launch, to_start, to_register, register_to_start;
   int ok = 0;
   for (const Json& run : srv.Call("GET", flow_path + "/runs")) {
     for (const Json& job : srv.Call("GET", "/api/v1/runs/" + std::to_string(run["id"].get<int64_t>()) + "/jobs")) {
@@ -154,13 +101,16 @@ int main(int argc, char** argv) {
       double launched = launched_by_machine[m->second];
       to_launch.push_back(launched - job["created"].get<double>());
       to_start.push_back(job["started"].get<double>() - launched);
+      if (registered_by_agent.count(job["agent_id"])) {
+        double registered = registered_by_agent[job["agent_id"]];
+        to_register.push_back(registered - launched);
+        register_to_start.push_back(job["started"].get<double>() - registered);
+      }
     }
   }
   Json stats = emu.Call("GET", "/_emulator/stats");
-  kill(srv_pid, SIGTERM);
-  waitpid(srv_pid, nullptr, 0);
-  kill(emu_pid, SIGTERM);
-  waitpid(emu_pid, nullptr, 0);
+  kraken::bench::Stop(srv_pid);
+  kraken::bench::Stop(emu_pid);
   fs::remove_all(dir);
   if (to_launch.empty()) {
     std::fprintf(stderr, "no job could be joined to its instance\n");
@@ -174,5 +124,12 @@ int main(int argc, char** argv) {
               Percentile(to_launch, 0.99), Percentile(to_launch, 1.0));
   std::printf("%-34s %8.0f %8.0f %8.0f\n", "RunInstances -> job started", Percentile(to_start, 0.5),
               Percentile(to_start, 0.99), Percentile(to_start, 1.0));
+  if (!to_register.empty()) {
+    std::printf("%-34s %8.0f %8.0f %8.0f\n", "  RunInstances -> agent registered", Percentile(to_register, 0.5),
+                Percentile(to_register, 0.99), Percentile(to_register, 1.0));
+    std::printf("%-34s %8.0f %8.0f %8.0f\n", "  agent registered -> job started",
+                Percentile(register_to_start, 0.5), Percentile(register_to_start, 0.99),
+                Percentile(register_to_start, 1.0));
+  }
   return ok == jobs ? 0 : 1;
 }

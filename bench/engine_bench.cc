@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "core/json.h"
+#include "bench_process.h"
 #include "http/client.h"
 
 using kraken::Json;
@@ -31,34 +32,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-int FreePort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  close(fd);
-  return ntohs(a.sin_port);
-}
-
-pid_t Launch(std::vector<std::string> argv, const std::string& log) {
-  pid_t pid = fork();
-  if (pid == 0) {
-    setpgid(0, 0);
-    int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    dup2(fd, 1);
-    dup2(fd, 2);
-    setenv("KRAKEN_ADMIN_PASSWORD", "bench", 1);
-    std::vector<char*> args;
-    for (auto& a : argv) args.push_back(a.data());
-    args.push_back(nullptr);
-    execv(args[0], args.data());
-    _exit(127);
-  }
-  return pid;
-}
+using kraken::bench::Launch;
+using kraken::bench::Percentile;
 
 long RssKb(pid_t pid) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/status");
@@ -71,40 +46,27 @@ struct Server {
   std::string dir, url;
   int port = 0;
   pid_t pid = 0;
-  std::string token;
-  kraken::http::Client client;
+  kraken::bench::Endpoint api;
 
   explicit Server(const std::string& name) {
     dir = fs::temp_directory_path() / ("kraken-bench-" + name + "-" + std::to_string(getpid()));
     fs::remove_all(dir);
     fs::create_directories(dir);
-    port = FreePort();
+    port = kraken::bench::FreePort();
     url = "http://127.0.0.1:" + std::to_string(port);
+    api.url = url;
     pid = Launch({KRAKEN_BIN, "server", "--data-dir", dir + "/server", "--port",
                   std::to_string(port), "--poll-wait", "60", "--agent-timeout", "120"},
                  dir + "/server.log");
-    for (int i = 0; i < 500; ++i) {
-      auto r = client.Request("GET", url + "/api/v1/health");
-      if (r && r->status == 200) break;
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    token = Call("POST", "/api/v1/auth/login", {{"user", "admin"}, {"password", "bench"}})["token"];
+    kraken::bench::Endpoint::WaitUp({{&api, "/api/v1/health"}});
+    api.Login();
   }
   ~Server() {
-    kill(pid, SIGTERM);
-    waitpid(pid, nullptr, 0);
+    kraken::bench::Stop(pid);
     fs::remove_all(dir);
   }
   Json Call(const std::string& method, const std::string& path, const Json& body = nullptr) {
-    std::vector<std::string> h = {"Content-Type: application/json"};
-    if (!token.empty()) h.push_back("Authorization: Bearer " + token);
-    auto r = client.Request(method, url + path, body.is_null() ? "" : body.dump(), h);
-    if (!r || r->status >= 300) {
-      std::fprintf(stderr, "%s %s failed: %s\n", method.c_str(), path.c_str(),
-                   r ? r->body.c_str() : r.error().message.c_str());
-      std::exit(1);
-    }
-    return Json::parse(r->body);
+    return api.Call(method, path, body);
   }
   int64_t Branch() {
     Json p = Call("POST", "/api/v1/projects", {{"name", "bench"}});
@@ -123,11 +85,6 @@ struct Server {
   }
   std::string RegToken() { return Call("POST", "/api/v1/registration-tokens", Json::object())["token"]; }
 };
-
-double Percentile(std::vector<double> v, double p) {
-  std::sort(v.begin(), v.end());
-  return v[std::min(v.size() - 1, static_cast<size_t>(p * (v.size() - 1) + 0.5))];
-}
 
 // 1. A protocol-level agent in this process parks a poll; the bench starts a one-job flow and
 // measures from just before the request that queues the job to the moment the agent holds

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <thread>
 
 #include "agent/host_info.h"
@@ -12,6 +13,7 @@
 #include "agent/protocol_client.h"
 #include "agent/job_services.h"
 #include "agent/result_shipper.h"
+#include "agent/secret_masker.h"
 #include "agent/tools/tool.h"
 #include "proc/reaper.h"
 
@@ -139,13 +141,20 @@ void Agent::RunJob(const Json& first) {
   while (!d["step"].is_null() && !stopping_) {
     const Json& step = d["step"];
     int64_t idx = step["index"];
+    // The secret values the step's fields hold never reach the log in clear.
+    SecretMasker masker(step.value("secrets", std::vector<std::string>{}));
+    std::mutex masker_mu;
+    auto log = [&](std::string_view bytes) {
+      std::lock_guard lock(masker_mu);
+      shipper.Append(masker.Push(bytes));
+    };
     shipper.BeginStep(idx);
     results.BeginStep(idx);
     tools::ToolContext ctx;
     ctx.workspace = workspace.string();
     ctx.env = d.value("env", Json::object());
     ctx.job_deadline = deadline;
-    ctx.output = [&](std::string_view bytes) { shipper.Append(bytes); };
+    ctx.output = log;
     ctx.cancel = &cancel;
     ctx.runner = &runner_;
     ctx.reporter = &results;
@@ -171,8 +180,8 @@ void Agent::RunJob(const Json& first) {
         if (outcome.ok || attempt >= attempts || cancel.cancelled() ||
             outcome.reason == "job-timeout")
           break;
-        shipper.Append("kraken: attempt " + std::to_string(attempt) + " of " +
-                       std::to_string(attempts) + " failed; retrying\n");
+        log("kraken: attempt " + std::to_string(attempt) + " of " + std::to_string(attempts) +
+            " failed; retrying\n");
         auto until = std::chrono::steady_clock::now() +
                      std::chrono::milliseconds(static_cast<int64_t>(pause * 1000));
         while (std::chrono::steady_clock::now() < until && !cancel.cancelled())
@@ -181,8 +190,13 @@ void Agent::RunJob(const Json& first) {
     } else {
       outcome = tools::StepOutcome::Error("tool '" + tool + "' is not supported by this agent");
     }
+    outcome.message = masker.Mask(outcome.message);
     if (!outcome.ok && outcome.reason == "agent-error" && !outcome.message.empty())
-      shipper.Append("kraken: " + outcome.message + "\n");
+      log("kraken: " + outcome.message + "\n");
+    {
+      std::lock_guard lock(masker_mu);
+      shipper.Append(masker.Finish());
+    }
     // Results go before the step's end, so the server has them all when it hears of it.
     if (!results.Flush()) {
       if (outcome.ok) outcome = tools::StepOutcome::Error("results refused: " + results.error());

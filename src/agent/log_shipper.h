@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "agent/protocol_client.h"
+#include "core/protocol_limits.h"
 
 namespace kraken::agent {
 
@@ -32,6 +33,8 @@ class LogShipper {
   bool Flush();
 
   static constexpr size_t kMaxBatch = 256 * 1024;
+  // Even output that JSON escapes byte by byte (\u0001) fits the server's limit.
+  static_assert(6 * kMaxBatch + 4096 <= kMaxLogBatchBytes);
 
  private:
   void Loop();

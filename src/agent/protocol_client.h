@@ -18,7 +18,9 @@ namespace kraken::agent {
 class ProtocolClient {
  public:
   ProtocolClient(std::string server_url, const std::atomic<bool>& stopping)
-      : server_(std::move(server_url)), stopping_(stopping) {}
+      : server_(std::move(server_url)), stopping_(stopping) {
+    client_.set_abort_flag(&stopping_);  // a parked poll must not hold up a stop
+  }
 
   void set_token(std::string token) { token_ = std::move(token); }
 

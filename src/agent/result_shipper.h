@@ -3,6 +3,9 @@
 // a batch is resent until the server acknowledges it. The server stores a batch and its
 // number in one transaction and ignores a number it already has, so a dropped connection or
 // a server restart neither loses nor duplicates a result (as LogShipper does for output).
+// Batches stay below the server's limits (core/protocol_limits.h): at most kMaxBatch items
+// and kBatchBytes of JSON; a result or issue larger than kMaxResultItemBytes has its message
+// shortened when it is reported.
 //
 // Result() and Issue() are called from the tool's thread, Flush() from the job's thread.
 #pragma once
@@ -16,6 +19,7 @@
 
 #include "agent/protocol_client.h"
 #include "agent/tools/tool.h"
+#include "core/protocol_limits.h"
 
 namespace kraken::agent {
 
@@ -35,16 +39,30 @@ class ResultShipper : public tools::Reporter {
   std::string error();
 
   static constexpr size_t kMaxBatch = 2000;
+  // The JSON of a batch's items; the rest of the body is a few dozen bytes.
+  static constexpr size_t kBatchBytes = kMaxResultBatchBytes - (64 << 10);
+  static_assert(kMaxBatch <= kMaxResultBatchItems && kMaxResultItemBytes <= kBatchBytes);
+
+  // How many of the first items (of the given JSON sizes) go in the next batch: at least
+  // one, at most `max_items`, and no more than `max_bytes` of JSON in all.
+  static size_t BatchSize(const std::vector<size_t>& bytes, size_t max_items, size_t max_bytes);
+  // Shortens a result's or issue's message so that its JSON fits kMaxResultItemBytes;
+  // returns the JSON size.
+  static size_t FitItem(Json& item);
 
  private:
+  struct Pending {
+    Json item;
+    size_t bytes = 0;  // its JSON size
+  };
   void Loop();
 
   ProtocolClient client_;
   const int64_t job_id_;
   std::mutex mu_;
   std::condition_variable cv_;
-  std::vector<Json> results_;  // GUARDED_BY(mu_)
-  std::vector<Json> issues_;   // GUARDED_BY(mu_)
+  std::vector<Pending> results_;  // GUARDED_BY(mu_)
+  std::vector<Pending> issues_;   // GUARDED_BY(mu_)
   int64_t step_ = 0;           // GUARDED_BY(mu_)
   int64_t seq_ = 0;            // GUARDED_BY(mu_)
   bool sending_ = false;       // GUARDED_BY(mu_)

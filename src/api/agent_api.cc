@@ -3,6 +3,7 @@
 
 #include "api/api.h"
 #include "api/json_io.h"
+#include "core/protocol_limits.h"
 
 namespace kraken::api {
 namespace {
@@ -15,7 +16,8 @@ Json DispatchJson(const exec::Dispatch& d) {
   Json step = {{"index", d.step->index},
                {"tool", d.step->tool},
                {"name", d.step->name},
-               {"fields", d.step->fields}};
+               {"fields", d.fields ? *d.fields : d.step->fields}};
+  if (!d.secrets.empty()) step["secrets"] = d.secrets;
   return Json{{"job", job}, {"step", step}, {"env", d.env}, {"done", false}};
 }
 
@@ -168,6 +170,12 @@ void RegisterAgentApi(http::Router& r, ApiContext ctx) {
   });
 
   r.Post("/agent/v1/jobs/{id}/logs", [ctx, &engine](http::Request& req) mutable {
+    // Refused before anything is parsed or looked up.
+    if (req.body.size() > kMaxLogBatchBytes)
+      return JsonResponse(
+          413, Json{{"error", {{"code", "too_large"}, {"field", "body"},
+                               {"message", fmt::format("a log batch may be at most {} bytes; this one is {}: "
+                                                       "send smaller batches", kMaxLogBatchBytes, req.body.size())}}}});
     auto agent = AgentOf(ctx, req);
     if (!agent) return ErrorResponse(agent.error());
     auto id = IdParam(req, "id");

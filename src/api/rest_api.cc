@@ -332,6 +332,7 @@ void RegisterRestApi(http::Router& r, ApiContext ctx) {
   RegisterSettingsRoutes(r, ctx);
   RegisterResultsApi(r, ctx);
   RegisterSchemaRoutes(r, ctx);
+  RegisterSecretRoutes(r, ctx);
 }
 
 }  // namespace kraken::api

@@ -4,6 +4,7 @@
 #include "api/json_io.h"
 #include "api/results_api.h"
 #include "api/routes.h"
+#include "exec/job_attempts.h"
 
 namespace kraken::api {
 namespace {
@@ -13,6 +14,10 @@ Json JobWithSteps(store::Store& store, const Job& job) {
   j["steps"] = Json::array();
   if (auto steps = store.ListSteps(job.id))
     for (const auto& s : *steps) j["steps"].push_back(ToJson(s));
+  // Earlier attempts taken back from their agent (agent lost, machine preempted).
+  j["attempts"] = Json::array();
+  if (auto attempts = exec::JobAttemptStore(store.db()).List(job.id))
+    for (const auto& a : *attempts) j["attempts"].push_back(exec::ToJson(a));
   return j;
 }
 

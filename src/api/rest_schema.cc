@@ -2,6 +2,7 @@
 // schedule; and the reading of a stage's schema on create and update.
 #include "api/json_io.h"
 #include "api/routes.h"
+#include "secrets/secret_context.h"
 #include "workflow/context.h"
 #include "workflow/json_schema.h"
 #include "workflow/stage_schema.h"
@@ -47,8 +48,13 @@ workflow::SchemaResult<Json> EvaluateStageBody(store::Store& store, const Json& 
   in.project = &*project;
   in.branch = &*branch;
   in.stage = &stage;
+  // Stage code sees secrets as `#{secrets.NAME}` placeholders, expanded only in a step's fields.
+  auto secret_names = secrets::ListSecretInfo(store.db(), project->id);
+  if (!secret_names) return workflow::SchemaFail("secrets", secret_names.error().message);
+  in.secrets = secrets::PlaceholderSecrets(*secret_names);
   workflow::SourceOptions options;
   options.filename = (stage.name.empty() ? "stage" : stage.name) + ".star";
+  options.lenient_ctx = true;
   auto evaluated = workflow::EvaluateStage(code, format, workflow::BuildContext(in), options);
   if (!evaluated) return prefix(evaluated.error());
   stage.schema_code = code;

@@ -2,8 +2,10 @@
 // transfers (see docs/agent-protocol.md, "Results, artifacts and data").
 #include <fmt/format.h>
 
+#include "api/blob_download.h"
 #include "api/json_io.h"
 #include "api/results_api.h"
+#include "core/protocol_limits.h"
 #include "resultdb/user_data.h"
 
 namespace kraken::api {
@@ -30,7 +32,17 @@ Result<AgentJob> JobOfAgent(ApiContext& ctx, const http::Request& req) {
   return AgentJob{job, run, flow};
 }
 
+// 413 with the usual error body: the agent should send smaller batches.
+http::Response TooLarge(const std::string& what, const std::string& field) {
+  return JsonResponse(413, Json{{"error", {{"code", "too_large"}, {"message", what}, {"field", field}}}});
+}
+
 http::Response StoreResults(ApiContext& ctx, http::Request& req) {
+  // Refused before anything is parsed or looked up.
+  if (req.body.size() > kMaxResultBatchBytes)
+    return TooLarge(fmt::format("a results batch may be at most {} bytes; this one is {}: send smaller batches",
+                                kMaxResultBatchBytes, req.body.size()),
+                    "body");
   auto aj = JobOfAgent(ctx, req);
   if (!aj) return ErrorResponse(aj.error());
   auto body = ParseObject(req);
@@ -41,6 +53,13 @@ http::Response StoreResults(ApiContext& ctx, http::Request& req) {
     return ErrorResponse(Error{ErrorCode::kInvalid, "must be a step index", "step"});
   if (seq == body->end() || !seq->is_number_integer())
     return ErrorResponse(Error{ErrorCode::kInvalid, "must be a sequence number", "seq"});
+  size_t items = 0;
+  for (const char* list : {"results", "issues"})
+    if (auto it = body->find(list); it != body->end() && it->is_array()) items += it->size();
+  if (items > kMaxResultBatchItems)
+    return TooLarge(fmt::format("a results batch may hold at most {} results and issues; this one holds {}: "
+                                "send smaller batches", kMaxResultBatchItems, items),
+                    "results");
   std::vector<results::ResultRecord> records;
   if (auto it = body->find("results"); it != body->end()) {
     if (!it->is_array()) return ErrorResponse(Error{ErrorCode::kInvalid, "must be a list", "results"});
@@ -245,14 +264,14 @@ void RegisterResultsAgentRoutes(http::Router& r, ResultsContext rc) {
     if (!st) return ErrorResponse(st.error());
     return JsonResponse(200, Json{{"received", offset + static_cast<long long>(req.body.size())}});
   });
-  r.Get("/agent/v1/blobs/{token}", [rc](http::Request& req) mutable {
-    artifacts::ArtifactStore as(rc.api.store.db(), *rc.blobs);
-    auto a = as.Redeem(req.params["token"], "download", RealClock::Instance().Now());
-    if (!a) return ErrorResponse(a.error());
-    auto data = rc.blobs->Read(a->BlobKey());
-    if (!data) return ErrorResponse(data.error());
-    return http::Response::Text(200, std::move(*data), "application/octet-stream");
-  });
+  r.Add("GET", "/agent/v1/blobs/{token}",
+        http::StreamHandler([rc](http::Request& req, std::shared_ptr<http::StreamWriter> out) mutable {
+          artifacts::ArtifactStore as(rc.api.store.db(), *rc.blobs);
+          auto a = as.Redeem(req.params["token"], "download", RealClock::Instance().Now());
+          if (!a) return StreamError(out, a.error());
+          out->SetContentType("application/octet-stream");
+          StreamBlob(rc.api.loop, rc.blobs, a->BlobKey(), out);
+        }));
 }
 
 void RegisterResultsApi(http::Router& router, ApiContext api) {

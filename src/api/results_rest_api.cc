@@ -5,6 +5,7 @@
 #include <map>
 #include <tuple>
 
+#include "api/blob_download.h"
 #include "api/json_io.h"
 #include "api/results_api.h"
 #include "artifacts/retention.h"
@@ -272,21 +273,23 @@ void RegisterResultsRestRoutes(http::Router& r, ResultsContext rc) {
   };
   r.Get("/api/v1/runs/{id}/artifacts", list_artifacts(true));
   r.Get("/api/v1/flows/{id}/artifacts", list_artifacts(false));
-  r.Get("/api/v1/artifacts/{id}/download", Authed(ctx, [rc, &store](http::Request& req, const auth::Principal&) {
+  r.Add("GET", "/api/v1/artifacts/{id}/download",
+        http::StreamHandler([rc, &store](http::Request& req, std::shared_ptr<http::StreamWriter> out) {
+          if (auto who = rc.api.auth.Authenticate(RequestToken(req)); !who)
+            return StreamError(out, who.error());
           auto id = IdParam(req, "id");
-          if (!id) return ErrorResponse(id.error());
+          if (!id) return StreamError(out, id.error());
           artifacts::ArtifactStore as(store.db(), *rc.blobs);
           auto a = as.Get(*id);
-          if (!a) return ErrorResponse(a.error());
-          if (!a->complete) return ErrorResponse(Error{ErrorCode::kConflict, "the upload of this file is not complete"});
-          auto data = rc.blobs->Read(a->BlobKey());
-          if (!data) return ErrorResponse(data.error());
+          if (!a) return StreamError(out, a.error());
+          if (!a->complete)
+            return StreamError(out, Error{ErrorCode::kConflict, "the upload of this file is not complete"});
           std::string type = a->path.ends_with(".html") ? "text/html; charset=utf-8" : "application/octet-stream";
-          http::Response resp = http::Response::Text(200, std::move(*data), type);
+          out->SetContentType(type);
           std::string file = a->path.substr(a->path.rfind('/') + 1);
           if (type == "application/octet-stream")
-            resp.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + file + "\"");
-          return resp;
+            out->AddHeader("Content-Disposition", "attachment; filename=\"" + file + "\"");
+          StreamBlob(rc.api.loop, rc.blobs, a->BlobKey(), out);
         }));
 
   r.Get("/api/v1/branches/{id}/retention", Authed(ctx, [&store](http::Request& req, const auth::Principal&) {

@@ -9,6 +9,7 @@ namespace kraken::api {
 void RegisterExecRoutes(http::Router& router, ApiContext ctx);
 void RegisterAgentsRoutes(http::Router& router, ApiContext ctx);
 void RegisterSchemaRoutes(http::Router& router, ApiContext ctx);
+void RegisterSecretRoutes(http::Router& router, ApiContext ctx);
 
 // A stage schema error as a 400 with field, message and, for source errors, line and column.
 http::Response SchemaErrorResponse(const workflow::SchemaError& error);

@@ -3,9 +3,8 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 namespace kraken::artifacts {
 
@@ -30,12 +29,25 @@ Status FileBlobStore::WriteAt(const std::string& key, uint64_t offset, std::stri
   return {};
 }
 
-Result<std::string> FileBlobStore::Read(const std::string& key) {
-  std::ifstream in(PathOf(key), std::ios::binary);
-  if (!in) return NotFound("blob " + key + " not found");
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+Result<std::string> FileBlobStore::ReadAt(const std::string& key, uint64_t offset,
+                                          size_t max_bytes) {
+  int fd = ::open(PathOf(key).c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return NotFound("blob " + key + " not found");
+  std::string out(max_bytes, '\0');
+  size_t done = 0;
+  while (done < max_bytes) {
+    ssize_t n = ::pread(fd, out.data() + done, max_bytes - done, static_cast<off_t>(offset + done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      ::close(fd);
+      return Fail(ErrorCode::kInternal, "cannot read blob " + key);
+    }
+    if (n == 0) break;
+    done += static_cast<size_t>(n);
+  }
+  ::close(fd);
+  out.resize(done);
+  return out;
 }
 
 Result<uint64_t> FileBlobStore::Size(const std::string& key) {

@@ -19,7 +19,9 @@ class BlobStore {
   virtual ~BlobStore() = default;
   // Writes data at offset (creating the blob); writing the same piece twice is harmless.
   virtual Status WriteAt(const std::string& key, uint64_t offset, std::string_view data) = 0;
-  virtual Result<std::string> Read(const std::string& key) = 0;
+  // Up to `max_bytes` from `offset` (fewer at the end; none past it): large blobs are sent
+  // a piece at a time.
+  virtual Result<std::string> ReadAt(const std::string& key, uint64_t offset, size_t max_bytes) = 0;
   virtual Result<uint64_t> Size(const std::string& key) = 0;
   virtual Status Remove(const std::string& key) = 0;
 };
@@ -28,7 +30,7 @@ class FileBlobStore : public BlobStore {
  public:
   explicit FileBlobStore(std::string root) : root_(std::move(root)) {}
   Status WriteAt(const std::string& key, uint64_t offset, std::string_view data) override;
-  Result<std::string> Read(const std::string& key) override;
+  Result<std::string> ReadAt(const std::string& key, uint64_t offset, size_t max_bytes) override;
   Result<uint64_t> Size(const std::string& key) override;
   Status Remove(const std::string& key) override;
 

@@ -17,6 +17,9 @@ Autoscaler::Autoscaler(exec::Engine& engine, store::Store& store, http::Loop& lo
     : engine_(engine), store_(store), loop_(loop), clock_(clock), drivers_(drivers),
       options_(std::move(options)), machines_(store.db()),
       pool_(std::make_unique<WorkerPool>(options_.workers)) {
+  // Pushed to the UI's live group page; the autoscaler itself ignores "machine".
+  machines_.set_on_change(
+      [this](const Machine& m) { engine_.NotifyExternalChange("machine", m.id); });
   metrics_.Describe("kraken_jobs_queued", "gauge", "Jobs waiting for an agent, per group");
   metrics_.Describe("kraken_machines", "gauge", "Machines of autoscaled groups, per state");
   metrics_.Describe("kraken_group_failing", "gauge", "1 when the group's driver fails permanently");
@@ -123,9 +126,28 @@ std::string Autoscaler::SystemKey(const Job& job, const Deployment& d) const {
 void Autoscaler::Pass() {
   if (stopped_) return;
   auto groups = store_.ListGroups();
+  auto live = machines_.List(0);
+  if (!groups || !live) {
+    spdlog::warn("autoscaler: cannot read the database; retrying");
+    ScheduleWake(clock_.Now() + 1000);
+    return;
+  }
+  Millis next_check = clock_.Now() + options_.tick;
+  // A pass follows every job change: with no autoscaled group and no machine left it reads
+  // nothing more.
+  std::set<Id> with_machines;
+  for (const Machine& m : *live) with_machines.insert(m.group_id);
+  bool any = false;
+  for (const AgentsGroup& g : *groups) {
+    auto dep = ParseDeployment(g.deployment, true);
+    any = any || (dep && dep->autoscaled()) || with_machines.count(g.id) || groups_.count(g.id);
+  }
+  if (!any) {
+    ScheduleWake(next_check);
+    return;
+  }
   auto agents = store_.ListAgents(true);
-  auto queued = store_.ListQueuedJobs(100000);
-  if (!groups || !agents || !queued) {
+  if (!agents) {
     spdlog::warn("autoscaler: cannot read the database; retrying");
     ScheduleWake(clock_.Now() + 1000);
     return;
@@ -133,9 +155,8 @@ void Autoscaler::Pass() {
   std::map<Id, Agent> by_machine;
   for (Agent& a : *agents)
     if (a.machine_id) by_machine[*a.machine_id] = std::move(a);
-  Millis next_check = clock_.Now() + options_.tick;
   for (const AgentsGroup& g : *groups) {
-    auto st = ReconcileGroup(g, by_machine, *queued, next_check);
+    auto st = ReconcileGroup(g, by_machine, next_check);
     if (!st) spdlog::warn("autoscaler: group {}: {}", g.name, st.error().message);
   }
   ScheduleWake(next_check);
@@ -173,7 +194,7 @@ Status Autoscaler::Drain(Machine& m, const std::string& why) {
 }
 
 Status Autoscaler::ReconcileGroup(const AgentsGroup& g, const std::map<Id, Agent>& agents,
-                                  const std::vector<Job>& queued, Millis& next_check) {
+                                  Millis& next_check) {
   Millis now = clock_.Now();
   auto parsed = ParseDeployment(g.deployment, true);
   Deployment dep = parsed ? *parsed : Deployment();
@@ -259,7 +280,9 @@ Status Autoscaler::ReconcileGroup(const AgentsGroup& g, const std::map<Id, Agent
   }
   if (!dep.autoscaled()) return {};
 
-  // 3. Plan: demand per system, oldest job first.
+  // 3. Plan: demand per system, oldest job first. Only this group's queue is read: a pass
+  // follows every job change, so it must not cost as much as the whole queue.
+  KR_ASSIGN(auto queued, store_.ListQueuedJobsInGroup(g.id));
   PlanInput in;
   in.limit = dep.instances_limit;
   in.min_idle = dep.min_idle;
@@ -336,7 +359,7 @@ Status Autoscaler::ReconcileGroup(const AgentsGroup& g, const std::map<Id, Agent
       spec.group_name = g.name;
       spec.system = m.system;
       spec.registration_token = token;
-      spec.server_url = options_.server_url;
+      spec.server_url = AgentServerUrl();
       spec.options = dep.raw;
       spec.one_job = dep.destroy_after_jobs == 1;
       StartCreate(m, std::move(spec), driver);
@@ -377,6 +400,13 @@ Status Autoscaler::ReconcileGroup(const AgentsGroup& g, const std::map<Id, Agent
     KR_TRY(store_.SaveJob(job));
   }
   return {};
+}
+
+std::string Autoscaler::AgentServerUrl() {
+  // Read at each creation: an admin may change it while the server runs.
+  auto saved = store_.GetSetting("server_url");
+  if (saved && *saved && !(*saved)->empty()) return **saved;
+  return options_.server_url;
 }
 
 std::string Autoscaler::WaitReason(const Job& job) const {

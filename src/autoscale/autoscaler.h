@@ -66,8 +66,12 @@ class Autoscaler : public exec::Listener {
   // gauges read from the database now.
   std::string RenderMetrics();
   MachineStore& machines() { return machines_; }
-  // Where machines' agents connect (known once the server listens).
+  // Where machines' agents connect when no server URL is saved (known once the server
+  // listens).
   void set_server_url(std::string url) { options_.server_url = std::move(url); }
+  // Where a new machine's agent connects: the saved `server_url` setting (Settings →
+  // General: how machines elsewhere reach the server), else the listen address.
+  std::string AgentServerUrl();
   Metrics& metrics() { return metrics_; }
 
  private:
@@ -85,7 +89,7 @@ class Autoscaler : public exec::Listener {
 
   GroupState& State(const AgentsGroup& g);
   Status ReconcileGroup(const AgentsGroup& g, const std::map<Id, Agent>& agents,
-                        const std::vector<Job>& queued, Millis& next_check);
+                        Millis& next_check);
   // Moves a machine to terminating (disabling its agent) and starts its destruction.
   Status Terminate(Machine& m, const std::string& why, bool error = false);
   Status Drain(Machine& m, const std::string& why);

@@ -216,7 +216,8 @@ void Autoscaler::OnListed(Id group_id, Millis started, DriverResult<std::vector<
         m.state == MachineState::kIdle || m.state == MachineState::kBusy ||
         m.state == MachineState::kDraining) {
       if (m.agent_id && m.state != MachineState::kTerminating)
-        (void)engine_.RequeueAgentJob(*m.agent_id, "machine " + m.name() + " vanished");
+        (void)engine_.RequeueAgentJob(*m.agent_id, "machine " + m.name() + " vanished",
+                                      CompletionStatus::kPreempted);
       store::Transaction tx(store_.db());
       if (m.state != MachineState::kTerminating) m.last_error = "the machine vanished";
       m.MoveTo(MachineState::kGone, now, "not found at the provider");

@@ -49,6 +49,7 @@ Result<Machine> MachineStore::Create(Machine m) {
        m.boot_deadline, m.idle_since, m.queued_at, m.transitions.dump(), m.created, m.updated}));
   if (r.rows.empty()) return Fail(ErrorCode::kInternal, "insert returned no id");
   m.id = r.rows[0].Int(0);
+  if (on_change_) on_change_(m);
   return m;
 }
 
@@ -61,6 +62,7 @@ Status MachineStore::Save(const Machine& m) {
       {m.system, std::string(Name(m.state)), m.driver_id, m.method, m.deployment_hash,
        OptId(m.agent_id), m.job_count, m.token_hash, m.last_error, m.boot_deadline,
        m.idle_since, m.queued_at, m.transitions.dump(), m.updated, m.id}));
+  if (on_change_) on_change_(m);
   return {};
 }
 

@@ -5,6 +5,7 @@
 // Not thread-safe: used on the server's event loop, like the Db it wraps.
 #pragma once
 
+#include <functional>
 #include <vector>
 
 #include "autoscale/machine.h"
@@ -25,9 +26,12 @@ class MachineStore {
   Result<std::vector<Machine>> List(Id group_id, bool all = false, int64_t limit = 1000);
   // Jobs ever handed to the agent (queued for it, running, or completed).
   Result<int64_t> CountAgentJobs(Id agent_id);
+  // Called after each Create and Save that succeeded, so live views can refresh.
+  void set_on_change(std::function<void(const Machine&)> fn) { on_change_ = std::move(fn); }
 
  private:
   store::Db& db_;
+  std::function<void(const Machine&)> on_change_;
 };
 
 }  // namespace kraken::autoscale

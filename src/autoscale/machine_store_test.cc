@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <utility>
+#include <vector>
+
 #include "store/store.h"
 #include "store/test_db.h"
 
@@ -64,6 +67,23 @@ TEST_P(MachineStoreContract, RecordsRoundTrip) {
   EXPECT_EQ(ms.List(8)->at(0).group_id, 8);
   EXPECT_FALSE(ms.Get(9999));
   EXPECT_EQ(*ms.CountAgentJobs(42), 0);
+}
+
+// Live views (the UI's group page) hear of every machine written, with its new state.
+TEST_P(MachineStoreContract, TellsOfEachWrite) {
+  MachineStore ms(store_->db());
+  std::vector<std::pair<Id, MachineState>> heard;
+  ms.set_on_change([&](const Machine& m) { heard.emplace_back(m.id, m.state); });
+  Machine m;
+  m.group_id = 7;
+  m.created = m.updated = 1000;
+  auto made = ms.Create(m);
+  ASSERT_TRUE(made);
+  made->MoveTo(MachineState::kGone, 2000);
+  ASSERT_TRUE(ms.Save(*made));
+  ASSERT_EQ(heard.size(), 2u);
+  EXPECT_EQ(heard[0], std::make_pair(made->id, MachineState::kRequested));
+  EXPECT_EQ(heard[1], std::make_pair(made->id, MachineState::kGone));
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, MachineStoreContract, ::testing::Values("sqlite", "postgresql"),

@@ -8,6 +8,7 @@
 #include <memory>
 #include <thread>
 
+#include "ec2emu/async_booter.h"
 #include "ec2emu/booter.h"
 #include "http/router.h"
 #include "http/server.h"
@@ -41,10 +42,12 @@ int RunEc2Emulator(Ec2EmulatorOptions options) {
     booter = std::make_unique<ec2emu::NetnsBooter>(options.work_dir, options.forward_ports);
   else
     booter = std::make_unique<ec2emu::ProcessBooter>(options.work_dir);
+  // Boots run off the loop, so the API answers while a hundred instances boot.
+  auto async_booter = std::make_unique<ec2emu::AsyncBooter>(*booter);
 
   http::Loop loop;
   http::Router router;
-  auto emulator = std::make_unique<ec2emu::Emulator>(loop, *booter, options.emulator);
+  auto emulator = std::make_unique<ec2emu::Emulator>(loop, *async_booter, options.emulator);
   emulator->Register(router);
   http::ServerOptions server_options;
   server_options.address = options.address;
@@ -71,6 +74,7 @@ int RunEc2Emulator(Ec2EmulatorOptions options) {
   loop.Run();
   waiter.join();
   emulator.reset();  // halts every instance still running
+  async_booter.reset();  // waits for those halts
   booter.reset();
   if (own_work_dir) std::filesystem::remove_all(options.work_dir);
   return 0;

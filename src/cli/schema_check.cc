@@ -56,6 +56,8 @@ int SchemaCheck(const SchemaCheckOptions& options, std::ostream& out, std::ostre
   }
   workflow::SourceOptions source;
   source.filename = options.file;
+  // Without a flow the check is the save-time one, as lenient as the server's.
+  source.lenient_ctx = ctx.value("flow", Json()).is_null();
   auto stage = workflow::EvaluateStage(code, *format, ctx, source);
   if (!stage) {
     const auto& e = stage.error();

@@ -67,7 +67,9 @@ struct Run {
   Json args = Json::object();
   std::string label;
   Json reason = Json::object();
-  Json schema = Json::object();  // the stage as evaluated for this run
+  // The stage as evaluated for this run: written by Store::CreateRun, read back only
+  // through Store::GetRunSchema (GetRun and ListRuns leave it empty).
+  Json schema = Json::object();
   std::string note;
   int64_t jobs_total = 0, jobs_error = 0;
   Millis created = 0, started = 0, finished = 0;

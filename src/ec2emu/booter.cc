@@ -137,13 +137,16 @@ NetnsBooter::NetnsBooter(std::string work_dir, std::vector<int> extra_ports)
     : work_dir_(std::move(work_dir)), extra_ports_(std::move(extra_ports)) {}
 
 NetnsBooter::~NetnsBooter() {
-  while (!machines_.empty()) Halt(machines_.begin()->first);
+  while (!machines_.empty()) Halt(machines_.begin()->first);  // no other thread is left
 }
 
 bool NetnsBooter::Supported() { return geteuid() == 0 && access("/usr/sbin/ip", X_OK) == 0; }
 
 Status NetnsBooter::Boot(const std::string& instance_id, const std::string& user_data) {
-  if (machines_.count(instance_id)) return Conflict(instance_id + " is already booted");
+  {
+    std::lock_guard lock(mu_);
+    if (machines_.count(instance_id)) return Conflict(instance_id + " is already booted");
+  }
   auto machine = std::make_unique<Machine>();
   machine->root = fs::path(work_dir_) / instance_id;
   machine->netns = "kraken-" + instance_id;
@@ -187,20 +190,26 @@ while :; do sleep 3600 & wait $!; done
     return tl::unexpected(pid.error());
   }
   machine->pid = *pid;
+  std::lock_guard lock(mu_);
   machines_[instance_id] = std::move(machine);
   return {};
 }
 
 void NetnsBooter::Halt(const std::string& instance_id) {
-  auto it = machines_.find(instance_id);
-  if (it == machines_.end()) return;
-  Machine& m = *it->second;
+  std::unique_ptr<Machine> machine;
+  {
+    std::lock_guard lock(mu_);
+    auto it = machines_.find(instance_id);
+    if (it == machines_.end()) return;
+    machine = std::move(it->second);
+    machines_.erase(it);
+  }
+  Machine& m = *machine;
   KillAndReap(m.pid);  // --kill-child: the instance's init dies, and with it every process
   for (auto& f : m.forwarders) f->Stop();
   (void)Run({"ip", "netns", "del", m.netns});
   std::error_code ec;
   fs::remove_all(m.root, ec);
-  machines_.erase(it);
 }
 
 std::string NetnsBooter::Console(const std::string& instance_id) {
@@ -212,11 +221,14 @@ std::string NetnsBooter::Console(const std::string& instance_id) {
 ProcessBooter::ProcessBooter(std::string work_dir) : work_dir_(std::move(work_dir)) {}
 
 ProcessBooter::~ProcessBooter() {
-  while (!sessions_.empty()) Halt(sessions_.begin()->first);
+  while (!sessions_.empty()) Halt(sessions_.begin()->first);  // no other thread is left
 }
 
 Status ProcessBooter::Boot(const std::string& instance_id, const std::string& user_data) {
-  if (sessions_.count(instance_id)) return Conflict(instance_id + " is already booted");
+  {
+    std::lock_guard lock(mu_);
+    if (sessions_.count(instance_id)) return Conflict(instance_id + " is already booted");
+  }
   fs::path root = fs::path(work_dir_) / instance_id;
   KR_TRY(MakeTree(root));
   // The paths the Kraken user data writes, moved into the instance's directory.
@@ -232,14 +244,20 @@ Status ProcessBooter::Boot(const std::string& instance_id, const std::string& us
   env.push_back(nullptr);
   KR_ASSIGN(pid_t pid, Spawn({"bash", (root / "fs/var/lib/cloud/user-data").string()},
                              (root / "console.log").string(), /*new_session=*/true, env.data()));
+  std::lock_guard lock(mu_);
   sessions_[instance_id] = pid;
   return {};
 }
 
 void ProcessBooter::Halt(const std::string& instance_id) {
-  auto it = sessions_.find(instance_id);
-  if (it == sessions_.end()) return;
-  const pid_t sid = it->second;
+  pid_t sid = 0;
+  {
+    std::lock_guard lock(mu_);
+    auto it = sessions_.find(instance_id);
+    if (it == sessions_.end()) return;
+    sid = it->second;
+    sessions_.erase(it);
+  }
   // Every process of the session, the agent's steps in their own process groups included.
   for (const auto& entry : fs::directory_iterator("/proc")) {
     const std::string name = entry.path().filename().string();
@@ -250,7 +268,6 @@ void ProcessBooter::Halt(const std::string& instance_id) {
   KillAndReap(sid);
   std::error_code ec;
   fs::remove_all(fs::path(work_dir_) / instance_id, ec);
-  sessions_.erase(it);
 }
 
 std::string ProcessBooter::Console(const std::string& instance_id) {

@@ -15,11 +15,13 @@
 //    the instance's directory. Less faithful: it shares the host's network and file system.
 //
 // Both keep each instance's console output (what its user data printed) for
-// Console(). Called from one thread (the emulator's loop); not thread-safe.
+// Console(). Both are thread-safe for calls about different instances (the emulator boots
+// through an AsyncBooter); one instance's calls must not overlap.
 #pragma once
 
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -62,7 +64,8 @@ class NetnsBooter : public Booter {
   struct Machine;
   std::string work_dir_;
   std::vector<int> extra_ports_;
-  std::map<std::string, std::unique_ptr<Machine>> machines_;
+  std::mutex mu_;
+  std::map<std::string, std::unique_ptr<Machine>> machines_;  // guarded by mu_
 };
 
 class ProcessBooter : public Booter {
@@ -76,7 +79,8 @@ class ProcessBooter : public Booter {
 
  private:
   std::string work_dir_;
-  std::map<std::string, int> sessions_;  // instance id -> session leader pid
+  std::mutex mu_;
+  std::map<std::string, int> sessions_;  // guarded by mu_: instance id -> session leader pid
 };
 
 }  // namespace kraken::ec2emu

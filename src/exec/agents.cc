@@ -3,6 +3,10 @@
 
 #include "auth/crypto.h"
 #include "exec/engine.h"
+#include "secrets/project_secrets.h"
+#include "secrets/secret_context.h"
+#include "exec/job_attempts.h"
+#include "exec/trigger_commits.h"
 #include "workflow/context.h"
 #include "workflow/interpolate.h"
 #include "workflow/when.h"
@@ -153,6 +157,10 @@ Json Engine::StepEnv(const Job& job) {
       auto branch = store_.GetBranch(flow->branch_id);
       if (branch)
         for (auto& [k, v] : branch->env.items()) env[k] = v.is_string() ? v : Json(v.dump());
+      // The commits that triggered the flow: the git tool checks them out.
+      if (auto runs = store_.ListRuns(flow->id))
+        if (Json commits = TriggerCommits(*runs); !commits.empty())
+          env[kTriggerCommitsEnv] = commits.dump();
     }
   }
   return env;
@@ -175,7 +183,19 @@ Result<Dispatch> Engine::NextStep(Job& job) {
     if (s.status == StepStatus::kInProgress) {
       // Handed out already and not finished: the agent asks again after a lost answer.
       KR_TRY(store_.SaveJob(job));
-      return Dispatch{job, s, StepEnv(job)};
+      Dispatch again{job, s, StepEnv(job)};
+      if (secret_box_) {
+        // A step with secrets keeps its real fields sealed apart (the steps table has them
+        // masked).
+        KR_ASSIGN(auto kept, secrets::ProjectSecrets(store_.db(), *secret_box_).StepFields(s.id));
+        if (kept) {
+          KR_ASSIGN(auto branch, store_.GetBranch(flow.branch_id));
+          KR_ASSIGN(Json values, ContextSecrets(branch.project_id, true));
+          again.secrets = secrets::UsedValues(*kept, secrets::SecretValues(values));
+          again.fields = std::move(*kept);
+        }
+      }
+      return again;
     }
     if (s.status != StepStatus::kNotStarted) continue;
     // `when` and the step's #{...} fields are evaluated now, over the step's ctx.
@@ -189,6 +209,8 @@ Result<Dispatch> Engine::NextStep(Job& job) {
       run_it = workflow::EvaluateWhen(s.when, interpolator);
       if (run_it && *run_it) fields = interpolator.Expand(s.fields, "fields");
     }
+    std::vector<std::string> secret_values;
+    if (step_ctx) secret_values = secrets::SecretValues(step_ctx->value("secrets", Json::object()));
     if (!run_it || !fields) {
       // A bad condition or expression is reported on the step, never silently taken as
       // false or as text.
@@ -196,6 +218,7 @@ Result<Dispatch> Engine::NextStep(Job& job) {
       s.reason = !run_it ? "bad-when" : "bad-expression";
       s.message = !run_it ? run_it.error().message
                           : fields.error().field + ": " + fields.error().message;
+      s.message = workflow::MaskSecrets(Json(s.message), secret_values).get<std::string>();
       s.started = s.finished = clock_.Now();
       KR_TRY(store_.SaveStep(s));
       ctx.prev_ok = false;
@@ -207,16 +230,25 @@ Result<Dispatch> Engine::NextStep(Job& job) {
       KR_TRY(store_.SaveStep(s));
       continue;
     }
-    if (*fields != s.fields) {
-      // The agent and the API see the expanded fields (Store::SaveStep keeps fields as created).
+    // The API sees the expanded fields with secret values masked; the agent gets them whole,
+    // with the values to mask in the step's log.
+    Dispatch dispatch{job, s, StepEnv(job)};
+    dispatch.secrets = secrets::UsedValues(*fields, secret_values);
+    if (!dispatch.secrets.empty()) {
+      if (!secret_box_) return Fail(ErrorCode::kInternal, "secrets without the server key");
+      KR_TRY(secrets::ProjectSecrets(store_.db(), *secret_box_).KeepStepFields(s.id, *fields));
+      s.fields = workflow::MaskSecrets(*fields, dispatch.secrets);
+      dispatch.fields = std::move(*fields);
+    } else {
       s.fields = std::move(*fields);
-      KR_TRY(store_.db().Exec("UPDATE steps SET fields = ? WHERE id = ?", {s.fields.dump(), s.id}));
     }
     s.status = StepStatus::kInProgress;
     s.started = clock_.Now();
     KR_TRY(store_.SaveStep(s));
     KR_TRY(store_.SaveJob(job));
-    return Dispatch{job, s, StepEnv(job)};
+    dispatch.job = job;
+    dispatch.step = s;
+    return dispatch;
   }
   // No step left: the job is over.
   CompletionStatus status = CompletionStatus::kOk;
@@ -284,12 +316,14 @@ Result<bool> Engine::JobAbandoned(Id agent_id, Id job_id) {
   return job.agent_id != agent_id || job.state == JobState::kCompleted;
 }
 
-Status Engine::RequeueJob(Job& job, const std::string& why) {
+Status Engine::RequeueJob(Job& job, const std::string& why, CompletionStatus outcome) {
   std::optional<Id> agent = job.agent_id;
   if (job.attempt > job.max_retries) {
     job.notes += (job.notes.empty() ? "" : "\n") + why + "; no retries left";
-    return CompleteJob(job, CompletionStatus::kAgentLost);
+    return CompleteJob(job, outcome);
   }
+  KR_TRY(JobAttemptStore(store_.db()).Record(JobAttempt{job.id, job.attempt, agent, outcome, why,
+                                                        job.assigned, job.started, clock_.Now()}));
   KR_ASSIGN(auto steps, store_.ListSteps(job.id));
   for (Step& s : steps) {
     s.status = StepStatus::kNotStarted;

@@ -17,6 +17,7 @@
 #include "core/clock.h"
 #include "core/entities.h"
 #include "exec/presence.h"
+#include "settings/secret_box.h"
 #include "store/store.h"
 #include "workflow/stage_def.h"
 #include "workflow/stage_schema.h"
@@ -44,6 +45,10 @@ struct Dispatch {
   Job job;
   std::optional<Step> step;  // none: the job is over
   Json env = Json::object(); // environment variables for every step
+  // The step's fields with secret values, when it uses any (step->fields has them masked),
+  // and those values, for the agent to mask in the step's log.
+  std::optional<Json> fields;
+  std::vector<std::string> secrets;
 };
 
 struct StepReport {
@@ -112,8 +117,11 @@ class Engine {
   // Marks silent agents lost and re-queues or ends their jobs; ends jobs past their timeout.
   void WatchdogPass();
   // Takes back the job of an agent whose machine is gone, as if the agent were lost:
-  // re-queued if it has retries left, else completed as agent-lost. No job: nothing to do.
-  Status RequeueAgentJob(Id agent_id, const std::string& why);
+  // re-queued if it has retries left, else completed with `outcome`. The attempt that
+  // ended is recorded with `outcome` (kPreempted when the provider took the machine away,
+  // e.g. a spot interruption). No job: nothing to do.
+  Status RequeueAgentJob(Id agent_id, const std::string& why,
+                         CompletionStatus outcome = CompletionStatus::kAgentLost);
 
   // Tells listeners that something outside the engine changed (e.g. a group's deployment).
   void NotifyExternalChange(const std::string& kind, Id id) { NotifyChanged(kind, id); }
@@ -124,11 +132,17 @@ class Engine {
     wait_reason_source_ = std::move(source);
   }
 
+  // The server's key, which seals project secrets; without one, steps see no secrets.
+  void set_secret_box(const settings::SecretBox* box) { secret_box_ = box; }
+  const settings::SecretBox* secret_box() const { return secret_box_; }
+
  private:
   // Helpers run inside the caller's transaction.
   Result<Run> CreateRun(const Flow& flow, const Stage& stage, const Json& args,
                         const Json& reason);
   Status CreateJobs(const Flow& flow, const Run& run, const workflow::StageDef& def);
+  // Whether a stored schema that no longer validates names a stage started by a new flow.
+  static bool StartsWithFlow(const Json& schema);
   // Stage code and ctx (stage_eval.cc): the stage evaluated and validated with the run's ctx;
   // the flow and run labels; the ctx of a run or of one step.
   workflow::SchemaResult<workflow::EvaluatedStage> EvaluateRunSchema(const Flow& flow,
@@ -139,13 +153,17 @@ class Engine {
   // Cancels the unfinished jobs of runs past their stage-level `timeout` (stage_eval.cc).
   void StageTimeoutPass();
   Result<Json> RunContext(const Flow& flow, const Run& run);
+  // ctx.secrets of a project: placeholders for stage code and labels, or (with_values) the
+  // values, for a step's fields (stage_eval.cc).
+  Result<Json> ContextSecrets(Id project_id, bool with_values);
   Result<Json> StepContext(const Job& job, const std::vector<Step>& steps, const Step& step,
                            const workflow::WhenContext& when);
   Result<Dispatch> NextStep(Job& job);
   Status CompleteJob(Job& job, CompletionStatus status);
   Status CheckRunDone(Id run_id);
   Status CheckFlowDone(Id flow_id);
-  Status RequeueJob(Job& job, const std::string& why);
+  Status RequeueJob(Job& job, const std::string& why,
+                    CompletionStatus outcome = CompletionStatus::kAgentLost);
   Status ReleaseAgent(std::optional<Id> agent_id);
   Json StepEnv(const Job& job);
   void NotifyChanged(const std::string& kind, Id id);
@@ -158,7 +176,10 @@ class Engine {
   std::vector<Listener*> listeners_;
   Presence presence_;
   bool schedule_pending_ = false;
+  // Set while StartFlow makes its runs: CheckFlowDone waits until they all exist.
+  bool starting_flow_ = false;
   std::function<std::string(const Job&)> wait_reason_source_;
+  const settings::SecretBox* secret_box_ = nullptr;
   Millis started_at_;
 };
 

@@ -46,23 +46,37 @@ Result<Flow> Engine::StartFlow(Id branch_id, FlowKind kind, const Json& args) {
   flow.args["branch"] = branch.branch_name;
   flow.created = clock_.Now();
   KR_ASSIGN(flow, store_.CreateFlow(flow));
-  int started = 0;
+  starting_flow_ = true;
   for (const Stage& stage : stages) {
     if (!stage.enabled) continue;
     auto def = workflow::ParseStage(stage.schema);
-    if (!def || def->parent != "root" || !def->trigger_parent) continue;
-    KR_TRY(CreateRun(flow, stage, Json::object(), Json{{"reason", "flow start"}}));
-    ++started;
+    if (def ? def->parent != "root" || !def->trigger_parent : !StartsWithFlow(stage.schema))
+      continue;
+    // A stored schema that no longer validates is not skipped: the run re-evaluates the code
+    // and, when that fails too, ends at once in error with the message, for all to see.
+    auto run = CreateRun(flow, stage, Json::object(), Json{{"reason", "flow start"}});
+    if (!run) {
+      starting_flow_ = false;
+      return tl::unexpected(run.error());
+    }
   }
-  if (started == 0) {
-    flow.state = FlowState::kCompleted;
-    flow.finished = clock_.Now();
-    KR_TRY(store_.SaveFlow(flow));
-  }
+  starting_flow_ = false;
+  // Completes a flow that started nothing or whose every run ended at once.
+  KR_TRY(CheckFlowDone(flow.id));
+  KR_ASSIGN(flow, store_.GetFlow(flow.id));
   KR_TRY(tx.Commit());
   NotifyChanged("flow", flow.id);
   RequestSchedule();
   return flow;
+}
+
+bool Engine::StartsWithFlow(const Json& schema) {
+  // Read leniently: the schema did not validate, but its parent and trigger are likely intact.
+  if (!schema.is_object()) return true;
+  const Json parent = schema.value("parent", Json("root"));
+  const Json triggers = schema.value("triggers", Json::object());
+  bool by_parent = !triggers.is_object() || triggers.value("parent", Json(true)) != Json(false);
+  return parent == "root" && by_parent;
 }
 
 Result<Run> Engine::StartRun(Id flow_id, Id stage_id, const Json& args) {
@@ -79,7 +93,8 @@ Result<Run> Engine::StartRun(Id flow_id, Id stage_id, const Json& args) {
       return Conflict(fmt::format("stage '{}' already ran in this flow (run {}); rerun it instead",
                                   stage.name, r.id));
     // A manual run: start its jobs now.
-    KR_ASSIGN(auto def, workflow::ParseStage(r.schema));
+    KR_ASSIGN(auto schema, store_.GetRunSchema(r.id));
+    KR_ASSIGN(auto def, workflow::ParseStage(schema));
     r.state = RunState::kInProgress;
     r.started = clock_.Now();
     for (auto& [k, v] : args.items()) r.args[k] = v;
@@ -251,6 +266,8 @@ Status Engine::ReleaseAgent(std::optional<Id> agent_id) {
 Status Engine::CheckRunDone(Id run_id) {
   KR_ASSIGN(auto run, store_.GetRun(run_id));
   if (run.state != RunState::kInProgress) return {};
+  KR_ASSIGN(bool unfinished, store_.RunHasUnfinishedJobs(run_id));
+  if (unfinished) return {};
   KR_ASSIGN(auto counts, store_.CountRunJobs(run_id));
   if (counts.unfinished > 0) return {};
   int64_t errors = counts.erred;
@@ -280,6 +297,7 @@ Status Engine::CheckRunDone(Id run_id) {
 }
 
 Status Engine::CheckFlowDone(Id flow_id) {
+  if (starting_flow_) return {};  // StartFlow checks once all its runs exist
   KR_ASSIGN(auto flow, store_.GetFlow(flow_id));
   if (flow.state == FlowState::kCompleted) return {};
   KR_ASSIGN(auto runs, store_.ListRuns(flow_id));

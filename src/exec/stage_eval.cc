@@ -2,6 +2,8 @@
 #include <fmt/format.h>
 
 #include "exec/engine.h"
+#include "secrets/project_secrets.h"
+#include "secrets/secret_context.h"
 #include "workflow/context.h"
 #include "workflow/interpolate.h"
 
@@ -28,6 +30,9 @@ workflow::SchemaResult<workflow::EvaluatedStage> Engine::EvaluateRunSchema(const
   in.run = &run;
   in.parameter_defaults = saved ? workflow::ParameterDefaults(*saved) : Json::object();
   in.run_args = args;
+  auto secrets = ContextSecrets(project->id, false);
+  if (!secrets) return fail(secrets.error());
+  in.secrets = *secrets;
   std::string code = stage.schema_code.empty() ? stage.schema.dump() : stage.schema_code;
   std::string format = stage.schema_code.empty() ? "json" : stage.schema_format;
   workflow::SourceOptions options;
@@ -41,11 +46,21 @@ workflow::SchemaResult<workflow::EvaluatedStage> Engine::EvaluateRunSchema(const
   return out;
 }
 
+Result<Json> Engine::ContextSecrets(Id project_id, bool with_values) {
+  if (!with_values) {
+    KR_ASSIGN(auto infos, secrets::ListSecretInfo(store_.db(), project_id));
+    return secrets::PlaceholderSecrets(infos);
+  }
+  if (!secret_box_) return Json::object();
+  KR_ASSIGN(auto opened, secrets::ProjectSecrets(store_.db(), *secret_box_).Open(project_id));
+  return secrets::ContextSecrets(opened);
+}
+
 Result<Json> Engine::RunContext(const Flow& flow, const Run& run) {
   KR_ASSIGN(auto branch, store_.GetBranch(flow.branch_id));
   KR_ASSIGN(auto project, store_.GetProject(branch.project_id));
   Stage stage;
-  if (auto s = store_.GetStage(run.stage_id)) stage = *s;  // a deleted stage keeps its runs
+  if (auto s = store_.GetStageInfo(run.stage_id)) stage = *s;  // a deleted stage keeps its runs
   else stage.name = run.stage_name;
   workflow::ContextInput in;
   in.project = &project;
@@ -54,6 +69,7 @@ Result<Json> Engine::RunContext(const Flow& flow, const Run& run) {
   in.flow = &flow;
   in.run = &run;
   in.run_args = run.args;
+  KR_ASSIGN(in.secrets, ContextSecrets(project.id, false));
   return workflow::BuildContext(in);
 }
 
@@ -88,9 +104,13 @@ Result<Json> Engine::StepContext(const Job& job, const std::vector<Step>& steps,
   KR_ASSIGN(Json ctx, RunContext(flow, run));
   Json config = Json::object();
   if (auto name = job.env.find("KK_CONFIG"); name != job.env.end() && name->is_string()) {
-    if (auto def = workflow::ParseStage(run.schema))
-      if (const auto* c = workflow::FindConfig(*def, name->get<std::string>())) config = c->vars;
+    if (auto schema = store_.GetRunSchema(run.id))
+      if (auto def = workflow::ParseStage(*schema))
+        if (const auto* c = workflow::FindConfig(*def, name->get<std::string>())) config = c->vars;
   }
+  // A step's fields and `when` see the secret values (the step is masked where it is stored).
+  KR_ASSIGN(auto branch, store_.GetBranch(flow.branch_id));
+  KR_ASSIGN(ctx["secrets"], ContextSecrets(branch.project_id, true));
   ctx = workflow::StepContext(std::move(ctx), job, steps, step, config);
   workflow::AddWhenNames(ctx, when);
   return ctx;

@@ -45,12 +45,12 @@ void Engine::WatchdogPass() {
   StageTimeoutPass();
 }
 
-Status Engine::RequeueAgentJob(Id agent_id, const std::string& why) {
+Status Engine::RequeueAgentJob(Id agent_id, const std::string& why, CompletionStatus outcome) {
   store::Transaction tx(store_.db());
   KR_ASSIGN(auto agent, store_.GetAgent(agent_id));
   if (!agent.job_id) return {};
   KR_ASSIGN(auto job, store_.GetJob(*agent.job_id));
-  if (job.state != JobState::kCompleted && job.agent_id == agent.id) KR_TRY(RequeueJob(job, why));
+  if (job.state != JobState::kCompleted && job.agent_id == agent.id) KR_TRY(RequeueJob(job, why, outcome));
   agent.job_id.reset();
   KR_TRY(store_.SaveAgent(agent));
   KR_TRY(tx.Commit());

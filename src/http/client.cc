@@ -39,6 +39,11 @@ size_t DeliverPiece(char* data, size_t size, size_t count, void* user) {
   return size * count;
 }
 
+// libcurl calls this about once a second, and whenever data moves.
+int CheckAbort(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  return static_cast<const std::atomic<bool>*>(user)->load() ? 1 : 0;
+}
+
 }  // namespace
 
 struct Client::Impl {
@@ -47,8 +52,14 @@ struct Client::Impl {
 
   // Resets the handle for one transfer; the open connection survives the reset.
   void Prepare(const std::string& url, const std::vector<std::string>& headers,
-               std::chrono::milliseconds timeout, Slist& header_list) {
+               std::chrono::milliseconds timeout, Slist& header_list,
+               const std::atomic<bool>* abort_flag) {
     curl_easy_reset(curl);
+    if (abort_flag != nullptr) {
+      curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+      curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, CheckAbort);
+      curl_easy_setopt(curl, CURLOPT_XFERINFODATA, const_cast<std::atomic<bool>*>(abort_flag));
+    }
     error[0] = '\0';
     curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error);
     curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
@@ -97,7 +108,7 @@ Result<ClientResponse> Client::Request(const std::string& method, const std::str
   if (impl_->curl == nullptr) return Fail(ErrorCode::kInternal, "curl_easy_init failed");
   CURL* curl = impl_->curl;
   Slist header_list;
-  impl_->Prepare(url, headers, timeout, header_list);
+  impl_->Prepare(url, headers, timeout, header_list, abort_flag_);
   ClientResponse response;
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, AppendToString);
   curl_easy_setopt(curl, CURLOPT_WRITEDATA, &response.body);
@@ -124,7 +135,7 @@ Result<int> Client::Stream(const std::string& url, const std::vector<std::string
   if (impl_->curl == nullptr) return Fail(ErrorCode::kInternal, "curl_easy_init failed");
   CURL* curl = impl_->curl;
   Slist header_list;
-  impl_->Prepare(url, headers, timeout, header_list);
+  impl_->Prepare(url, headers, timeout, header_list, abort_flag_);
   StreamState state{&on_data};
   curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, DeliverPiece);

@@ -2,6 +2,7 @@
 // One Client per thread (it keeps one connection alive); not thread-safe.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -37,9 +38,15 @@ class Client {
                      const std::function<bool(std::string_view)>& on_data,
                      std::chrono::milliseconds timeout = std::chrono::hours(24));
 
+  // When `*flag` turns true a transfer in progress (a long-poll, say) ends within about a
+  // second as a transport failure, instead of at its timeout. The flag must outlive the
+  // client; nullptr turns this off.
+  void set_abort_flag(const std::atomic<bool>* flag) { abort_flag_ = flag; }
+
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
+  const std::atomic<bool>* abort_flag_ = nullptr;
 };
 
 }  // namespace kraken::http

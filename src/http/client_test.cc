@@ -99,5 +99,24 @@ TEST(ClientTest, TimeoutIsUnavailable) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, 2s);
 }
 
+TEST(ClientTest, AbortFlagEndsAWaitingRequestLongBeforeItsTimeout) {
+  OneConnectionServer server;  // accepts (in the kernel) but never answers, like a parked poll
+  Client client;
+  std::atomic<bool> stop{false};
+  client.set_abort_flag(&stop);
+  std::thread stopper([&] {
+    std::this_thread::sleep_for(300ms);
+    stop = true;
+  });
+  auto start = std::chrono::steady_clock::now();
+  auto got = client.Request("POST", server.Url(), "{}", {}, 60s);
+  auto took = std::chrono::steady_clock::now() - start;
+  stopper.join();
+  ASSERT_FALSE(got);
+  EXPECT_EQ(got.error().code, ErrorCode::kUnavailable);
+  EXPECT_GE(took, 300ms);
+  EXPECT_LT(took, 3s);
+}
+
 }  // namespace
 }  // namespace kraken::http

@@ -318,6 +318,7 @@ asio::awaitable<bool> Connection::ServeStream(const StreamHandler& handler, Requ
   header.set(bhttp::field::server, "kraken");
   header.set(bhttp::field::content_type, writer->content_type());
   header.set(bhttp::field::cache_control, "no-cache");
+  for (const auto& [name, value] : writer->headers()) header.set(name, value);
   // Reverse proxies such as nginx would otherwise buffer live output.
   header.set("X-Accel-Buffering", "no");
   header.keep_alive(keep_alive);

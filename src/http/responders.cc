@@ -46,6 +46,10 @@ void ConnectionStreamWriter::SetContentType(std::string content_type) {
   if (!HasLineBreak(content_type)) content_type_ = std::move(content_type);
 }
 
+void ConnectionStreamWriter::AddHeader(std::string name, std::string value) {
+  if (!HasLineBreak(name) && !HasLineBreak(value)) headers_.emplace_back(std::move(name), std::move(value));
+}
+
 void ConnectionStreamWriter::SetStatus(int status) {
   if (status >= 200 && status <= 599) status_ = status;
 }

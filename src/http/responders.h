@@ -43,6 +43,8 @@ class ConnectionStreamWriter : public StreamWriter {
   bool open() const override { return connection_ != nullptr && !closed_ && !dropped_; }
   void SetContentType(std::string content_type) override;
   void SetStatus(int status) override;
+  void AddHeader(std::string name, std::string value) override;
+  size_t queued_bytes() const override { return queued_bytes_; }
 
   void Detach() { connection_ = nullptr; }
   // Everything written since the last call, as one piece.
@@ -53,6 +55,7 @@ class ConnectionStreamWriter : public StreamWriter {
   bool dropped() const { return dropped_; }
   const std::string& content_type() const { return content_type_; }
   int status() const { return status_; }
+  const std::vector<std::pair<std::string, std::string>>& headers() const { return headers_; }
 
  private:
   Connection* connection_;
@@ -62,6 +65,7 @@ class ConnectionStreamWriter : public StreamWriter {
   bool dropped_ = false;
   std::string content_type_ = "text/plain; charset=utf-8";
   int status_ = 200;
+  std::vector<std::pair<std::string, std::string>> headers_;
 };
 
 }  // namespace kraken::http

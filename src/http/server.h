@@ -78,6 +78,11 @@ class StreamWriter {
   // Sets the status sent with the header (200 by default), e.g. to refuse a bad request
   // with a JSON error body. Only effective before the handler returns.
   virtual void SetStatus(int status) {}
+  // Adds a header (e.g. Content-Disposition). Only effective before the handler returns.
+  virtual void AddHeader(std::string name, std::string value) {}
+  // Bytes written but not yet handed to the socket: a writer of a large body waits while
+  // this is high, so the body never sits whole in memory.
+  virtual size_t queued_bytes() const { return 0; }
 };
 
 using Handler = std::function<Response(Request&)>;

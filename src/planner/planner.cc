@@ -337,7 +337,9 @@ Status Planner::StartStage(const TriggerRow& row, const std::string& fire_key, c
     if (!run) return {};
   }
   // The run records why it started (for a repo trigger: the new commits).
-  KR_TRY(store_.db().Exec("UPDATE runs SET reason = ? WHERE id = ?", {reason.dump(), run->id}));
+  KR_ASSIGN(Run current, store_.GetRun(run->id));
+  current.reason = reason;
+  KR_TRY(store_.SaveRun(current));
   return {};
 }
 

@@ -249,6 +249,29 @@ TEST(ChildProcessTest, TimeoutKillsWholeTreeIncludingEscapedProcesses) {
   EXPECT_THAT(RunningProcessesMentioning(seconds), ::testing::IsEmpty());
 }
 
+// As a subreaper the tree is looked for among this process's descendants only: the
+// escaped processes must still be found there, wherever they were re-parented.
+TEST(ChildProcessTest, SubreaperFindsEscapedProcessesAmongItsDescendants) {
+  ASSERT_TRUE(EnableChildSubreaper().has_value());
+  std::string seconds = UniqueSleepSeconds();
+  SpawnOptions options =
+      Shell("(setsid sleep " + seconds + " &); sleep " + seconds +
+            " & env -i /usr/bin/setsid /bin/sleep " + seconds + " & sleep " + seconds + "; wait");
+  options.timeout = milliseconds(500);
+  options.kill_grace = milliseconds(200);
+  auto result = RealRunner().Run(options);
+  ASSERT_TRUE(result.has_value());
+  EXPECT_TRUE(result->timed_out);
+  EXPECT_THAT(RunningProcessesMentioning(seconds), ::testing::IsEmpty());
+
+  // A step that exits leaving an escaped process behind: it is stopped too.
+  std::string other = UniqueSleepSeconds();
+  Outcome outcome = RunAndCollect(Shell("(setsid sleep " + other + " &); echo done"));
+  EXPECT_EQ(outcome.output, "done\n");
+  EXPECT_LT(outcome.result.duration, milliseconds(2000));
+  EXPECT_THAT(RunningProcessesMentioning(other), ::testing::IsEmpty());
+}
+
 TEST(ChildProcessTest, TreeIgnoringSigtermIsKilledAfterGracePeriod) {
   std::string seconds = UniqueSleepSeconds();
   // The ignored disposition is inherited by the sleeps too.

@@ -102,6 +102,60 @@ std::vector<ProcessInfo> ListProcesses() {
   return processes;
 }
 
+namespace {
+
+// Appends the children of every thread of `pid` ("self" for this process); false if
+// not one children list could be read.
+bool AppendChildren(const std::string& pid, std::vector<pid_t>& out) {
+  std::string tasks = "/proc/" + pid + "/task";
+  DIR* dir = opendir(tasks.c_str());
+  if (dir == nullptr) return false;
+  bool any = false;
+  while (struct dirent* entry = readdir(dir)) {
+    if (entry->d_name[0] == '.') continue;
+    std::string path = tasks + "/" + entry->d_name + "/children";
+    int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) continue;
+    any = true;
+    std::string text;
+    char buffer[4096];
+    for (;;) {
+      ssize_t n = read(fd, buffer, sizeof(buffer));
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) break;
+      text.append(buffer, static_cast<size_t>(n));
+    }
+    close(fd);
+    std::string_view rest = text;
+    while (!rest.empty()) {
+      size_t end = rest.find(' ');
+      pid_t child = 0;
+      if (ParseNumber(rest.substr(0, end), &child)) out.push_back(child);
+      if (end == std::string_view::npos) break;
+      rest.remove_prefix(end + 1);
+    }
+  }
+  closedir(dir);
+  return any;
+}
+
+}  // namespace
+
+std::optional<std::vector<ProcessInfo>> ListDescendants() {
+  std::vector<pid_t> pending;
+  if (!AppendChildren("self", pending)) return std::nullopt;
+  std::vector<ProcessInfo> processes;
+  while (!pending.empty()) {
+    pid_t pid = pending.back();
+    pending.pop_back();
+    auto info = ReadProcessInfo(pid);
+    if (!info) continue;  // gone since its parent listed it
+    processes.push_back(*info);
+    AppendChildren(std::to_string(pid), pending);
+  }
+  return processes;
+}
+
 bool EnvironContains(pid_t pid, std::string_view entry) {
   for (const std::string& current : ReadNulSeparated(pid, "environ")) {
     if (current == entry) return true;

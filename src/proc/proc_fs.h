@@ -39,6 +39,13 @@ std::optional<ProcessInfo> ReadProcessInfo(pid_t pid);
 // Every process (thread group) on the system, in no particular order.
 std::vector<ProcessInfo> ListProcesses();
 
+// The descendants of this process (its children, theirs, ...), in no particular order,
+// from the kernel's /proc/<pid>/task/<tid>/children lists; nullopt where the kernel
+// does not offer them. For a child subreaper every orphan of a descendant is a
+// descendant too, so this is a complete and much cheaper candidate list than
+// ListProcesses(): it reads a few entries instead of every process on the system.
+std::optional<std::vector<ProcessInfo>> ListDescendants();
+
 // Whether `entry` ("NAME=value") is one of the environment entries the
 // process was started with. False if the environment cannot be read.
 bool EnvironContains(pid_t pid, std::string_view entry);

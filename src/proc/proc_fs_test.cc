@@ -1,7 +1,9 @@
 #include "proc/proc_fs.h"
 
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <stdlib.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 namespace kraken::proc {
@@ -19,6 +21,41 @@ TEST(ProcFsTest, ParsesStatWithAwkwardCommandName) {
   EXPECT_EQ(info->state, 'S');
   EXPECT_EQ(info->start_time, 987654u);
   EXPECT_FALSE(info->HasEnded());
+}
+
+TEST(ProcFsTest, ListsDescendantsDownToGrandchildren) {
+  int ready[2];
+  ASSERT_EQ(pipe(ready), 0);
+  pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    pid_t grandchild = fork();
+    if (grandchild == 0) {
+      pause();
+      _exit(0);
+    }
+    [[maybe_unused]] ssize_t n = write(ready[1], &grandchild, sizeof grandchild);
+    pause();
+    _exit(0);
+  }
+  pid_t grandchild = 0;
+  ASSERT_EQ(read(ready[0], &grandchild, sizeof grandchild),
+            static_cast<ssize_t>(sizeof grandchild));
+  auto descendants = ListDescendants();
+  kill(grandchild, SIGKILL);
+  kill(child, SIGKILL);
+  waitpid(child, nullptr, 0);
+  close(ready[0]);
+  close(ready[1]);
+  ASSERT_TRUE(descendants.has_value()) << "this kernel offers no /proc/<pid>/task/<tid>/children";
+  bool found_child = false, found_grandchild = false;
+  for (const ProcessInfo& p : *descendants) {
+    found_child |= p.pid == child && p.parent_pid == getpid();
+    found_grandchild |= p.pid == grandchild && p.parent_pid == child;
+    EXPECT_NE(p.pid, getpid());
+  }
+  EXPECT_TRUE(found_child);
+  EXPECT_TRUE(found_grandchild);
 }
 
 TEST(ProcFsTest, RejectsTruncatedStat) {

@@ -5,12 +5,14 @@
 
 #include <atomic>
 #include <chrono>
+#include <optional>
 #include <random>
 #include <set>
 #include <thread>
 #include <unordered_map>
 
 #include "proc/proc_fs.h"
+#include "proc/reaper.h"
 
 namespace kraken::proc {
 namespace {
@@ -34,7 +36,11 @@ std::string ProcessTree::NewMarker() {
 
 std::vector<pid_t> ProcessTree::Scan() {
   const pid_t self = getpid();
-  std::vector<ProcessInfo> processes = ListProcesses();
+  // A subreaper's descendants include every orphan of the tree, wherever it moved to: the
+  // candidates are then those few rather than every process on the system.
+  std::optional<std::vector<ProcessInfo>> descendants;
+  if (IsChildSubreaper()) descendants = ListDescendants();
+  std::vector<ProcessInfo> processes = descendants ? std::move(*descendants) : ListProcesses();
 
   std::set<pid_t> members;
   std::unordered_map<pid_t, std::vector<pid_t>> children;

@@ -17,6 +17,10 @@
 // the group and is orphaned before any scan escapes; confining that needs
 // cgroups.
 //
+// A scan reads every process on the system, or, in a child subreaper (the agent), only
+// the subreaper's descendants: every orphan of the tree is re-parented there, so that
+// is where all of it lives, at a fraction of the cost.
+//
 // Pids are signalled right after a scan; a pid recycled in between would
 // need the kernel to wrap around pid_max in that window.
 //

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <filesystem>
+#include <optional>
 
 #include "api/api.h"
 #include "api/hub.h"
@@ -16,6 +17,7 @@
 #include "planner/planner.h"
 #include "server/aws_ec2_setup.h"
 #include "server/static_files.h"
+#include "settings/secret_box.h"
 #include "store/store.h"
 
 namespace kraken::server {
@@ -46,6 +48,7 @@ struct App::Impl {
   std::unique_ptr<store::Store> store;
   std::unique_ptr<auth::Auth> auth;
   std::unique_ptr<exec::Engine> engine;
+  std::optional<settings::SecretBox> secret_box;  // seals project secrets
   std::unique_ptr<api::Hub> hub;
   std::unique_ptr<planner::Timers> planner_timers;
   std::unique_ptr<planner::GitRepoLister> repo_lister;
@@ -111,6 +114,12 @@ Status App::Start() {
       store, RealClock::Instance(), [impl](std::function<void()> fn) { impl->loop.Post(std::move(fn)); },
       config_.engine);
   KR_TRY(impl_->engine->Bootstrap());
+  if (auto box = settings::SecretBox::LoadOrCreate(config_.data_dir + "/server.key")) {
+    impl_->secret_box.emplace(std::move(*box));
+    impl_->engine->set_secret_box(&*impl_->secret_box);
+  } else {
+    spdlog::warn("project secrets are unavailable: {}", box.error().message);
+  }
   impl_->hub = std::make_unique<api::Hub>(store);
   impl_->engine->add_listener(impl_->hub.get());
 

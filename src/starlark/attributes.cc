@@ -44,6 +44,10 @@ Value GetAttr(Thread& thread, const Value& x, std::string_view name) {
   if (x.is(Type::kStruct)) {
     auto* s = x.as<StructObject>();
     if (const Value* v = s->Field(name)) return *v;
+    if (s->lenient) {
+      thread.Charge(sizeof(StructObject) + s->name.size() + name.size() + 1);
+      return MakeUnknown(s->name + "." + std::string(name));
+    }
     Fail(s->name + " has no field '" + std::string(name) + "'");
   }
   const char* canonical = nullptr;

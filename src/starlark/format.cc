@@ -109,6 +109,10 @@ void AppendReprRec(const Value& v, std::string* out, std::vector<const Object*>*
       return;
     }
     case Type::kStruct: {
+      if (v.as<StructObject>()->unknown) {
+        *out += "None";
+        return;
+      }
       *out += "struct(";
       const char* sep = "";
       for (const auto& [name, value] : v.as<StructObject>()->fields) {

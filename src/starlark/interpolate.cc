@@ -1,6 +1,7 @@
 // The '%' operator on strings and str.format (declared in format.h). Like
 // the reference implementation, neither supports Python's flags, widths or
 // precisions.
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 
@@ -13,7 +14,8 @@ namespace {
 
 void AppendInt(int64_t i, char conv, std::string* out) {
   if (conv == 'd' || conv == 'i') {
-    *out += std::to_string(i);
+    char buf[24];
+    *out += std::string_view(buf, std::to_chars(buf, buf + sizeof buf, i).ptr - buf);
     return;
   }
   uint64_t u = i < 0 ? 0 - static_cast<uint64_t>(i) : static_cast<uint64_t>(i);
@@ -28,6 +30,7 @@ void AppendInt(int64_t i, char conv, std::string* out) {
 
 Value PercentFormat(Thread& thread, const std::string& format, const Value& x) {
   std::string out;
+  out.reserve(format.size() + 16);
   size_t index = 0;
   const std::vector<Value>* tuple = x.is(Type::kTuple) ? &x.as<TupleObject>()->items : nullptr;
   size_t nargs = tuple != nullptr ? tuple->size() : 1;

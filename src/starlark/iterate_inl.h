@@ -68,7 +68,9 @@ void Iterate(Thread& thread, const Value& iterable, F&& f) {
       }
       return;
     }
-    default: Fail(std::string(TypeName(iterable)) + " value is not iterable");
+    default:
+      if (IsUnknown(iterable)) return;
+      Fail(std::string(TypeName(iterable)) + " value is not iterable");
   }
 }
 

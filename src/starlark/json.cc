@@ -8,7 +8,8 @@ namespace {
 
 constexpr int kMaxJsonDepth = 500;
 
-Value Convert(const nlohmann::json& json, const std::string* struct_name, int depth) {
+Value Convert(const nlohmann::json& json, const std::string* struct_name, const LenientFields* lenient,
+              int depth) {
   if (depth > kMaxJsonDepth) throw EvalError("JSON value nested too deeply");
   switch (json.type()) {
     case nlohmann::json::value_t::null: return Value();
@@ -24,7 +25,7 @@ Value Convert(const nlohmann::json& json, const std::string* struct_name, int de
     case nlohmann::json::value_t::array: {
       std::vector<Value> items;
       items.reserve(json.size());
-      for (const auto& item : json) items.push_back(Convert(item, struct_name, depth + 1));
+      for (const auto& item : json) items.push_back(Convert(item, struct_name, lenient, depth + 1));
       return MakeList(std::move(items));
     }
     case nlohmann::json::value_t::object: {
@@ -32,13 +33,17 @@ Value Convert(const nlohmann::json& json, const std::string* struct_name, int de
         std::vector<std::pair<std::string, Value>> fields;
         for (const auto& [key, item] : json.items()) {
           std::string child = *struct_name + "." + key;
-          fields.emplace_back(key, Convert(item, &child, depth + 1));
+          // Data that does not exist yet (null) reads as unknown in a lenient conversion.
+          fields.emplace_back(key, lenient != nullptr && *lenient && item.is_null()
+                                       ? MakeUnknown(child)
+                                       : Convert(item, &child, lenient, depth + 1));
         }
-        return Value(new StructObject(*struct_name, std::move(fields)));
+        bool missing_unknown = lenient != nullptr && *lenient && (*lenient)(*struct_name);
+        return Value(new StructObject(*struct_name, std::move(fields), missing_unknown));
       }
       Value dict = MakeDict();
       for (const auto& [key, item] : json.items()) {
-        dict.as<DictObject>()->table.Insert(Value::String(key), Convert(item, nullptr, depth + 1));
+        dict.as<DictObject>()->table.Insert(Value::String(key), Convert(item, nullptr, lenient, depth + 1));
       }
       return dict;
     }
@@ -58,24 +63,29 @@ nlohmann::json ToJsonRec(const Value& v, int depth) {
     case Type::kString: return v.str();
     case Type::kList:
     case Type::kTuple: {
-      nlohmann::json array = nlohmann::json::array();
+      nlohmann::json array(nlohmann::json::value_t::array);
       const auto& items = v.is(Type::kList) ? v.as<ListObject>()->items : v.as<TupleObject>()->items;
-      for (const Value& item : items) array.push_back(ToJsonRec(item, depth + 1));
+      auto* elements = array.get_ptr<nlohmann::json::array_t*>();
+      elements->reserve(items.size());
+      for (const Value& item : items) elements->push_back(ToJsonRec(item, depth + 1));
       return array;
     }
     case Type::kDict: {
-      nlohmann::json object = nlohmann::json::object();
+      nlohmann::json object(nlohmann::json::value_t::object);
+      auto* members = object.get_ptr<nlohmann::json::object_t*>();
       for (const auto& e : v.as<DictObject>()->table.entries()) {
         if (e.key.IsUnbound()) continue;
         if (!e.key.is(Type::kString)) {
           throw EvalError("cannot convert dict with " + std::string(TypeName(e.key)) + " key " + Repr(e.key) +
                           " to JSON: keys must be strings");
         }
-        object[e.key.str()] = ToJsonRec(e.value, depth + 1);
+        // Dict keys are unique: emplace never meets an existing key.
+        members->emplace(e.key.str(), ToJsonRec(e.value, depth + 1));
       }
       return object;
     }
     case Type::kStruct: {
+      if (v.as<StructObject>()->unknown) return nullptr;
       nlohmann::json object = nlohmann::json::object();
       for (const auto& [name, field] : v.as<StructObject>()->fields) object[name] = ToJsonRec(field, depth + 1);
       return object;
@@ -88,15 +98,15 @@ nlohmann::json ToJsonRec(const Value& v, int depth) {
 
 Value FromJson(const nlohmann::json& json) {
   try {
-    return Convert(json, nullptr, 0);
+    return Convert(json, nullptr, nullptr, 0);
   } catch (const EvalError&) {
     return Value();
   }
 }
 
-Value StructFromJson(std::string name, const nlohmann::json& json) {
+Value StructFromJson(std::string name, const nlohmann::json& json, const LenientFields& lenient) {
   try {
-    return Convert(json, &name, 0);
+    return Convert(json, &name, &lenient, 0);
   } catch (const EvalError&) {
     return Value();
   }

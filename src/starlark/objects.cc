@@ -20,16 +20,23 @@ std::string_view TypeName(const Value& v) {
     case Type::kRange: return "range";
     case Type::kFunction: return "function";
     case Type::kBuiltin: return "builtin_function_or_method";
-    case Type::kStruct: return "struct";
+    case Type::kStruct: return v.as<StructObject>()->unknown ? "NoneType" : "struct";
     case Type::kCell: return "cell";
   }
   return "unknown";
 }
 
-StructObject::StructObject(std::string name, std::vector<std::pair<std::string, Value>> fields)
-    : Object(Type::kStruct), name(std::move(name)), fields(std::move(fields)) {
+StructObject::StructObject(std::string name, std::vector<std::pair<std::string, Value>> fields, bool lenient)
+    : Object(Type::kStruct), name(std::move(name)), fields(std::move(fields)), lenient(lenient) {
   std::stable_sort(this->fields.begin(), this->fields.end(),
                    [](const auto& a, const auto& b) { return a.first < b.first; });
+}
+
+Value MakeUnknown(std::string name) {
+  auto* s = new StructObject(std::move(name), {}, true);
+  s->unknown = true;
+  s->set_frozen();
+  return Value(s);
 }
 
 const Value* StructObject::Field(std::string_view field) const {

@@ -48,13 +48,25 @@ class RangeObject : public Object {
 
 // A struct is a host-provided record whose fields are read with dot syntax;
 // fields are kept sorted by name so dir() and lookups are cheap.
+//
+// A lenient struct reads a missing field as an unknown value rather than
+// failing. An unknown value (IsUnknown) stands for host data that does
+// not exist yet, such as a stage's flow while its schema is checked at save
+// time: its fields and items are unknown too, it is false, empty, iterates
+// over nothing, equals None, prints as None and converts to JSON null.
 class StructObject : public Object {
  public:
-  StructObject(std::string name, std::vector<std::pair<std::string, Value>> fields);
+  StructObject(std::string name, std::vector<std::pair<std::string, Value>> fields, bool lenient = false);
   const Value* Field(std::string_view name) const;
   std::string name;
   std::vector<std::pair<std::string, Value>> fields;
+  bool lenient = false;
+  bool unknown = false;
 };
+
+// MakeUnknown returns an unknown value named name (as in "ctx.flow").
+Value MakeUnknown(std::string name);
+inline bool IsUnknown(const Value& v) { return v.is(Type::kStruct) && v.as<StructObject>()->unknown; }
 
 // A cell holds a local variable that a nested function captures.
 class CellObject : public Object {

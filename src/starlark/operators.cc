@@ -106,6 +106,7 @@ bool Truth(const Value& v) {
     case Type::kTuple: return !v.as<TupleObject>()->items.empty();
     case Type::kDict: return v.as<DictObject>()->table.size() != 0;
     case Type::kRange: return v.as<RangeObject>()->Length() != 0;
+    case Type::kStruct: return !v.as<StructObject>()->unknown;
     default: return true;
   }
 }
@@ -116,7 +117,7 @@ bool EqualDepth(const Value& x, const Value& y, int depth) {
   CheckDepth(depth);
   if (x.type() != y.type()) {
     if (IsNumber(x) && IsNumber(y)) return CompareNumbers(x, y) == 0;
-    return false;
+    return (x.IsNone() && IsUnknown(y)) || (IsUnknown(x) && y.IsNone());
   }
   switch (x.type()) {
     case Type::kNone: return true;
@@ -329,6 +330,7 @@ bool Contains(const Value& container, const Value& x) {
       return (i - r->start) % r->step == 0;
     }
     default:
+      if (IsUnknown(container)) return false;
       Fail("unknown binary op: " + std::string(TypeName(x)) + " in " + std::string(TypeName(container)));
   }
 }

@@ -64,7 +64,7 @@ int64_t Len(const Value& v) {
     case Type::kTuple: return static_cast<int64_t>(v.as<TupleObject>()->items.size());
     case Type::kDict: return static_cast<int64_t>(v.as<DictObject>()->table.size());
     case Type::kRange: return v.as<RangeObject>()->Length();
-    default: return -1;
+    default: return IsUnknown(v) ? 0 : -1;
   }
 }
 
@@ -100,6 +100,7 @@ Value Index(Thread& thread, const Value& x, const Value& index) {
       return *v;
     }
     default:
+      if (IsUnknown(x)) return MakeUnknown(x.as<StructObject>()->name + "[" + Repr(index) + "]");
       Fail("unhandled index operation " + std::string(TypeName(x)) + "[" + std::string(TypeName(index)) + "]");
   }
 }

@@ -32,6 +32,7 @@
 #ifndef KRAKEN_STARLARK_STARLARK_H_
 #define KRAKEN_STARLARK_STARLARK_H_
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -92,7 +93,13 @@ Value FromJson(const nlohmann::json& json);
 // StructFromJson converts a JSON object to a struct whose fields (nested
 // objects too) are read with attribute syntax; name appears in errors, as
 // in "ctx.flow has no field 'x'". Non-object JSON converts as FromJson.
-Value StructFromJson(std::string name, const nlohmann::json& json);
+//
+// Given `lenient` (a save-time check), null fields read as unknown values
+// (see StructObject in objects.h), and so do missing fields of the structs
+// whose name (as in "ctx.flow.data") lenient accepts; other missing fields
+// stay errors.
+using LenientFields = std::function<bool(const std::string& struct_name)>;
+Value StructFromJson(std::string name, const nlohmann::json& json, const LenientFields& lenient = nullptr);
 // ToJson converts None, bools, numbers, strings, lists, tuples, dicts with
 // string keys and structs; anything else (a function, a non-string key, a
 // non-finite float) is an error.

@@ -79,6 +79,9 @@ class Store {
 
   Result<Stage> CreateStage(const Stage& s);
   Result<Stage> GetStage(Id id);
+  // The stage's name, description and flags, without its code and schema: for the ctx of
+  // every step, where parsing a large schema each time would cost more than the step.
+  Result<Stage> GetStageInfo(Id id);
   Result<std::vector<Stage>> ListStages(Id branch_id);
   Status SaveStage(const Stage& s);
   Status DeleteStage(Id id);
@@ -92,7 +95,10 @@ class Store {
   Status SaveFlow(const Flow& f);
 
   Result<Run> CreateRun(const Run& r);
+  // Runs are read without their evaluated schema, which can be large and is fixed at
+  // creation: GetRunSchema reads it; SaveRun never writes it.
   Result<Run> GetRun(Id id);
+  Result<Json> GetRunSchema(Id id);
   Result<std::vector<Run>> ListRuns(Id flow_id);
   Status SaveRun(const Run& r);
 
@@ -104,11 +110,16 @@ class Store {
   // previous page from that (run_id, id).
   Result<std::vector<Job>> ListQueuedJobs(int64_t limit,
                                           std::pair<Id, Id> after = {0, 0});
+  // The queued jobs of one agents group, in the same order.
+  Result<std::vector<Job>> ListQueuedJobsInGroup(Id group_id);
   struct JobCounts {
     int64_t total = 0, unfinished = 0, erred = 0;
   };
   // Counts a run's current (not covered) jobs without loading them.
   Result<JobCounts> CountRunJobs(Id run_id);
+  // Whether any job of the run (not covered by a rerun) has yet to complete: asked at
+  // every job's end, so it reads an index entry rather than counting the run's jobs.
+  Result<bool> RunHasUnfinishedJobs(Id run_id);
   // Jobs handed to an agent and not yet completed.
   Result<std::vector<Job>> ListActiveJobs();
   Status SaveJob(const Job& j);

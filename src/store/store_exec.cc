@@ -7,8 +7,8 @@ namespace {
 constexpr const char* kFlowCols =
     "id, branch_id, kind, state, seq, kind_seq, label, args, data, created, finished";
 constexpr const char* kRunCols =
-    "id, flow_id, stage_id, stage_name, state, args, label, reason, schema_json, note, "
-    "jobs_total, jobs_error, created, started, finished";
+    "id, flow_id, stage_id, stage_name, state, args, label, reason, note, jobs_total, "
+    "jobs_error, created, started, finished";
 constexpr const char* kJobCols =
     "id, run_id, name, state, completion, group_id, group_name, system, executor, timeout, "
     "agent_id, attempt, max_retries, covered, env, wait_reason, notes, created, assigned, "
@@ -47,13 +47,12 @@ Run RunOf(const Row& r) {
   x.args = ParseJsonColumn(r.Text(5));
   x.label = r.Text(6);
   x.reason = ParseJsonColumn(r.Text(7));
-  x.schema = ParseJsonColumn(r.Text(8));
-  x.note = r.Text(9);
-  x.jobs_total = r.Int(10);
-  x.jobs_error = r.Int(11);
-  x.created = r.Int(12);
-  x.started = r.Int(13);
-  x.finished = r.Int(14);
+  x.note = r.Text(8);
+  x.jobs_total = r.Int(9);
+  x.jobs_error = r.Int(10);
+  x.created = r.Int(11);
+  x.started = r.Int(12);
+  x.finished = r.Int(13);
   return x;
 }
 
@@ -184,10 +183,16 @@ Result<std::vector<Run>> Store::ListRuns(Id flow_id) {
   return All<Run>(r, RunOf);
 }
 
+Result<Json> Store::GetRunSchema(Id id) {
+  KR_ASSIGN(auto r, Q("SELECT schema_json FROM runs WHERE id = ?", {id}));
+  if (r.rows.empty()) return NotFound("run " + std::to_string(id) + " not found");
+  return ParseJsonColumn(r.rows[0].Text(0));
+}
+
 Status Store::SaveRun(const Run& x) {
-  KR_TRY(Q("UPDATE runs SET state = ?, args = ?, label = ?, schema_json = ?, note = ?, "
+  KR_TRY(Q("UPDATE runs SET state = ?, args = ?, label = ?, reason = ?, note = ?, "
            "jobs_total = ?, jobs_error = ?, started = ?, finished = ? WHERE id = ?",
-           {std::string(Name(x.state)), x.args.dump(), x.label, x.schema.dump(), x.note,
+           {std::string(Name(x.state)), x.args.dump(), x.label, x.reason.dump(), x.note,
             x.jobs_total, x.jobs_error, x.started, x.finished, x.id}));
   return {};
 }
@@ -235,6 +240,20 @@ Result<std::vector<Job>> Store::ListQueuedJobs(int64_t limit, std::pair<Id, Id> 
   return All<Job>(r, JobOf);
 }
 
+Result<std::vector<Job>> Store::ListQueuedJobsInGroup(Id group_id) {
+  KR_ASSIGN(auto r, Q(Sel(kJobCols, "FROM jobs WHERE state = 'queued' AND agent_id IS NULL "
+                                    "AND group_id = ? ORDER BY run_id, id"),
+                      {group_id}));
+  return All<Job>(r, JobOf);
+}
+
+Result<bool> Store::RunHasUnfinishedJobs(Id run_id) {
+  KR_ASSIGN(auto r, Q("SELECT 1 FROM jobs WHERE run_id = ? AND covered = 0 AND state IN "
+                      "('queued', 'assigned', 'executing-finished') LIMIT 1",
+                      {run_id}));
+  return !r.rows.empty();
+}
+
 Result<Store::JobCounts> Store::CountRunJobs(Id run_id) {
   KR_ASSIGN(auto r, Q("SELECT COUNT(*), "
                       "COALESCE(SUM(CASE WHEN state <> 'completed' THEN 1 ELSE 0 END), 0), "
@@ -266,10 +285,10 @@ Result<std::vector<Step>> Store::ListSteps(Id job_id) {
 }
 
 Status Store::SaveStep(const Step& s) {
-  KR_TRY(Q("UPDATE steps SET status = ?, retcode = ?, reason = ?, message = ?, started = ?, "
-           "finished = ? WHERE id = ?",
-           {std::string(Name(s.status)), s.retcode ? Value(*s.retcode) : Null(), s.reason,
-            s.message, s.started, s.finished, s.id}));
+  KR_TRY(Q("UPDATE steps SET fields = ?, status = ?, retcode = ?, reason = ?, message = ?, "
+           "started = ?, finished = ? WHERE id = ?",
+           {s.fields.dump(), std::string(Name(s.status)), s.retcode ? Value(*s.retcode) : Null(),
+            s.reason, s.message, s.started, s.finished, s.id}));
   return {};
 }
 

@@ -154,6 +154,14 @@ Result<Stage> Store::GetStage(Id id) {
   return StageOf(r.rows[0]);
 }
 
+Result<Stage> Store::GetStageInfo(Id id) {
+  KR_ASSIGN(auto r, Q("SELECT id, branch_id, name, description, enabled, schema_format, '', "
+                      "'{}', created, updated FROM stages WHERE id = ?",
+                      {id}));
+  if (r.rows.empty()) return NotFound("stage " + std::to_string(id) + " not found");
+  return StageOf(r.rows[0]);
+}
+
 Result<std::vector<Stage>> Store::ListStages(Id branch_id) {
   KR_ASSIGN(auto r,
             Q(Sel(kStageCols, "FROM stages WHERE branch_id = ? ORDER BY id"), {branch_id}));

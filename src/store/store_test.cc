@@ -157,6 +157,83 @@ TEST_P(StoreContract, LogChunksAreDeduplicatedAndOrdered) {
   EXPECT_EQ(store_->ReadLog(j->id, 1)->size(), 1u);
 }
 
+// Regression: SaveStep kept the fields a step was created with and SaveRun dropped the
+// reason, so callers wrote both with their own SQL.
+TEST_P(StoreContract, SaveStepKeepsFieldsAndSaveRunKeepsReason) {
+  Branch b = MakeBranch();
+  auto flow = store_->CreateFlow(Flow{0, b.id, FlowKind::kCi, FlowState::kInProgress, 1, 1});
+  kraken::Run run;
+  run.flow_id = flow->id;
+  auto r = store_->CreateRun(run);
+  ASSERT_TRUE(r);
+  r->reason = Json{{"reason", "repo"}, {"commits", {"abc"}}};
+  ASSERT_TRUE(store_->SaveRun(*r));
+  EXPECT_EQ(store_->GetRun(r->id)->reason, r->reason);
+
+  Job job;
+  job.run_id = r->id;
+  std::vector<Step> steps(1);
+  steps[0].tool = "shell";
+  steps[0].fields = Json{{"cmd", "echo #{COUNT}"}};
+  auto j = store_->CreateJob(job, steps);
+  ASSERT_TRUE(j);
+  steps[0].fields = Json{{"cmd", "echo 7"}};
+  steps[0].status = StepStatus::kInProgress;
+  ASSERT_TRUE(store_->SaveStep(steps[0]));
+  auto listed = store_->ListSteps(j->id);
+  ASSERT_TRUE(listed);
+  EXPECT_EQ((*listed)[0].fields["cmd"], "echo 7");
+  EXPECT_EQ((*listed)[0].status, StepStatus::kInProgress);
+}
+
+// The queries the engine asks at every job change: the run without its (large) schema,
+// the schema on its own, a run's unfinished jobs, and one group's queue in order.
+TEST_P(StoreContract, RunSchemaApartQueuePerGroupAndUnfinishedJobs) {
+  Branch b = MakeBranch();
+  auto flow = store_->CreateFlow(Flow{0, b.id, FlowKind::kCi, FlowState::kInProgress, 1, 1});
+  kraken::Run run;
+  run.flow_id = flow->id;
+  run.state = RunState::kInProgress;
+  run.schema = Json{{"jobs", Json::array({Json{{"name", "a"}}})}};
+  auto r = store_->CreateRun(run);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(*store_->GetRunSchema(r->id), run.schema);
+  EXPECT_EQ(store_->GetRun(r->id)->schema, Json::object());  // left out on purpose
+  r->note = "saved";
+  ASSERT_TRUE(store_->SaveRun(*r));  // a run read without its schema keeps it when saved
+  EXPECT_EQ(*store_->GetRunSchema(r->id), run.schema);
+  EXPECT_FALSE(store_->GetRunSchema(r->id + 100));
+
+  auto g1 = store_->CreateGroup(AgentsGroup{0, "one"});
+  auto g2 = store_->CreateGroup(AgentsGroup{0, "two"});
+  ASSERT_TRUE(g1 && g2);
+  std::vector<Job> jobs;
+  for (Id group : {g1->id, g2->id, g1->id}) {
+    Job job;
+    job.run_id = r->id;
+    job.group_id = group;
+    std::vector<Step> steps;
+    auto j = store_->CreateJob(job, steps);
+    ASSERT_TRUE(j);
+    jobs.push_back(*j);
+  }
+  auto first = store_->ListQueuedJobsInGroup(g1->id);
+  ASSERT_TRUE(first);
+  ASSERT_EQ(first->size(), 2u);
+  EXPECT_EQ((*first)[0].id, jobs[0].id);
+  EXPECT_EQ((*first)[1].id, jobs[2].id);
+  EXPECT_EQ(store_->ListQueuedJobsInGroup(g2->id)->size(), 1u);
+
+  EXPECT_TRUE(*store_->RunHasUnfinishedJobs(r->id));
+  for (Job& j : jobs) {
+    j.state = JobState::kCompleted;
+    j.completion = CompletionStatus::kOk;
+    ASSERT_TRUE(store_->SaveJob(j));
+    EXPECT_EQ(*store_->RunHasUnfinishedJobs(r->id), &j != &jobs.back());
+  }
+  EXPECT_TRUE(store_->ListQueuedJobsInGroup(g1->id)->empty());
+}
+
 TEST_P(StoreContract, AgentsGroupsAndRegistrationTokens) {
   auto g = store_->CreateGroup(AgentsGroup{0, "linux"});
   ASSERT_TRUE(g);

@@ -18,7 +18,7 @@ struct ContextInput {
   const Run* run = nullptr;    // none at save time and before the run exists
   Json parameter_defaults = Json::object();
   Json run_args = Json::object();
-  Json secrets = Json::object();  // name -> value; none exist yet
+  Json secrets = Json::object();  // ctx.secrets (secrets/secret_context.h)
 };
 
 // The ctx as JSON (converted to a Starlark struct for evaluation).

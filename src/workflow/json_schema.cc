@@ -18,6 +18,8 @@ struct JsonSchemaValidator::Node {
   std::vector<std::string> type_names;
   bool has_enum = false;
   std::vector<Json> enum_values;
+  // The same, when every value is a string: compared without building JSON values.
+  std::optional<std::vector<std::string>> enum_strings;
   std::optional<Json> const_value;
   std::optional<std::regex> pattern;
   std::optional<double> minimum;
@@ -147,6 +149,8 @@ class Compiler {
     if (auto e = s.find("enum"); e != s.end()) {
       n->has_enum = true;
       for (const auto& v : *e) n->enum_values.push_back(v);
+      if (std::all_of(e->begin(), e->end(), [](const Json& v) { return v.is_string(); }))
+        n->enum_strings = std::vector<std::string>(e->begin(), e->end());
     }
     if (auto c = s.find("const"); c != s.end()) n->const_value = *c;
     if (auto p = s.find("pattern"); p != s.end()) n->pattern.emplace(p->get<std::string>());
@@ -218,12 +222,24 @@ bool Fail(SchemaError* error, const PathPart* path, const std::string& key, std:
 }
 
 bool CheckObject(const Node& n, const Json& value, const PathPart* path, SchemaError* error) {
+  // Each key's schema is looked up once; objects are small, so the lookups fit on the stack.
+  constexpr size_t kCached = 32;
+  const Node* children[kCached];
+  const bool cached = value.size() <= kCached;
+  auto child_of = [&n](const std::string& key) -> std::pair<bool, const Node*> {
+    auto p = n.properties.find(key);
+    return p != n.properties.end() ? std::pair{true, p->second} : std::pair{false, n.additional};
+  };
   // Unknown keys first: a misspelt key explains a "missing" one better than the reverse.
-  if (n.closed)
-    for (auto it = value.begin(); it != value.end(); ++it)
-      if (!n.properties.count(it.key()))
-        return error ? Fail(error, path, it.key(), "unknown field" + Hint(it.key(), n.property_names))
-                     : false;
+  size_t i = 0;
+  for (auto it = value.begin(); it != value.end(); ++it, ++i) {
+    if (!cached && !n.closed) break;
+    auto [known, child] = child_of(it.key());
+    if (!known && n.closed)
+      return error ? Fail(error, path, it.key(), "unknown field" + Hint(it.key(), n.property_names))
+                   : false;
+    if (cached) children[i] = child;
+  }
   for (const auto& key : n.required)
     if (!value.contains(key)) return Fail(error, path, key, "required field is missing");
   if (!n.one_of_keys.empty() &&
@@ -233,14 +249,23 @@ bool CheckObject(const Node& n, const Json& value, const PathPart* path, SchemaE
     for (size_t i = 0; i < n.one_of_keys.size(); ++i) names += (i ? " or " : "") + n.one_of_keys[i];
     return Fail(error, path, n.one_of_keys[0], "needs " + names);
   }
-  for (auto it = value.begin(); it != value.end(); ++it) {
-    auto p = n.properties.find(it.key());
-    const Node* child = p != n.properties.end() ? p->second : n.additional;
+  i = 0;
+  for (auto it = value.begin(); it != value.end(); ++it, ++i) {
+    const Node* child = cached ? children[i] : child_of(it.key()).second;
     if (!child) continue;
     PathPart part{path, &it.key(), 0};
     if (!Check(*child, it.value(), &part, error)) return false;
   }
   return true;
+}
+
+bool InEnum(const Node& n, const Json& value) {
+  if (n.enum_strings) {
+    if (!value.is_string()) return false;
+    const auto& s = value.get_ref<const std::string&>();
+    return std::find(n.enum_strings->begin(), n.enum_strings->end(), s) != n.enum_strings->end();
+  }
+  return std::find(n.enum_values.begin(), n.enum_values.end(), value) != n.enum_values.end();
 }
 
 bool Check(const Node& n, const Json& value, const PathPart* path, SchemaError* error) {
@@ -253,7 +278,7 @@ bool Check(const Node& n, const Json& value, const PathPart* path, SchemaError* 
   }
   if (n.const_value && value != *n.const_value)
     return error ? Fail(error, path, "must be " + n.const_value->dump()) : false;
-  if (n.has_enum && std::find(n.enum_values.begin(), n.enum_values.end(), value) == n.enum_values.end()) {
+  if (n.has_enum && !InEnum(n, value)) {
     if (!error) return false;
     std::vector<std::string> names;
     for (const auto& x : n.enum_values) names.push_back(x.is_string() ? x.get<std::string>() : x.dump());

@@ -3,6 +3,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <cmath>
+#include <cstring>
 #include <list>
 #include <memory>
 
@@ -111,23 +112,41 @@ class ModuleCache {
  public:
   tl::expected<std::shared_ptr<starlark::Module>, starlark::Error> Get(const std::string& code,
                                                                        const SourceOptions& options) {
-    std::string key = options.filename + '\0' + code;
     for (auto it = entries_.begin(); it != entries_.end(); ++it) {
-      if (it->first != key) continue;
+      if (it->code != code || it->filename != options.filename) continue;
       entries_.splice(entries_.begin(), entries_, it);  // most recently used first
-      return entries_.front().second;
+      return entries_.front().module;
     }
     auto module = starlark::Module::Load(code, options.filename, {}, options.starlark);
     if (!module) return tl::unexpected(module.error());
-    entries_.emplace_front(std::move(key), std::make_shared<starlark::Module>(std::move(*module)));
+    entries_.push_front(
+        Entry{options.filename, code, std::make_shared<starlark::Module>(std::move(*module))});
     if (entries_.size() > kCapacity) entries_.pop_back();
-    return entries_.front().second;
+    return entries_.front().module;
   }
 
  private:
+  struct Entry {
+    std::string filename, code;
+    std::shared_ptr<starlark::Module> module;
+  };
   static constexpr size_t kCapacity = 64;
-  std::list<std::pair<std::string, std::shared_ptr<starlark::Module>>> entries_;
+  std::list<Entry> entries_;
 };
+
+// At save, what is only known at run time reads as unknown: flow, run and their labels (null
+// then), the arguments (a flow may give any) and user data (the data tool changes it).
+starlark::LenientFields SaveTimeLenience() {
+  return [](const std::string& name) {
+    if (name == "ctx.args") return true;
+    for (const char* data : {".data", ".data_ci", ".data_dev"}) {
+      size_t at = name.find(data);
+      size_t end = at == std::string::npos ? at : at + std::strlen(data);
+      if (at != std::string::npos && (end == name.size() || name[end] == '.')) return true;
+    }
+    return false;
+  };
+}
 
 SchemaResult<Json> FromStarlarkText(const std::string& code, const Json& ctx,
                                     const SourceOptions& options) {
@@ -143,13 +162,14 @@ SchemaResult<Json> FromStarlarkText(const std::string& code, const Json& ctx,
   if (!stage)
     return tl::unexpected(SourceError(options.filename, 1, 1,
                                       "the schema must define a function `def stage(ctx):`"));
-  auto result = (*module)->Call("stage", {starlark::StructFromJson("ctx", ctx)});
+  auto result = (*module)->Call(
+      "stage", {starlark::StructFromJson("ctx", ctx, options.lenient_ctx ? SaveTimeLenience() : nullptr)});
   if (!result) return tl::unexpected(FromStarlark(result.error(), options));
   auto json = starlark::ToJson(*result);
   if (!json)
     return tl::unexpected(SchemaError{"", "stage() returned a value that is not plain data: " +
                                               json.error().message, "", 0, 0, ""});
-  return *json;
+  return std::move(*json);
 }
 
 }  // namespace

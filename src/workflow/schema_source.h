@@ -26,6 +26,12 @@ struct SourceOptions {
   // Reuse the loaded module of the same code and filename (the last 64, per thread); its
   // options are those of the first load.
   bool cache_modules = true;
+  // The save-time check: as with Kraken CI, what only exists at run time must not break it.
+  // ctx.flow, ctx.run and their labels (None at save), any ctx.args.X and anything under a
+  // `data` (user data) read as an unknown value: false, empty, iterates over nothing, equals
+  // None. Other missing fields (a typo such as ctx.brnch) stay errors. At run time (false)
+  // every missing field is an error.
+  bool lenient_ctx = false;
 };
 
 // Evaluates the code to the raw stage dict (not yet validated). For Starlark, `ctx` (a JSON

@@ -202,6 +202,12 @@ TEST_F(Ec2E2E, SpotInterruptionMidJobRequeuesTheJobOnANewInstance) {
   EXPECT_EQ(job["completion_status"], "ok") << job.dump() << Consoles();
   EXPECT_EQ(job["attempt"], 2) << job.dump();
   EXPECT_NE(job["notes"].get<std::string>().find("vanished"), std::string::npos) << job.dump();
+  // The first attempt is on record as preempted, not failed.
+  Json detail = api_->Ok("GET", "/api/v1/jobs/" + std::to_string(job["id"].get<int64_t>()));
+  ASSERT_EQ(detail["attempts"].size(), 1u) << detail.dump();
+  EXPECT_EQ(detail["attempts"][0]["attempt"], 1) << detail.dump();
+  EXPECT_EQ(detail["attempts"][0]["outcome"], "preempted") << detail.dump();
+  EXPECT_NE(detail["attempts"][0]["reason"].get<std::string>().find("vanished"), std::string::npos);
   EXPECT_EQ(Instances()[0]["state_reason"], "Server.SpotInstanceTermination");
   EXPECT_EQ(Instances().size(), 2u);
 }

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "tests/e2e/harness.h"
+#include "workflow/kraken_examples.h"
 
 namespace kraken::e2e {
 namespace {
@@ -133,6 +134,37 @@ TEST_F(SchemaE2E, CheckSchemaAndSaveReportLineAndColumn) {
   EXPECT_TRUE(schema["definitions"].contains("tool_pylint"));
   Json sched = api_->Ok("GET", "/api/v1/stages/" + std::to_string(stage["id"].get<int64_t>()) + "/schedule");
   EXPECT_EQ(sched["time_zone"], "UTC");
+}
+
+// Kraken CI's example schemas save unchanged (the dynamic one reads flow data that exists
+// only at run time), and at run time the fan-out follows the data the parent stage stored.
+TEST_F(SchemaE2E, KrakenCiExamplesSaveUnchangedAndFanOutAtRunTime) {
+  int64_t branch = api_->CreateBranch("p", "main");
+  std::string stages = "/api/v1/branches/" + std::to_string(branch) + "/stages";
+  const char* prepare = R"(def stage(ctx):
+    return {"parent": "root", "triggers": {"parent": True}, "jobs": [{
+        "name": "prepare",
+        "steps": [{"tool": "data", "value": {"tests": ["unit", "api"], "systems": "any"}}],
+        "environments": [{"system": "any", "agents_group": "all", "config": "default"}]}]}
+)";
+  api_->Ok("POST", stages, Json{{"name", "Prepare Testing"}, {"schema_code", prepare}});
+  api_->Ok("POST", stages, Json{{"name", "upload"}, {"schema_code", workflow::kExampleParameters},
+                                {"enabled", false}});
+  Json child = api_->Ok("POST", stages, Json{{"name", "consume"}, {"schema_code", workflow::kExampleChildStage},
+                                             {"enabled", false}});
+  EXPECT_EQ(child["schema"]["flow_label"], "bld-#{flow.seq.own}");
+  Json tests = api_->Ok("POST", stages, Json{{"name", "tests"}, {"schema_code", workflow::kExampleDynamicFanOut}});
+  EXPECT_EQ(tests["schema_code"], workflow::kExampleDynamicFanOut);
+  ASSERT_EQ(tests["schema"]["jobs"].size(), 1u);
+  EXPECT_EQ(tests["schema"]["jobs"][0]["name"], "tests scope-default");
+
+  // The jobs of "tests" use the docker executor: their names are what matters here.
+  Json flow = api_->WaitFlow(StartFlow(branch, "ci", Json::object()), [this](const Json& f) {
+    return JobNames(f).count("tests unit") > 0;
+  });
+  std::set<std::string> names = JobNames(flow);
+  EXPECT_TRUE(names.count("tests unit") && names.count("tests api")) << flow.dump();
+  EXPECT_FALSE(names.count("tests scope-default")) << flow.dump();
 }
 
 }  // namespace

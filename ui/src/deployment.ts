@@ -3,7 +3,7 @@
 
 import type { Deployment, DeploymentMethod } from './types';
 
-export type OptionType = 'int' | 'number' | 'text' | 'bool' | 'textarea' | 'env' | 'region' | 'instance_type';
+export type OptionType = 'int' | 'number' | 'text' | 'bool' | 'textarea' | 'env' | 'list' | 'region' | 'instance_type';
 
 export interface OptionSpec {
   key: string;
@@ -89,7 +89,20 @@ export const SECTIONS: Record<string, Section[]> = {
         { key: 'disk_size_gb', label: 'Disk size (GiB)', type: 'int', placeholder: 'AMI default',
           hint: '0 or empty keeps the AMI\u2019s size.' },
         { key: 'init_script', label: 'Init script', type: 'textarea',
-          hint: 'Shell commands run at boot, before the agent starts.' },
+          hint: 'Shell commands each instance runs at boot, once its agent has started.' },
+      ],
+    },
+    {
+      title: 'Network and access',
+      options: [
+        { key: 'subnet_id', label: 'Subnet', type: 'text', placeholder: 'subnet-… (default VPC)',
+          hint: 'Instances start in this subnet; empty uses the default VPC.' },
+        { key: 'security_group_ids', label: 'Security groups', type: 'list', placeholder: 'sg-…, sg-…',
+          hint: 'Security group ids, separated by commas or spaces; empty uses the default group.' },
+        { key: 'key_name', label: 'Key pair name', type: 'text', placeholder: 'none',
+          hint: 'The EC2 key pair allowed to log in over SSH.' },
+        { key: 'iam_instance_profile', label: 'IAM instance profile', type: 'text', placeholder: 'none',
+          hint: 'The name of an instance profile whose role the jobs may use.' },
       ],
     },
     { title: 'Capacity', options: [minIdle, bootTimeout, defaultSystem] },
@@ -109,6 +122,7 @@ export function toForm(d: Deployment | undefined): FormValues {
       for (const o of s.options) {
         const stored = d?.[o.key];
         if (o.type === 'bool') v[o.key] = stored === undefined ? Boolean(o.default) : Boolean(stored);
+        else if (o.type === 'list' && Array.isArray(stored)) v[o.key] = stored.map(String).join(', ');
         else if (o.type === 'env' && stored && typeof stored === 'object')
           v[o.key] = Object.entries(stored as Record<string, unknown>).map(([k, x]) => `${k}=${x}`).join('\n');
         else v[o.key] = stored === undefined || stored === null ? String(o.default ?? '') : String(stored);
@@ -143,6 +157,8 @@ export function fromForm(method: DeploymentMethod, v: FormValues, original?: Dep
         const n = Number(text);
         if (!isFinite(n) || n < 0) throw new OptionError(o.key, 'must be a number, 0 or more');
         out[o.key] = n;
+      } else if (o.type === 'list') {
+        out[o.key] = text.split(/[\s,]+/).filter(Boolean);
       } else if (o.type === 'env') {
         const env: Record<string, string> = {};
         for (const line of text.split('\n')) {

@@ -180,6 +180,8 @@ export interface Machine {
   updated?: Millis;
   last_error?: string;
   agent_id?: number | null;
+  driver_id?: string;
+  job_count?: number;
   [key: string]: unknown;
 }
 

@@ -88,6 +88,8 @@ StepOutcome RunCache(const Json& fields, ToolContext& ctx) {
   auto keys = StringListField(fields, "keys");
   auto paths = StringListField(fields, "paths");
   auto cwd = StringField(fields, "cwd");
+  if (auto expiry = StringField(fields, "expiry"); !expiry)
+    return StepOutcome::Error("expiry: " + expiry.error().message);
   if (!action) return StepOutcome::Error("action: " + action.error().message);
   if (!key) return StepOutcome::Error("key: " + key.error().message);
   if (!keys) return StepOutcome::Error("keys: " + keys.error().message);
@@ -113,7 +115,9 @@ ToolSpec CacheTool() {
                    {"key", "string", "Key to save under, or the first key to restore"},
                    {"keys", "array", "Keys to try in order when restoring"},
                    {"paths", "string|array", "Files or directories to save"},
-                   {"cwd", "string", "Directory the paths are relative to", "."}},
+                   {"cwd", "string", "Directory the paths are relative to", "."},
+                   {"expiry", "string",
+                    "Accepted for Kraken CI stages and not used: entries follow the branch's retention"}},
                   RunCache};
 }
 

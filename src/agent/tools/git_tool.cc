@@ -1,6 +1,10 @@
 // The `git` tool: checks out a repository into the workspace. The agent keeps a bare mirror
 // of every repository it has cloned (<cache_dir>/git/<hash>.git); a clone updates the mirror,
 // which fetches only what is new, and then clones from it locally.
+//
+// When a commit to this repository triggered the flow (KK_TRIGGER_COMMITS, see
+// exec/trigger_commits.h), that commit is checked out on the branch; otherwise the
+// branch's head.
 #include <fmt/format.h>
 
 #include <filesystem>
@@ -21,6 +25,35 @@ std::string Quote(const std::string& s) {
     else out += c;
   }
   return out + "'";
+}
+
+// A repository URL compared loosely: "x/repo.git/", "x/repo.git" and "x/repo" are the same.
+std::string SameRepoKey(std::string url) {
+  while (!url.empty() && url.back() == '/') url.pop_back();
+  if (url.ends_with(".git")) url.resize(url.size() - 4);
+  return url;
+}
+
+bool IsCommitId(const std::string& s) {
+  return s.size() >= 7 && s.size() <= 64 &&
+         s.find_first_not_of("0123456789abcdef") == std::string::npos;
+}
+
+// The commit that triggered the flow in this repository (and branch), or "".
+std::string TriggerCommit(const ToolContext& ctx, const std::string& url, const std::string& branch) {
+  auto it = ctx.env.find("KK_TRIGGER_COMMITS");
+  if (it == ctx.env.end() || !it->is_string()) return "";
+  Json commits = Json::parse(it->get<std::string>(), nullptr, false);
+  if (!commits.is_array()) return "";
+  for (const Json& c : commits) {
+    if (!c.is_object() || SameRepoKey(c.value("url", "")) != SameRepoKey(url)) continue;
+    std::string on = c.value("branch", "");
+    // A step on another branch than the trigger watched builds its own branch's head.
+    if (!branch.empty() && !on.empty() && on != branch) continue;
+    std::string commit = c.value("commit", "");
+    if (IsCommitId(commit)) return commit;
+  }
+  return "";
 }
 
 std::string RepoName(const std::string& url) {
@@ -78,9 +111,15 @@ StepOutcome RunGit(const Json& fields, ToolContext& ctx) {
   if (!r.ok) return r;
   // Clone from the mirror (hard links, no network), then point origin at the real URL.
   std::string checkout = branch->empty() ? "" : " --branch " + Quote(*branch);
+  std::string commit = TriggerCommit(ctx, *url, *branch);
+  std::string to_commit;
+  if (!commit.empty()) {
+    ctx.Log("git: checking out " + commit + ", the commit that triggered the flow\n");
+    to_commit = fmt::format(" && git -C {} reset -q --hard {}", Quote(target), commit);
+  }
   cmd.argv = proc::ShellArgv(fmt::format(
-      "git{0} clone{1} {2} {3} && git -C {3} remote set-url origin {4} && git -C {3} log -1 --format='git: at %H %s'",
-      cfg, checkout, Quote(mirror), Quote(target), Quote(*url)));
+      "git{0} clone{1} {2} {3}{5} && git -C {3} remote set-url origin {4} && git -C {3} log -1 --format='git: at %H %s'",
+      cfg, checkout, Quote(mirror), Quote(target), Quote(*url), to_commit));
   return RunCommand(ctx, cmd);
 }
 

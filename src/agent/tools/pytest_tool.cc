@@ -32,8 +32,10 @@ StepOutcome RunPytest(const Json& fields, ToolContext& ctx) {
   auto params = StringField(fields, "params");
   auto pythonpath = StringField(fields, "pythonpath");
   auto cwd_field = StringField(fields, "cwd");
+  auto timeout = IntField(fields, "timeout", 0);
   for (const auto* r : {&exe, &params, &pythonpath, &cwd_field})
     if (!*r) return StepOutcome::Error(r->error().field + ": " + r->error().message);
+  if (!timeout) return StepOutcome::Error("timeout: " + timeout.error().message);
   std::string pytest = *exe;
   if (pytest.empty()) pytest = OnPath("pytest-3") ? "pytest-3" : "python3 -m pytest";
   std::string cwd = StepCwd(ctx, *cwd_field);
@@ -44,6 +46,7 @@ StepOutcome RunPytest(const Json& fields, ToolContext& ctx) {
 
   CommandOptions cmd;
   cmd.cwd = cwd;
+  if (*timeout > 0) cmd.timeout = std::chrono::seconds(*timeout);
   cmd.argv = proc::ShellArgv(fmt::format("{} {} -o junit_family=xunit1 --junitxml={}", pytest,
                                          *params, report));
   if (!pythonpath->empty()) {
@@ -75,7 +78,8 @@ ToolSpec PytestTool() {
       {{"pytest_exe", "string", "pytest command (default: pytest-3, else python3 -m pytest)"},
        {"params", "string", "Extra pytest arguments (test selection, -k, -m ...)"},
        {"pythonpath", "string", "Prepended to PYTHONPATH"},
-       {"cwd", "string", "Working directory", "."}},
+       {"cwd", "string", "Working directory", "."},
+       {"timeout", "integer|string", "Seconds before pytest is stopped"}},
       RunPytest};
 }
 

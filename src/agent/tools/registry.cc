@@ -5,7 +5,8 @@ namespace kraken::tools {
 const std::vector<ToolSpec>& AllTools() {
   static const std::vector<ToolSpec> tools = {
       ShellTool(),   GitTool(),         ArtifactsTool(), CacheTool(),   JunitCollectTool(),
-      PytestTool(),  GotestTool(),      ValuesCollectTool(), DataTool(), RndtestTool()};
+      PytestTool(),  GotestTool(),      ValuesCollectTool(), DataTool(), RndtestTool(),
+      PylintTool()};
   return tools;
 }
 

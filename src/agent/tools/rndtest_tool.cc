@@ -4,6 +4,7 @@
 // in every flow and the analysis has real histories to chew on.
 #include <fmt/format.h>
 
+#include <optional>
 #include <random>
 
 #include "agent/tools/tool_util.h"
@@ -21,6 +22,17 @@ StepOutcome RunRndtest(const Json& fields, ToolContext& ctx) {
     default_seed = std::atoll(ctx.env["KK_FLOW_SEQ"].get<std::string>().c_str());
   auto seed = IntField(fields, "seed", default_seed);
   if (!seed) return StepOutcome::Error("seed: " + seed.error().message);
+  // `override_result`: every result gets this status (a demo of an all-green or all-red run).
+  auto override_name = StringField(fields, "override_result");
+  if (!override_name) return StepOutcome::Error("override_result: " + override_name.error().message);
+  std::optional<results::TestStatus> override_status;
+  if (!override_name->empty()) {
+    for (int code = 0; code <= 5; ++code)
+      if (auto st = results::StatusFromCode(code); st && results::StatusName(*st) == *override_name)
+        override_status = st;
+    if (!override_status)
+      return StepOutcome::Error("override_result: not a result status: " + *override_name);
+  }
   std::mt19937_64 rng(static_cast<uint64_t>(*seed));
   std::uniform_real_distribution<double> unit(0, 1);
   for (int64_t i = 0; i < *count; ++i) {
@@ -49,6 +61,7 @@ StepOutcome RunRndtest(const Json& fields, ToolContext& ctx) {
       default:
         r.status = results::TestStatus::kPassed;
     }
+    if (override_status) r.status = *override_status;
     if (r.status == results::TestStatus::kFailed && r.message.empty()) r.message = "flaky failure";
     ctx.reporter->Result(std::move(r));
   }
@@ -62,7 +75,8 @@ ToolSpec RndtestTool() {
   return ToolSpec{"rndtest",
                   "Generates random test results: stable, flaky, failing, with values.",
                   {{"count", "integer|string", "How many results", 10},
-                   {"seed", "integer|string", "Random seed (default: the flow number)"}},
+                   {"seed", "integer|string", "Random seed (default: the flow number)"},
+                   {"override_result", "string", "Give every result this status (passed, failed, ...)"}},
                   RunRndtest};
 }
 

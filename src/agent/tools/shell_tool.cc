@@ -1,5 +1,6 @@
 // The `shell` tool: runs `cmd` (with /bin/sh -c) or `script` (a bash file that stops at the
 // first failing command) in the job's workspace, with its output streamed to the job log.
+// `shell_exe` names another shell (run as `SHELL -c CMD` or `SHELL SCRIPT`).
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -15,18 +16,28 @@ StepOutcome RunShell(const Json& fields, ToolContext& ctx) {
   CommandOptions cmd;
   auto cwd = StringField(fields, "cwd");
   auto user = StringField(fields, "user");
+  auto shell = StringField(fields, "shell_exe");
+  auto ssh_key = StringField(fields, "ssh-key");
   auto timeout = IntField(fields, "timeout", 0);
-  for (const auto* r : {&cwd, &user})
+  auto background = BoolField(fields, "background", false);
+  for (const auto* r : {&cwd, &user, &shell, &ssh_key})
     if (!*r) return StepOutcome::Error(r->error().field + ": " + r->error().message);
   if (!timeout) return StepOutcome::Error("timeout: " + timeout.error().message);
+  if (!background) return StepOutcome::Error("background: " + background.error().message);
+  // Accepted by the stage schema for Kraken CI stages; refused here rather than ignored.
+  if (*background) return StepOutcome::Error("background: background steps are not supported yet");
+  if (!ssh_key->empty())
+    return StepOutcome::Error("ssh-key: secrets are not available on this server yet");
   cmd.cwd = StepCwd(ctx, *cwd);
   if (fields.contains("script") && fields["script"].is_string()) {
     std::filesystem::path script =
         std::filesystem::path(ctx.workspace) / fmt::format(".kraken-step-{}.sh", getpid());
     std::ofstream(script) << fields["script"].get<std::string>() << "\n";
-    cmd.argv = proc::BashScriptArgv(script.string());
+    cmd.argv = shell->empty() ? proc::BashScriptArgv(script.string())
+                              : std::vector<std::string>{*shell, script.string()};
   } else if (fields.contains("cmd") && fields["cmd"].is_string()) {
-    cmd.argv = proc::ShellArgv(fields["cmd"].get<std::string>());
+    cmd.argv = shell->empty() ? proc::ShellArgv(fields["cmd"].get<std::string>())
+                              : std::vector<std::string>{*shell, "-c", fields["cmd"].get<std::string>()};
   } else {
     return StepOutcome::Error("shell step needs cmd or script");
   }
@@ -49,7 +60,10 @@ ToolSpec ShellTool() {
        {"cwd", "string", "Working directory, relative to the workspace", "."},
        {"env", "object", "Extra environment variables"},
        {"timeout", "integer|string", "Seconds before the step is stopped"},
-       {"user", "string", "Run as this user (the agent must be root)"}},
+       {"user", "string", "Run as this user (the agent must be root)"},
+       {"shell_exe", "string", "Shell to run cmd (SHELL -c CMD) or script (SHELL FILE) with"},
+       {"background", "boolean", "Run in the background (not supported yet: refused)", false},
+       {"ssh-key", "string", "Secret holding an SSH key (secrets are not available yet)"}},
       RunShell};
 }
 

@@ -135,5 +135,6 @@ ToolSpec GotestTool();
 ToolSpec ValuesCollectTool();
 ToolSpec DataTool();
 ToolSpec RndtestTool();
+ToolSpec PylintTool();
 
 }  // namespace kraken::tools

@@ -16,7 +16,7 @@ export function TopBar({ path }: { path: string }) {
 
   const countDiscovered = () =>
     get<Agent[]>('/agents?authorized=false')
-      .then((a) => setDiscovered(a.length))
+      .then((a) => setDiscovered(a.filter((x) => !x.disabled).length))
       .catch(() => {});
   useEffect(() => {
     void countDiscovered();

@@ -229,7 +229,8 @@ export function DiscoveredPage() {
       setErr(x);
     }
   };
-  const list = agents.data ?? [];
+  // Agents of destroyed machines are left unauthorized and disabled: retired, not waiting.
+  const list = (agents.data ?? []).filter((a) => !a.disabled);
   return (
     <div class="page">
       <div class="page-head">

@@ -117,7 +117,9 @@ export function GroupPage({ params }: { params: Record<string, string> }) {
                 <tr>
                   <th scope="col">Machine</th>
                   <th scope="col">State</th>
+                  <th scope="col">Instance</th>
                   <th scope="col">System</th>
+                  <th scope="col">Jobs</th>
                   <th scope="col">Age</th>
                   <th scope="col">Last error</th>
                 </tr>
@@ -126,8 +128,10 @@ export function GroupPage({ params }: { params: Record<string, string> }) {
                 {machines.data.items.map((m) => (
                   <tr key={m.id}>
                     <th scope="row">{m.name || `machine ${m.id}`}</th>
-                    <td><Badge kind={machineTone(m.state)}>{m.state}</Badge></td>
+                    <td><Badge kind={machineTone(m.state)}>{machineStateLabel(m.state)}</Badge></td>
+                    <td class="mono small">{m.driver_id ?? ''}</td>
                     <td>{m.system ?? ''}</td>
+                    <td>{m.job_count ?? ''}</td>
                     <td title={dateTime(m.created ?? null)}>{ago(m.created ?? null).replace(' ago', '')}</td>
                     <td class="small error-text">{m.last_error ?? ''}</td>
                   </tr>
@@ -139,6 +143,12 @@ export function GroupPage({ params }: { params: Record<string, string> }) {
       </section>
     </div>
   );
+}
+
+// The autoscaler's `gone` is a machine its provider destroyed: EC2 and the tutorial call
+// that terminated.
+export function machineStateLabel(state: string): string {
+  return state === 'gone' ? 'terminated' : state;
 }
 
 function machineTone(state: string): string {

@@ -2,7 +2,7 @@
 
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, get, messageOf, post, put } from '../api';
-import { ErrorBox, Field, fieldError, formError, Loading } from '../components/ui';
+import { Check, ErrorBox, Field, fieldError, formError, Loading } from '../components/ui';
 import { useTitle } from '../hooks';
 import { forgetServerUrl } from '../server_url';
 
@@ -80,16 +80,23 @@ function General() {
 
 interface AwsSettings {
   access_key?: string;
-  aws_access_key?: string;
-  secret_access_key?: string;
-  aws_secret_access_key?: string;
   secret_set?: boolean;
+  session_token_set?: boolean;
+  endpoint?: string;
+  region?: string;
 }
 
+// What the server stores is never sent back for the two secrets: the form shows whether
+// one is set, and sends a secret only when one is typed (or the session token is cleared).
 function Cloud() {
   const [accessKey, setAccessKey] = useState('');
   const [secret, setSecret] = useState('');
   const [secretSet, setSecretSet] = useState(false);
+  const [token, setToken] = useState('');
+  const [tokenSet, setTokenSet] = useState(false);
+  const [clearToken, setClearToken] = useState(false);
+  const [endpoint, setEndpoint] = useState('');
+  const [region, setRegion] = useState('');
   const [state, setState] = useState<'loading' | 'ready' | 'missing'>('loading');
   const [loadErr, setLoadErr] = useState('');
   const [err, setErr] = useState<unknown>(null);
@@ -97,11 +104,21 @@ function Cloud() {
   const [test, setTest] = useState<{ ok: boolean; message: string } | null>(null);
   const [busy, setBusy] = useState(false);
 
+  const show = (s: AwsSettings | null) => {
+    setAccessKey(s?.access_key ?? '');
+    setSecretSet(Boolean(s?.secret_set));
+    setTokenSet(Boolean(s?.session_token_set));
+    setEndpoint(s?.endpoint ?? '');
+    setRegion(s?.region ?? '');
+    setSecret('');
+    setToken('');
+    setClearToken(false);
+  };
+
   useEffect(() => {
     get<AwsSettings>('/settings/cloud/aws')
       .then((s) => {
-        setAccessKey(s?.access_key ?? s?.aws_access_key ?? '');
-        setSecretSet(Boolean(s?.secret_set || s?.secret_access_key || s?.aws_secret_access_key));
+        show(s);
         setState('ready');
       })
       .catch((e) => {
@@ -112,10 +129,14 @@ function Cloud() {
   }, []);
 
   const body = () => {
-    const b: Record<string, string> = { access_key: accessKey.trim() };
+    const b: Record<string, string> = { access_key: accessKey.trim(), endpoint: endpoint.trim(), region: region.trim() };
     if (secret) b.secret_access_key = secret;
+    if (token) b.session_token = token;
+    else if (clearToken) b.session_token = '';
     return b;
   };
+
+  const store = async () => show(await put<AwsSettings>('/settings/cloud/aws', body()));
 
   const save = async (e: Event) => {
     e.preventDefault();
@@ -123,9 +144,7 @@ function Cloud() {
     setNote('');
     setTest(null);
     try {
-      await put('/settings/cloud/aws', body());
-      if (secret) setSecretSet(true);
-      setSecret('');
+      await store();
       setNote('Saved.');
     } catch (x) {
       setErr(missing(x, 'cloud') ?? x);
@@ -138,11 +157,7 @@ function Cloud() {
     setTest(null);
     setBusy(true);
     try {
-      if (secret || accessKey) {
-        await put('/settings/cloud/aws', body());
-        if (secret) setSecretSet(true);
-        setSecret('');
-      }
+      if (accessKey.trim()) await store();
       const r = await post<{ ok?: boolean; message?: string; error?: string } | null>('/settings/cloud/aws/test');
       if (r && r.ok === false) setTest({ ok: false, message: r.error || r.message || 'AWS refused the keys' });
       else setTest({ ok: true, message: r?.message || 'AWS accepted the keys.' });
@@ -157,25 +172,46 @@ function Cloud() {
   };
 
   const disabled = state === 'missing';
+  const fields = ['access_key', 'secret_access_key', 'session_token', 'endpoint', 'region'];
   return (
     <section class="card" aria-labelledby="cloud-title">
       <h2 id="cloud-title">Cloud</h2>
       <h3>AWS</h3>
-      <p class="muted">Keys of an IAM user that may start and stop EC2 instances, used by groups deployed on AWS EC2.</p>
+      <p class="muted">Keys of an IAM user that may start and stop EC2 instances, used by groups deployed on AWS EC2.
+        The secrets are stored encrypted and never shown again.</p>
       {state === 'loading' && <Loading />}
       {loadErr && <ErrorBox error={loadErr} />}
       {state !== 'loading' && (
         <form onSubmit={save}>
           <div class="form-grid">
-            <Field id="aws-access-key" label="Access key" error={fieldError(err, 'access_key', 'aws_access_key')}>
+            <Field id="aws-access-key" label="Access key" error={fieldError(err, 'access_key')}>
               <input id="aws-access-key" value={accessKey} autocomplete="off" spellcheck={false} disabled={disabled}
-                onInput={(e) => setAccessKey(e.currentTarget.value)} />
+                placeholder="AKIA…" onInput={(e) => setAccessKey(e.currentTarget.value)} />
             </Field>
-            <Field id="aws-secret" label="Secret access key"
-              error={fieldError(err, 'secret_access_key', 'aws_secret_access_key')}
-              hint={secretSet ? 'A secret is stored; leave empty to keep it.' : undefined}>
+            <Field id="aws-secret" label="Secret access key" error={fieldError(err, 'secret_access_key')}
+              hint={secretSet ? 'Set. Leave empty to keep it; a new access key needs its secret.' : 'Not set.'}>
               <input id="aws-secret" type="password" value={secret} autocomplete="new-password" disabled={disabled}
-                placeholder={secretSet ? '••••••••' : ''} onInput={(e) => setSecret(e.currentTarget.value)} />
+                placeholder={secretSet ? '•••••••• (set)' : ''} onInput={(e) => setSecret(e.currentTarget.value)} />
+            </Field>
+            <Field id="aws-session-token" label="Session token (optional)" error={fieldError(err, 'session_token')}
+              hint={tokenSet ? 'Set. Leave empty to keep it.' : 'For temporary credentials only.'}>
+              <input id="aws-session-token" type="password" value={token} autocomplete="new-password"
+                disabled={disabled || clearToken} placeholder={tokenSet ? '•••••••• (set)' : ''}
+                onInput={(e) => setToken(e.currentTarget.value)} />
+            </Field>
+            {tokenSet && (
+              <Check id="aws-clear-token" label="Remove the stored session token" checked={clearToken}
+                disabled={disabled} onChange={(v) => { setClearToken(v); if (v) setToken(''); }} />
+            )}
+            <Field id="aws-endpoint" label="EC2 endpoint (optional)" error={fieldError(err, 'endpoint')}
+              hint="Empty for AWS itself. For the Kraken EC2 emulator or an AWS-compatible cloud, e.g. http://127.0.0.1:8788.">
+              <input id="aws-endpoint" type="url" value={endpoint} spellcheck={false} disabled={disabled}
+                placeholder="https://ec2.<region>.amazonaws.com" onInput={(e) => setEndpoint(e.currentTarget.value)} />
+            </Field>
+            <Field id="aws-region" label="Default region (optional)" error={fieldError(err, 'region')}
+              hint="Where Test Access and the region list ask; us-east-1 when empty.">
+              <input id="aws-region" value={region} spellcheck={false} disabled={disabled} placeholder="us-east-1"
+                onInput={(e) => setRegion(e.currentTarget.value)} />
             </Field>
           </div>
           {note && <div class="note" role="status">{note}</div>}
@@ -185,7 +221,7 @@ function Cloud() {
               {test.message}
             </div>
           )}
-          <ErrorBox error={formError(err, 'access_key', 'aws_access_key', 'secret_access_key', 'aws_secret_access_key')} />
+          <ErrorBox error={formError(err, ...fields)} />
           <div class="actions">
             <button type="button" onClick={testAccess} disabled={disabled || busy}>
               {busy ? 'Testing…' : 'Test Access'}

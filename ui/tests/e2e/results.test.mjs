@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { openBrowser, signedInPage } from '../support/browser.mjs';
+import { screenshot } from '../support/screenshots.mjs';
 import { skipReason, startAgent, startServer } from '../support/server.mjs';
 
 const RND_STAGE = {
@@ -49,6 +50,7 @@ describe('test results UI', { skip: skipReason }, () => {
     const page = await signedInPage(browser, server.url, `/runs/${run.id}?tab=results`);
     await page.locator('table.results tbody tr').first().waitFor();
     assert.equal(await page.locator('table.results tbody tr').count(), 50, 'one page of 50 of 60');
+    await screenshot(page, 'test-results');
     await page.getByLabel('Status').selectOption('disabled');
     await page.waitForFunction(() => document.querySelectorAll('table.results tbody tr').length === 3);
     await page.locator('table.results tbody th a').first().click();

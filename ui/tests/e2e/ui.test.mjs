@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { openBrowser, signedInPage } from '../support/browser.mjs';
+import { screenshot } from '../support/screenshots.mjs';
 import { seedProject } from '../support/seed.mjs';
 import { skipReason, startAgent, startServer } from '../support/server.mjs';
 
@@ -62,6 +63,11 @@ describe('web UI', { skip: skipReason }, () => {
         timeout: 20000,
       });
       await page.getByText('passed').first().waitFor({ timeout: 20000 });
+      // The flow page: build, then its child stage tests, both done.
+      await page.getByRole('link', { name: /^Flow / }).click();
+      await page.waitForFunction(() => [...document.querySelectorAll('.node-state')].filter((n) => /ok/.test(n.textContent)).length === 2,
+        null, { timeout: 20000 });
+      await screenshot(page, 'flow');
       await page.context().close();
     } finally {
       await agent.stop();
@@ -145,6 +151,43 @@ describe('web UI', { skip: skipReason }, () => {
     const missing = await page.getByText('This server does not have general settings yet').count();
     assert.ok(missing === 1 || (await url.isEnabled()));
     await page.getByRole('button', { name: 'Test Access' }).waitFor();
+    await page.context().close();
+  });
+
+  test('Settings → Cloud stores the secrets without ever showing them back', async () => {
+    const secret = 'never/shown+secret=1';
+    const token = 'never-shown-session-token';
+    const page = await signedInPage(browser, server.url, '/settings');
+    const field = (label) => page.getByLabel(label, { exact: true });
+    await field('Access key').fill('AKIAUITESTSETTINGS01');
+    await field('Secret access key').fill(secret);
+    await field('Session token (optional)').fill(token);
+    await field('EC2 endpoint (optional)').fill('ftp://127.0.0.1:1');
+    await field('Default region (optional)').fill('eu-west-1');
+    const cloud = page.locator('section', { has: page.getByRole('heading', { name: 'Cloud' }) });
+    await cloud.getByRole('button', { name: 'Save' }).click();
+    // The server's error is shown at the field it names.
+    await page.locator('.field.has-error', { has: page.locator('#aws-endpoint') }).getByText(/http/).waitFor();
+    await field('EC2 endpoint (optional)').fill('http://127.0.0.1:8788');
+    await cloud.getByRole('button', { name: 'Save' }).click();
+    await cloud.getByRole('status').getByText('Saved.').waitFor();
+    await page.reload();
+    await page.waitForFunction(() => document.getElementById('aws-endpoint')?.value === 'http://127.0.0.1:8788');
+    assert.equal(await field('Default region (optional)').inputValue(), 'eu-west-1');
+    assert.equal(await field('Secret access key').inputValue(), '');
+    assert.equal(await field('Session token (optional)').inputValue(), '');
+    assert.match(await field('Secret access key').getAttribute('placeholder'), /set/);
+    assert.match(await field('Session token (optional)').getAttribute('placeholder'), /set/);
+    const html = await page.content();
+    assert.ok(!html.includes(secret) && !html.includes(token), 'a secret reached the page');
+    // The session token can be removed; the secret stays.
+    await field('Remove the stored session token').check();
+    await cloud.getByRole('button', { name: 'Save' }).click();
+    await cloud.getByRole('status').getByText('Saved.').waitFor();
+    const stored = await server.api('GET', '/settings/cloud/aws');
+    assert.equal(stored.session_token_set, false);
+    assert.equal(stored.secret_set, true);
+    assert.equal(stored.endpoint, 'http://127.0.0.1:8788');
     await page.context().close();
   });
 

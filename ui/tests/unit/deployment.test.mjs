@@ -36,6 +36,22 @@ test('aws options keep the option keys of the API', () => {
   assert.equal(d.destroy_after_jobs, 1);
 });
 
+test('aws network options: security groups are a list, empty ones are left out', () => {
+  const v = toForm({ method: 'aws_ec2', security_group_ids: ['sg-1', 'sg-2'], key_name: 'ci' });
+  assert.equal(v.security_group_ids, 'sg-1, sg-2');
+  assert.equal(v.subnet_id, '');
+  v.security_group_ids = 'sg-1,sg-2  sg-3\n';
+  v.subnet_id = ' subnet-0abc ';
+  v.iam_instance_profile = 'kraken-ci';
+  v.key_name = '';
+  const d = fromForm('aws_ec2', v);
+  assert.deepEqual(d.security_group_ids, ['sg-1', 'sg-2', 'sg-3']);
+  assert.equal(d.subnet_id, 'subnet-0abc');
+  assert.equal(d.iam_instance_profile, 'kraken-ci');
+  assert.equal('key_name' in d, false, 'a cleared option is not sent, so the server drops it');
+  assert.equal('subnet_id' in fromForm('docker', v), false, 'not sent for other methods');
+});
+
 test('keys this form does not know are kept', () => {
   const d = fromForm('local', toForm({ method: 'local' }), { method: 'local', future_option: 'x' });
   assert.equal(d.future_option, 'x');

@@ -1,0 +1,91 @@
+#include "bench_process.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <thread>
+
+namespace kraken::bench {
+
+int FreePort() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  socklen_t len = sizeof a;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  close(fd);
+  return ntohs(a.sin_port);
+}
+
+pid_t Launch(std::vector<std::string> argv, const std::string& log) {
+  pid_t pid = fork();
+  if (pid == 0) {
+    setpgid(0, 0);
+    int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    dup2(fd, 1);
+    dup2(fd, 2);
+    setenv("KRAKEN_ADMIN_PASSWORD", "bench", 1);
+    std::vector<char*> args;
+    for (auto& a : argv) args.push_back(a.data());
+    args.push_back(nullptr);
+    execv(args[0], args.data());
+    _exit(127);
+  }
+  return pid;
+}
+
+void Stop(pid_t pid) {
+  if (pid <= 0) return;
+  kill(pid, SIGTERM);
+  waitpid(pid, nullptr, 0);
+}
+
+double Percentile(std::vector<double> v, double p) {
+  std::sort(v.begin(), v.end());
+  return v[std::min(v.size() - 1, static_cast<size_t>(p * (v.size() - 1) + 0.5))];
+}
+
+Json Endpoint::Call(const std::string& method, const std::string& path, const Json& body) {
+  std::vector<std::string> h = {"Content-Type: application/json"};
+  if (!token.empty()) h.push_back("Authorization: Bearer " + token);
+  auto r = client.Request(method, url + path, body.is_null() ? "" : body.dump(), h);
+  if (!r || r->status >= 300) {
+    std::fprintf(stderr, "%s %s failed: %s\n", method.c_str(), path.c_str(),
+                 r ? r->body.c_str() : r.error().message.c_str());
+    std::exit(1);
+  }
+  return Json::parse(r->body);
+}
+
+bool Endpoint::Up(const std::string& path) {
+  auto r = client.Request("GET", url + path);
+  return r && r->status == 200;
+}
+
+bool Endpoint::WaitUp(const std::vector<std::pair<Endpoint*, std::string>>& endpoints,
+                      int attempts) {
+  for (int i = 0; i < attempts; ++i) {
+    bool all = true;
+    for (const auto& [e, path] : endpoints) all = all && e->Up(path);
+    if (all) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return false;
+}
+
+void Endpoint::Login() {
+  token = Call("POST", "/api/v1/auth/login", {{"user", "admin"}, {"password", "bench"}})["token"];
+}
+
+}  // namespace kraken::bench
