@@ -76,6 +76,7 @@ Status Agent::Run() {
   KR_TRY(LoadOrRegister());
   ProtocolClient client(options_.server_url, stopping_);
   client.set_token(token_);
+  client.AbortOnStop();
   while (!stopping_) {
     auto res = client.Post("/agent/v1/poll?wait=" + std::to_string(poll_wait_ms_), Json::object(),
                            std::chrono::milliseconds(poll_wait_ms_ + 15'000));
@@ -112,6 +113,7 @@ void Agent::RunJob(const Json& first) {
   std::thread watcher([&] {
     ProtocolClient watch(options_.server_url, stopping_);
     watch.set_token(token_);
+    watch.AbortOnStop();
     while (!job_over && !stopping_) {
       auto r = watch.Post(
           "/agent/v1/jobs/" + std::to_string(job_id) + "/watch?wait=" + std::to_string(poll_wait_ms_),

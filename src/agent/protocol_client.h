@@ -18,11 +18,12 @@ namespace kraken::agent {
 class ProtocolClient {
  public:
   ProtocolClient(std::string server_url, const std::atomic<bool>& stopping)
-      : server_(std::move(server_url)), stopping_(stopping) {
-    client_.set_abort_flag(&stopping_);  // a parked poll must not hold up a stop
-  }
+      : server_(std::move(server_url)), stopping_(stopping) {}
 
   void set_token(std::string token) { token_ = std::move(token); }
+  // For the clients of long-polls: a stop ends a request in flight at once. Not for the
+  // others, whose last requests (logs, results, a step's end) should still reach the server.
+  void AbortOnStop() { client_.set_abort_flag(&stopping_); }
 
   // POST path with a JSON body. Retries transport failures and 5xx until `give_up_after`
   // (zero: forever, until stopping). A 4xx answer is an Error carrying the server's message

@@ -11,9 +11,8 @@
 namespace kraken::proc {
 namespace {
 
-// Reads a whole /proc file; nullopt if it cannot be opened.
-std::optional<std::string> ReadProcFile(pid_t pid, const char* name) {
-  std::string path = "/proc/" + std::to_string(pid) + "/" + name;
+// Reads a whole file; nullopt if it cannot be opened.
+std::optional<std::string> ReadWholeFile(const std::string& path) {
   int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return std::nullopt;
   std::string text;
@@ -26,6 +25,10 @@ std::optional<std::string> ReadProcFile(pid_t pid, const char* name) {
   }
   close(fd);
   return text;
+}
+
+std::optional<std::string> ReadProcFile(pid_t pid, const char* name) {
+  return ReadWholeFile("/proc/" + std::to_string(pid) + "/" + name);
 }
 
 // Splits a NUL-separated /proc file (environ, cmdline) into its entries.
@@ -113,20 +116,10 @@ bool AppendChildren(const std::string& pid, std::vector<pid_t>& out) {
   bool any = false;
   while (struct dirent* entry = readdir(dir)) {
     if (entry->d_name[0] == '.') continue;
-    std::string path = tasks + "/" + entry->d_name + "/children";
-    int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) continue;
+    std::optional<std::string> text = ReadWholeFile(tasks + "/" + entry->d_name + "/children");
+    if (!text) continue;
     any = true;
-    std::string text;
-    char buffer[4096];
-    for (;;) {
-      ssize_t n = read(fd, buffer, sizeof(buffer));
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) break;
-      text.append(buffer, static_cast<size_t>(n));
-    }
-    close(fd);
-    std::string_view rest = text;
+    std::string_view rest = *text;
     while (!rest.empty()) {
       size_t end = rest.find(' ');
       pid_t child = 0;

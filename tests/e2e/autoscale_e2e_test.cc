@@ -83,9 +83,13 @@ class AutoscaleE2E : public ::testing::Test {
     std::set<pid_t> all(pids.begin(), pids.end());
     int agents = 0;
     for (pid_t pid : pids) {
-      std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
       std::string line;
-      std::getline(stat, line);
+      try {
+        std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+        std::getline(stat, line);
+      } catch (const std::ios_base::failure&) {
+        continue;  // the process ended while being read (libstdc++ throws on ESRCH)
+      }
       auto paren = line.rfind(')');
       pid_t parent = paren == std::string::npos ? 0 : std::atoi(line.c_str() + paren + 4);
       if (!all.count(parent)) ++agents;

@@ -212,11 +212,15 @@ std::vector<pid_t> ProcessesWith(const std::string& needle) {
   for (const auto& entry : fs::directory_iterator("/proc")) {
     std::string name = entry.path().filename();
     if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-    std::ifstream in(entry.path() / "cmdline", std::ios::binary);
-    std::string cmd((std::istreambuf_iterator<char>(in)), {});
-    std::ifstream stat(entry.path() / "stat");
-    std::string st;
-    std::getline(stat, st);
+    std::string cmd, st;
+    try {
+      std::ifstream in(entry.path() / "cmdline", std::ios::binary);
+      cmd.assign(std::istreambuf_iterator<char>(in), {});
+      std::ifstream stat(entry.path() / "stat");
+      std::getline(stat, st);
+    } catch (const std::ios_base::failure&) {
+      continue;  // the process ended while being read (libstdc++ throws on ESRCH)
+    }
     auto paren = st.rfind(')');
     bool zombie = paren != std::string::npos && paren + 2 < st.size() && st[paren + 2] == 'Z';
     if (!zombie && cmd.find(needle) != std::string::npos && std::stoi(name) != getpid())
