@@ -42,8 +42,10 @@ tar -C "$rootfs" -cf "$rootfs.tar" .
 "${podman[@]}" import --quiet --change 'CMD ["/bin/sh"]' "$rootfs.tar" "$image" >/dev/null
 
 # The agent binary must start in it, or the tests would fail later and less clearly.
+# (The whole output is read, then cut: an early-stopping reader could kill it with SIGPIPE.)
 out=$("${podman[@]}" run --rm --network none -v "$kraken:/usr/local/bin/kraken:ro" "$image" \
-      /usr/local/bin/kraken --help 2>&1 | head -n 1)
+      /usr/local/bin/kraken --help 2>&1 || true)
+out=${out%%$'\n'*}
 case "$out" in
   *Kraken*) ;;
   *) echo "kraken does not run in $image: $out" >&2; exit 1 ;;

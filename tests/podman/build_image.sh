@@ -10,8 +10,10 @@ source "$here/podman_env.sh" "$state"
 
 if ! "${podman[@]}" image exists "$image"; then
   busybox=/bin/busybox
-  if ! "$busybox" --help 2>/dev/null | head -n 1 | grep -q BusyBox ||
-     ldd "$busybox" >/dev/null 2>&1; then
+  # The whole help text is read first: with pipefail, a reader that stops early would make
+  # busybox die of SIGPIPE and the check fail at random.
+  help=$("$busybox" --help 2>&1 || true)
+  if [[ $help != *BusyBox* ]] || ldd "$busybox" >/dev/null 2>&1; then
     echo "$busybox is not a static busybox: install busybox-static" >&2
     exit 1
   fi
