@@ -55,6 +55,8 @@ void DictUpdateImpl(Thread& thread, const char* name, DictObject* dict, Args& ar
   if (!args.positional.empty()) {
     const Value& src = args.positional[0];
     if (src.is(Type::kDict)) {
+      dict->table.Reserve(dict->table.entries().size() + src.as<DictObject>()->table.size() +
+                          args.named.size());
       for (const auto& e : src.as<DictObject>()->table.entries()) {
         if (e.key.IsUnbound()) continue;
         thread.Charge(2 * sizeof(Value) + 8);
@@ -78,6 +80,7 @@ void DictUpdateImpl(Thread& thread, const char* name, DictObject* dict, Args& ar
       }
     }
   }
+  dict->table.Reserve(dict->table.entries().size() + args.named.size());
   for (auto& [key, value] : args.named) {
     thread.Charge(2 * sizeof(Value) + 8);
     dict->table.Insert(key, value);

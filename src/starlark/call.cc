@@ -51,6 +51,7 @@ void BindArguments(const FunctionObject* fn, Args& args, Value* locals) {
   DictObject* kwargs = nullptr;
   if (decl->has_kwargs) {
     kwargs = new DictObject();
+    kwargs->table.Reserve(args.named.size());
     locals[slot] = Value(kwargs);
   }
   for (auto& [key, value] : args.named) {

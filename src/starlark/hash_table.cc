@@ -1,5 +1,7 @@
 #include "starlark/hash_table.h"
 
+#include <algorithm>
+
 #include "starlark/operators.h"
 
 namespace kraken::starlark {
@@ -79,15 +81,23 @@ void HashTable::Clear() {
   live_ = 0;
 }
 
-void HashTable::Reserve(size_t n) { entries_.reserve(n); }
+void HashTable::Reserve(size_t n) {
+  // Geometric growth, so that repeated updates of one dict stay linear overall.
+  if (n > entries_.capacity()) entries_.reserve(std::max(n, 2 * entries_.capacity()));
+}
 
 void HashTable::Rebuild(size_t capacity) {
-  std::vector<Entry> live;
-  live.reserve(capacity);
-  for (Entry& e : entries_) {
-    if (!e.key.IsUnbound()) live.push_back(std::move(e));
+  if (live_ == entries_.size()) {
+    // Nothing to compact (the table is growing): keep the entries where they are.
+    Reserve(capacity);
+  } else {
+    std::vector<Entry> live;
+    live.reserve(capacity);
+    for (Entry& e : entries_) {
+      if (!e.key.IsUnbound()) live.push_back(std::move(e));
+    }
+    entries_ = std::move(live);
   }
-  entries_ = std::move(live);
   if (capacity < kMaxUnindexed && entries_.size() < kMaxUnindexed) {
     index_.clear();
     return;

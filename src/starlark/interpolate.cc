@@ -30,7 +30,9 @@ void AppendInt(int64_t i, char conv, std::string* out) {
 
 Value PercentFormat(Thread& thread, const std::string& format, const Value& x) {
   std::string out;
-  out.reserve(format.size() + 16);
+  // A short format ("%d", "build %s") usually fits the string's inline buffer: reserving
+  // would allocate for nothing.
+  if (format.size() > 12) out.reserve(format.size() + 16);
   size_t index = 0;
   const std::vector<Value>* tuple = x.is(Type::kTuple) ? &x.as<TupleObject>()->items : nullptr;
   size_t nargs = tuple != nullptr ? tuple->size() : 1;

@@ -1,535 +1,175 @@
+// The statement rules of the parser (class Parser in parser_internal.h) and the entry points
+// ParseFile and ParseExpression; expression_parser.cc holds the expression rules.
 #include "starlark/parser.h"
 
 #include <utility>
 #include <vector>
 
-#include "starlark/lexer.h"
+#include "starlark/parser_internal.h"
 
 namespace kraken::starlark {
-namespace {
 
-// Binary operator precedence, loosest first; 0 means not a binary operator.
-int Precedence(Tok tok) {
-  switch (tok) {
-    case Tok::kOr: return 1;
-    case Tok::kAnd: return 2;
-    // 3 is 'not'
-    case Tok::kEqEq: case Tok::kNe: case Tok::kLt: case Tok::kGt: case Tok::kLe:
-    case Tok::kGe: case Tok::kIn: case Tok::kNotIn: return 4;
-    case Tok::kPipe: return 5;
-    case Tok::kCaret: return 6;
-    case Tok::kAmp: return 7;
-    case Tok::kLtLt: case Tok::kGtGt: return 8;
-    case Tok::kMinus: case Tok::kPlus: return 9;
-    case Tok::kStar: case Tok::kPercent: case Tok::kSlash: case Tok::kSlashSlash: return 10;
-    default: return 0;
-  }
-}
-constexpr int kNotPrecedence = 3;
-constexpr int kComparePrecedence = 4;
-
-bool TerminatesExprList(Tok tok) {
-  switch (tok) {
-    case Tok::kEof: case Tok::kNewline: case Tok::kEq: case Tok::kRBrace:
-    case Tok::kRBrack: case Tok::kRParen: case Tok::kSemi: return true;
-    default: return false;
-  }
-}
-
-class Parser {
- public:
-  explicit Parser(std::string_view source) : lexer_(source) { Next(); }
-
-  void ParseFileBody(std::vector<StmtPtr>* body) {
-    while (tok_.kind != Tok::kEof) {
-      if (tok_.kind == Tok::kNewline) {
-        Next();
-        continue;
-      }
-      ParseStmt(body);
-    }
-  }
-
-  ExprPtr ParseSingleExpression() {
-    while (tok_.kind == Tok::kNewline) Next();
-    ExprPtr x = ParseExpr(false);
-    while (tok_.kind == Tok::kNewline) Next();
-    if (tok_.kind != Tok::kEof) Unexpected("end of expression");
-    return x;
-  }
-
- private:
-  // Depth guards recursion through nested constructs.
-  class Depth {
-   public:
-    explicit Depth(Parser* p) : p_(p) {
-      if (++p_->depth_ > kMaxNesting) throw SyntaxError{p_->tok_.pos, "nesting too deep"};
-    }
-    ~Depth() { --p_->depth_; }
-
-   private:
-    Parser* p_;
-  };
-
-  Pos Next() {
-    Pos pos = tok_.pos;
-    tok_ = lexer_.Next();
-    return pos;
-  }
-  // Like the reference implementation, reports the position just past the
-  // offending token.
-  [[noreturn]] void Unexpected(const std::string& want) {
-    throw SyntaxError{tok_.end, "got " + TokenName(tok_.kind) + ", want " + want};
-  }
-  Pos Consume(Tok kind) {
-    if (tok_.kind != kind) Unexpected(TokenName(kind));
-    return Next();
-  }
-
-  void ParseStmt(std::vector<StmtPtr>* out) {
-    Depth depth(this);
-    switch (tok_.kind) {
-      case Tok::kDef: out->push_back(ParseDef()); return;
-      case Tok::kIf: out->push_back(ParseIf()); return;
-      case Tok::kFor: {
-        Pos pos = Next();
-        ExprPtr vars = ParseForLoopVariables();
-        Consume(Tok::kIn);
-        ExprPtr x = ParseExpr(false);
-        Consume(Tok::kColon);
-        auto stmt = std::make_unique<ForStmt>(pos, std::move(vars), std::move(x));
-        ParseSuite(&stmt->body);
-        out->push_back(std::move(stmt));
-        return;
-      }
-      case Tok::kWhile: {
-        Pos pos = Next();
-        auto stmt = std::make_unique<WhileStmt>(pos, ParseTest());
-        Consume(Tok::kColon);
-        ParseSuite(&stmt->body);
-        out->push_back(std::move(stmt));
-        return;
-      }
-      default: ParseSimpleStmt(out); return;
-    }
-  }
-
-  StmtPtr ParseDef() {
-    Pos pos = Next();
-    Pos name_pos = tok_.pos;
-    std::string name = ParseIdentName();
-    Consume(Tok::kLParen);
-    auto fn = std::make_unique<FunctionDecl>();
-    fn->name = name;
-    fn->pos = pos;
-    ParseParams(fn.get());
-    Consume(Tok::kRParen);
-    Consume(Tok::kColon);
-    ParseSuite(&fn->body);
-    return std::make_unique<DefStmt>(pos, std::make_unique<Ident>(name_pos, name), std::move(fn));
-  }
-
-  StmtPtr ParseIf() {
-    Pos pos = Next();  // 'if' or 'elif'
-    auto stmt = std::make_unique<IfStmt>(pos, ParseTest());
-    Consume(Tok::kColon);
-    ParseSuite(&stmt->then_body);
-    if (tok_.kind == Tok::kElif) {
-      stmt->else_body.push_back(ParseIf());
-    } else if (tok_.kind == Tok::kElse) {
-      Next();
-      Consume(Tok::kColon);
-      ParseSuite(&stmt->else_body);
-    }
-    return stmt;
-  }
-
-  void ParseSuite(std::vector<StmtPtr>* out) {
+void Parser::ParseFileBody(std::vector<StmtPtr>* body) {
+  while (tok_.kind != Tok::kEof) {
     if (tok_.kind == Tok::kNewline) {
       Next();
-      Consume(Tok::kIndent);
-      while (tok_.kind != Tok::kOutdent && tok_.kind != Tok::kEof) ParseStmt(out);
-      Consume(Tok::kOutdent);
+      continue;
+    }
+    ParseStmt(body);
+  }
+}
+
+ExprPtr Parser::ParseSingleExpression() {
+  while (tok_.kind == Tok::kNewline) Next();
+  ExprPtr x = ParseExpr(false);
+  while (tok_.kind == Tok::kNewline) Next();
+  if (tok_.kind != Tok::kEof) Unexpected("end of expression");
+  return x;
+}
+
+void Parser::ParseStmt(std::vector<StmtPtr>* out) {
+  Depth depth(this);
+  switch (tok_.kind) {
+    case Tok::kDef: out->push_back(ParseDef()); return;
+    case Tok::kIf: out->push_back(ParseIf()); return;
+    case Tok::kFor: {
+      Pos pos = Next();
+      ExprPtr vars = ParseForLoopVariables();
+      Consume(Tok::kIn);
+      ExprPtr x = ParseExpr(false);
+      Consume(Tok::kColon);
+      auto stmt = std::make_unique<ForStmt>(pos, std::move(vars), std::move(x));
+      ParseSuite(&stmt->body);
+      out->push_back(std::move(stmt));
       return;
     }
-    ParseSimpleStmt(out);
-  }
-
-  void ParseSimpleStmt(std::vector<StmtPtr>* out) {
-    for (;;) {
-      out->push_back(ParseSmallStmt());
-      if (tok_.kind != Tok::kSemi) break;
-      Next();
-      if (tok_.kind == Tok::kNewline || tok_.kind == Tok::kEof) break;
+    case Tok::kWhile: {
+      Pos pos = Next();
+      auto stmt = std::make_unique<WhileStmt>(pos, ParseTest());
+      Consume(Tok::kColon);
+      ParseSuite(&stmt->body);
+      out->push_back(std::move(stmt));
+      return;
     }
-    if (tok_.kind != Tok::kEof) Consume(Tok::kNewline);
+    default: ParseSimpleStmt(out); return;
   }
+}
 
-  StmtPtr ParseSmallStmt() {
-    Pos pos = tok_.pos;
-    switch (tok_.kind) {
-      case Tok::kReturn: {
-        Next();
-        ExprPtr result;
-        if (tok_.kind != Tok::kEof && tok_.kind != Tok::kNewline && tok_.kind != Tok::kSemi) {
-          result = ParseExpr(false);
-        }
-        return std::make_unique<ReturnStmt>(pos, std::move(result));
-      }
-      case Tok::kBreak: Next(); return std::make_unique<Stmt>(StmtKind::kBreak, pos);
-      case Tok::kContinue: Next(); return std::make_unique<Stmt>(StmtKind::kContinue, pos);
-      case Tok::kPass: Next(); return std::make_unique<Stmt>(StmtKind::kPass, pos);
-      case Tok::kLoad: {
-        // load() needs a module loader, which Kraken does not provide; the
-        // statement is parsed so that the resolver can reject it clearly.
-        Next();
-        Consume(Tok::kLParen);
-        int nesting = 1;
-        while (nesting > 0 && tok_.kind != Tok::kEof) {
-          if (tok_.kind == Tok::kLParen) ++nesting;
-          if (tok_.kind == Tok::kRParen) --nesting;
-          Next();
-        }
-        return std::make_unique<LoadStmt>(pos);
-      }
-      default: break;
-    }
-    ExprPtr x = ParseExpr(false);
-    switch (tok_.kind) {
-      case Tok::kEq: case Tok::kPlusEq: case Tok::kMinusEq: case Tok::kStarEq: case Tok::kSlashEq:
-      case Tok::kSlashSlashEq: case Tok::kPercentEq: case Tok::kAmpEq: case Tok::kPipeEq:
-      case Tok::kCaretEq: case Tok::kLtLtEq: case Tok::kGtGtEq: {
-        Tok op = tok_.kind;
-        Pos op_pos = Next();
-        ExprPtr rhs = ParseExpr(false);
-        return std::make_unique<AssignStmt>(op, op_pos, std::move(x), std::move(rhs));
-      }
-      default: return std::make_unique<ExprStmt>(std::move(x));
-    }
-  }
+StmtPtr Parser::ParseDef() {
+  Pos pos = Next();
+  Pos name_pos = tok_.pos;
+  std::string name = ParseIdentName();
+  Consume(Tok::kLParen);
+  auto fn = std::make_unique<FunctionDecl>();
+  fn->name = name;
+  fn->pos = pos;
+  ParseParams(fn.get());
+  Consume(Tok::kRParen);
+  Consume(Tok::kColon);
+  ParseSuite(&fn->body);
+  return std::make_unique<DefStmt>(pos, std::make_unique<Ident>(name_pos, name), std::move(fn));
+}
 
-  std::string ParseIdentName() {
-    if (tok_.kind != Tok::kIdent) Unexpected("identifier");
-    std::string name = std::move(tok_.text);
+StmtPtr Parser::ParseIf() {
+  Pos pos = Next();  // 'if' or 'elif'
+  auto stmt = std::make_unique<IfStmt>(pos, ParseTest());
+  Consume(Tok::kColon);
+  ParseSuite(&stmt->then_body);
+  if (tok_.kind == Tok::kElif) {
+    stmt->else_body.push_back(ParseIf());
+  } else if (tok_.kind == Tok::kElse) {
     Next();
-    return name;
-  }
-
-  std::unique_ptr<Ident> ParseIdent() {
-    Pos pos = tok_.pos;
-    return std::make_unique<Ident>(pos, ParseIdentName());
-  }
-
-  void ParseParams(FunctionDecl* fn) {
-    while (tok_.kind != Tok::kRParen && tok_.kind != Tok::kColon && tok_.kind != Tok::kEof) {
-      if (!fn->params.empty()) Consume(Tok::kComma);
-      if (tok_.kind == Tok::kRParen || tok_.kind == Tok::kColon) break;
-      Param param;
-      param.pos = tok_.pos;
-      if (tok_.kind == Tok::kStar || tok_.kind == Tok::kStarStar) {
-        param.kind = tok_.kind == Tok::kStar ? Param::kStar : Param::kStarStar;
-        Next();
-        if (param.kind == Param::kStarStar || tok_.kind == Tok::kIdent) param.name = ParseIdent();
-      } else {
-        param.name = ParseIdent();
-        if (tok_.kind == Tok::kEq) {
-          Next();
-          param.kind = Param::kOptional;
-          param.default_value = ParseTest();
-        }
-      }
-      fn->params.push_back(std::move(param));
-    }
-  }
-
-  ExprPtr ParseForLoopVariables() {
-    ExprPtr v = ParsePrimaryWithSuffix();
-    if (tok_.kind != Tok::kComma) return v;
-    auto tuple = std::make_unique<ListExpr>(ExprKind::kTuple, v->pos);
-    tuple->items.push_back(std::move(v));
-    while (tok_.kind == Tok::kComma) {
-      Next();
-      if (TerminatesExprList(tok_.kind) || tok_.kind == Tok::kIn) break;
-      tuple->items.push_back(ParsePrimaryWithSuffix());
-    }
-    return tuple;
-  }
-
-  // Expression = Test {',' Test}, a tuple when there is a comma.
-  ExprPtr ParseExpr(bool in_parens) {
-    ExprPtr x = ParseTest();
-    if (tok_.kind != Tok::kComma) return x;
-    auto tuple = std::make_unique<ListExpr>(ExprKind::kTuple, x->pos);
-    tuple->items.push_back(std::move(x));
-    ParseExprs(&tuple->items, in_parens);
-    return tuple;
-  }
-
-  void ParseExprs(std::vector<ExprPtr>* items, bool allow_trailing_comma) {
-    while (tok_.kind == Tok::kComma) {
-      Pos pos = Next();
-      if (TerminatesExprList(tok_.kind)) {
-        if (!allow_trailing_comma) throw SyntaxError{pos, "unparenthesized tuple with trailing comma"};
-        break;
-      }
-      items->push_back(ParseTest());
-    }
-  }
-
-  ExprPtr ParseTest() {
-    Depth depth(this);
-    if (tok_.kind == Tok::kLambda) return ParseLambda(true);
-    ExprPtr x = ParseBinary(0);
-    if (tok_.kind == Tok::kIf) {
-      Pos if_pos = Next();
-      ExprPtr cond = ParseBinary(0);
-      if (tok_.kind != Tok::kElse) throw SyntaxError{if_pos, "conditional expression without else clause"};
-      Next();
-      ExprPtr f = ParseTest();
-      return std::make_unique<CondExpr>(std::move(x), std::move(cond), std::move(f));
-    }
-    return x;
-  }
-
-  ExprPtr ParseTestNoCond() {
-    if (tok_.kind == Tok::kLambda) return ParseLambda(false);
-    return ParseBinary(0);
-  }
-
-  ExprPtr ParseLambda(bool allow_cond) {
-    auto fn = std::make_unique<FunctionDecl>();
-    fn->name = "lambda";
-    fn->pos = Next();
-    if (tok_.kind != Tok::kColon) ParseParams(fn.get());
     Consume(Tok::kColon);
-    ExprPtr body = allow_cond ? ParseTest() : ParseTestNoCond();
-    Pos body_pos = body->pos;
-    fn->body.push_back(std::make_unique<ReturnStmt>(body_pos, std::move(body)));
-    Pos pos = fn->pos;
-    return std::make_unique<LambdaExpr>(pos, std::move(fn));
+    ParseSuite(&stmt->else_body);
   }
+  return stmt;
+}
 
-  // Precedence climbing over the binary operators and 'not'.
-  ExprPtr ParseBinary(int min_prec) {
-    Depth depth(this);
-    ExprPtr x;
-    if (tok_.kind == Tok::kNot && min_prec <= kNotPrecedence) {
-      Pos pos = Next();
-      x = std::make_unique<UnaryExpr>(pos, Tok::kNot, ParseBinary(kNotPrecedence));
-    } else {
-      x = ParsePrimaryWithSuffix();
+void Parser::ParseSuite(std::vector<StmtPtr>* out) {
+  if (tok_.kind == Tok::kNewline) {
+    Next();
+    Consume(Tok::kIndent);
+    while (tok_.kind != Tok::kOutdent && tok_.kind != Tok::kEof) ParseStmt(out);
+    Consume(Tok::kOutdent);
+    return;
+  }
+  ParseSimpleStmt(out);
+}
+
+void Parser::ParseSimpleStmt(std::vector<StmtPtr>* out) {
+  for (;;) {
+    out->push_back(ParseSmallStmt());
+    if (tok_.kind != Tok::kSemi) break;
+    Next();
+    if (tok_.kind == Tok::kNewline || tok_.kind == Tok::kEof) break;
+  }
+  if (tok_.kind != Tok::kEof) Consume(Tok::kNewline);
+}
+
+StmtPtr Parser::ParseSmallStmt() {
+  Pos pos = tok_.pos;
+  switch (tok_.kind) {
+    case Tok::kReturn: {
+      Next();
+      ExprPtr result;
+      if (tok_.kind != Tok::kEof && tok_.kind != Tok::kNewline && tok_.kind != Tok::kSemi) {
+        result = ParseExpr(false);
+      }
+      return std::make_unique<ReturnStmt>(pos, std::move(result));
     }
-    bool compared = false;
-    for (;;) {
-      if (tok_.kind == Tok::kNot) {
+    case Tok::kBreak: Next(); return std::make_unique<Stmt>(StmtKind::kBreak, pos);
+    case Tok::kContinue: Next(); return std::make_unique<Stmt>(StmtKind::kContinue, pos);
+    case Tok::kPass: Next(); return std::make_unique<Stmt>(StmtKind::kPass, pos);
+    case Tok::kLoad: {
+      // load() needs a module loader, which Kraken does not provide; the
+      // statement is parsed so that the resolver can reject it clearly.
+      Next();
+      Consume(Tok::kLParen);
+      int nesting = 1;
+      while (nesting > 0 && tok_.kind != Tok::kEof) {
+        if (tok_.kind == Tok::kLParen) ++nesting;
+        if (tok_.kind == Tok::kRParen) --nesting;
         Next();
-        if (tok_.kind != Tok::kIn) Unexpected("in");
-        tok_.kind = Tok::kNotIn;
       }
-      int prec = Precedence(tok_.kind);
-      if (prec == 0 || prec < min_prec) return x;
-      if (prec == kComparePrecedence) {
-        if (compared) {
-          throw SyntaxError{tok_.end, "comparison operators do not associate (use parens)"};
-        }
-        compared = true;
-      }
+      return std::make_unique<LoadStmt>(pos);
+    }
+    default: break;
+  }
+  ExprPtr x = ParseExpr(false);
+  switch (tok_.kind) {
+    case Tok::kEq: case Tok::kPlusEq: case Tok::kMinusEq: case Tok::kStarEq: case Tok::kSlashEq:
+    case Tok::kSlashSlashEq: case Tok::kPercentEq: case Tok::kAmpEq: case Tok::kPipeEq:
+    case Tok::kCaretEq: case Tok::kLtLtEq: case Tok::kGtGtEq: {
       Tok op = tok_.kind;
       Pos op_pos = Next();
-      ExprPtr y = ParseBinary(prec + 1);
-      x = std::make_unique<BinaryExpr>(op_pos, op, std::move(x), std::move(y));
+      ExprPtr rhs = ParseExpr(false);
+      return std::make_unique<AssignStmt>(op, op_pos, std::move(x), std::move(rhs));
     }
+    default: return std::make_unique<ExprStmt>(std::move(x));
   }
+}
 
-  ExprPtr ParsePrimaryWithSuffix() {
-    Depth depth(this);
-    ExprPtr x = ParsePrimary();
-    for (;;) {
-      switch (tok_.kind) {
-        case Tok::kDot: {
-          Pos dot = Next();
-          std::string name = ParseIdentName();
-          x = std::make_unique<DotExpr>(std::move(x), dot, std::move(name));
-          break;
-        }
-        case Tok::kLBrack: x = ParseSliceSuffix(std::move(x)); break;
-        case Tok::kLParen: x = ParseCallSuffix(std::move(x)); break;
-        default: return x;
-      }
-    }
-  }
-
-  ExprPtr ParseSliceSuffix(ExprPtr x) {
-    Pos lbrack = Next();
-    ExprPtr lo, hi, step;
-    if (tok_.kind != Tok::kColon) {
-      ExprPtr y = ParseExpr(false);
-      if (tok_.kind == Tok::kRBrack) {
-        Next();
-        return std::make_unique<IndexExpr>(std::move(x), lbrack, std::move(y));
-      }
-      lo = std::move(y);
-    }
-    auto slice = std::make_unique<SliceExpr>(std::move(x), lbrack);
-    slice->lo = std::move(lo);
-    Consume(Tok::kColon);
-    if (tok_.kind != Tok::kColon && tok_.kind != Tok::kRBrack) slice->hi = ParseTest();
-    if (tok_.kind == Tok::kColon) {
+void Parser::ParseParams(FunctionDecl* fn) {
+  while (tok_.kind != Tok::kRParen && tok_.kind != Tok::kColon && tok_.kind != Tok::kEof) {
+    if (!fn->params.empty()) Consume(Tok::kComma);
+    if (tok_.kind == Tok::kRParen || tok_.kind == Tok::kColon) break;
+    Param param;
+    param.pos = tok_.pos;
+    if (tok_.kind == Tok::kStar || tok_.kind == Tok::kStarStar) {
+      param.kind = tok_.kind == Tok::kStar ? Param::kStar : Param::kStarStar;
       Next();
-      if (tok_.kind != Tok::kRBrack) slice->step = ParseTest();
+      if (param.kind == Param::kStarStar || tok_.kind == Tok::kIdent) param.name = ParseIdent();
+    } else {
+      param.name = ParseIdent();
+      if (tok_.kind == Tok::kEq) {
+        Next();
+        param.kind = Param::kOptional;
+        param.default_value = ParseTest();
+      }
     }
-    Consume(Tok::kRBrack);
-    return slice;
+    fn->params.push_back(std::move(param));
   }
-
-  ExprPtr ParseCallSuffix(ExprPtr fn) {
-    Pos lparen = Next();
-    auto call = std::make_unique<CallExpr>(std::move(fn), lparen);
-    while (tok_.kind != Tok::kRParen && tok_.kind != Tok::kEof) {
-      if (!call->args.empty()) Consume(Tok::kComma);
-      if (tok_.kind == Tok::kRParen) break;
-      Argument arg;
-      arg.pos = tok_.pos;
-      if (tok_.kind == Tok::kStar || tok_.kind == Tok::kStarStar) {
-        arg.kind = tok_.kind == Tok::kStar ? Argument::kStar : Argument::kStarStar;
-        Next();
-        arg.value = ParseTest();
-      } else {
-        ExprPtr x = ParseTest();
-        if (tok_.kind == Tok::kEq) {
-          if (x->kind != ExprKind::kIdent) throw SyntaxError{tok_.end, "keyword argument must have form name=expr"};
-          Next();
-          arg.kind = Argument::kNamed;
-          arg.name = static_cast<Ident*>(x.get())->name;
-          arg.name_value = Value::String(arg.name);
-          arg.value = ParseTest();
-        } else {
-          arg.value = std::move(x);
-        }
-      }
-      if (arg.kind != Argument::kPositional) call->simple = false;
-      call->args.push_back(std::move(arg));
-    }
-    Consume(Tok::kRParen);
-    return call;
-  }
-
-  ExprPtr ParsePrimary() {
-    Pos pos = tok_.pos;
-    switch (tok_.kind) {
-      case Tok::kIdent: return ParseIdent();
-      case Tok::kInt: {
-        int64_t v = tok_.int_value;
-        Next();
-        return std::make_unique<Literal>(pos, Value::Int(v));
-      }
-      case Tok::kFloat: {
-        double v = tok_.float_value;
-        Next();
-        return std::make_unique<Literal>(pos, Value::Float(v));
-      }
-      case Tok::kString: {
-        std::string s = std::move(tok_.text);
-        Next();
-        return std::make_unique<Literal>(pos, Value::String(std::move(s)));
-      }
-      case Tok::kLBrack: {
-        Next();
-        auto list = std::make_unique<ListExpr>(ExprKind::kList, pos);
-        if (tok_.kind == Tok::kRBrack) {
-          Next();
-          return list;
-        }
-        ExprPtr x = ParseTest();
-        if (tok_.kind == Tok::kFor) {
-          auto comp = std::make_unique<Comprehension>(pos, false);
-          comp->body = std::move(x);
-          return ParseComprehensionSuffix(std::move(comp), Tok::kRBrack);
-        }
-        list->items.push_back(std::move(x));
-        if (tok_.kind == Tok::kComma) ParseExprs(&list->items, true);
-        Consume(Tok::kRBrack);
-        return list;
-      }
-      case Tok::kLBrace: {
-        Next();
-        auto dict = std::make_unique<DictExpr>(pos);
-        if (tok_.kind == Tok::kRBrace) {
-          Next();
-          return dict;
-        }
-        DictEntry entry = ParseDictEntry();
-        if (tok_.kind == Tok::kFor) {
-          auto comp = std::make_unique<Comprehension>(pos, true);
-          comp->body = std::move(entry.key);
-          comp->value = std::move(entry.value);
-          comp->colon = entry.colon;
-          return ParseComprehensionSuffix(std::move(comp), Tok::kRBrace);
-        }
-        dict->entries.push_back(std::move(entry));
-        while (tok_.kind == Tok::kComma) {
-          Next();
-          if (tok_.kind == Tok::kRBrace) break;
-          dict->entries.push_back(ParseDictEntry());
-        }
-        Consume(Tok::kRBrace);
-        return dict;
-      }
-      case Tok::kLParen: {
-        Next();
-        if (tok_.kind == Tok::kRParen) {
-          Next();
-          return std::make_unique<ListExpr>(ExprKind::kTuple, pos);
-        }
-        ExprPtr x = ParseExpr(true);
-        Consume(Tok::kRParen);
-        return x;
-      }
-      case Tok::kMinus: case Tok::kPlus: case Tok::kTilde: {
-        Tok op = tok_.kind;
-        Next();
-        return std::make_unique<UnaryExpr>(pos, op, ParsePrimaryWithSuffix());
-      }
-      default: Unexpected("primary expression");
-    }
-  }
-
-  DictEntry ParseDictEntry() {
-    DictEntry entry;
-    entry.key = ParseTest();
-    entry.colon = Consume(Tok::kColon);
-    entry.value = ParseTest();
-    return entry;
-  }
-
-  ExprPtr ParseComprehensionSuffix(std::unique_ptr<Comprehension> comp, Tok end) {
-    while (tok_.kind != end) {
-      Clause clause;
-      clause.pos = tok_.pos;
-      if (tok_.kind == Tok::kFor) {
-        Next();
-        clause.vars = ParseForLoopVariables();
-        Consume(Tok::kIn);
-        clause.x = ParseBinary(0);
-      } else if (tok_.kind == Tok::kIf) {
-        Next();
-        clause.is_if = true;
-        clause.x = ParseTestNoCond();
-      } else {
-        Unexpected(TokenName(end) + ", for, or if");
-      }
-      comp->clauses.push_back(std::move(clause));
-    }
-    Next();
-    return comp;
-  }
-
-  Lexer lexer_;
-  Token tok_;
-  int depth_ = 0;
-};
-
-}  // namespace
+}
 
 tl::expected<std::unique_ptr<File>, Error> ParseFile(std::string_view source, std::string filename) {
   auto file = std::make_unique<File>();

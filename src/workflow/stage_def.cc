@@ -12,8 +12,6 @@ namespace {
 using Keys = std::vector<std::string_view>;
 const Keys kTopKeys = {"parent",       "triggers",   "parameters", "configs", "jobs",
                        "notification", "flow_label", "run_label",  "timeout"};
-const Keys kJobKeys = {"name", "timeout", "steps", "environments"};
-const Keys kEnvKeys = {"system", "agents_group", "executor", "config"};
 
 std::string TypeName(const Json& j) { return j.type_name(); }
 
@@ -70,104 +68,144 @@ Result<int64_t> Seconds(const Json& v, const Path& where) {
   return InvalidAt(where, "must be a positive number of seconds");
 }
 
-Result<StepDef> ParseStep(const Json& j, const Path& path) {
+// The string in member `key` (found already, or null when absent); when absent, `fallback`,
+// or an error if fallback is null.
+Status ReadString(const Json* v, std::string_view key, const Path& path, const char* fallback,
+                  std::string* out) {
+  if (!v) {
+    if (fallback) {
+      *out = fallback;
+      return {};
+    }
+    return InvalidAt(path.Field(key), "required field is missing");
+  }
+  if (!v->is_string()) return InvalidAt(path.Field(key), "must be a string, not " + TypeName(*v));
+  *out = v->get_ref<const std::string&>();
+  return {};
+}
+
+// The members below are read in one pass over the object's (sorted) keys: a step, a job or
+// an environment is parsed once per run start for every job of a stage, so each key is
+// compared once instead of being looked up by name for every field.
+
+Status ParseStep(const Json& j, const Path& path, StepDef* out) {
   if (!j.is_object()) return InvalidAt(path, "a step must be a dict, not " + TypeName(j));
-  StepDef s;
-  KR_ASSIGN(s.tool, String(j, "tool", path, nullptr));
-  KR_ASSIGN(s.name, String(j, "name", path, ""));
-  if (auto w = j.find("when"); w != j.end()) {
-    if (w->is_boolean()) s.when = w->get<bool>() ? "always" : "never";
-    else if (w->is_string()) s.when = w->get<std::string>();
+  const Json *tool = nullptr, *name = nullptr, *when = nullptr, *attempts = nullptr,
+             *sleep = nullptr, *cmd = nullptr, *script = nullptr, *timeout = nullptr;
+  // Every key except tool, name and when; the keys come sorted, so each lands at the end.
+  auto& fields = out->fields.get_ref<Json::object_t&>();
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    const std::string_view key = it.key();  // compares by length first
+    if (key == "tool") tool = &*it;
+    else if (key == "name") name = &*it;
+    else if (key == "when") when = &*it;
+    else {
+      if (key == "attempts") attempts = &*it;
+      else if (key == "sleep_time_after_attempt") sleep = &*it;
+      else if (key == "cmd") cmd = &*it;
+      else if (key == "script") script = &*it;
+      else if (key == "timeout") timeout = &*it;
+      fields.emplace_hint(fields.end(), it.key(), *it);
+    }
+  }
+  StepDef& s = *out;
+  KR_TRY(ReadString(tool, "tool", path, nullptr, &s.tool));
+  KR_TRY(ReadString(name, "name", path, "", &s.name));
+  if (when) {
+    if (when->is_boolean()) s.when = when->get<bool>() ? "always" : "never";
+    else if (when->is_string()) s.when = when->get_ref<const std::string&>();
     else return InvalidAt(path.Field("when"), "must be a string condition");
   }
-  if (auto a = j.find("attempts"); a != j.end()) {
-    if (!a->is_number_integer() || a->get<int64_t>() < 1)
+  if (attempts) {
+    if (!attempts->is_number_integer() || attempts->get<int64_t>() < 1)
       return InvalidAt(path.Field("attempts"), "must be a whole number of at least 1");
-    s.attempts = a->get<int64_t>();
+    s.attempts = attempts->get<int64_t>();
   }
-  if (auto z = j.find("sleep_time_after_attempt"); z != j.end()) {
-    if (!z->is_number() || z->get<double>() < 0)
+  if (sleep) {
+    if (!sleep->is_number() || sleep->get<double>() < 0)
       return InvalidAt(path.Field("sleep_time_after_attempt"), "must be a number of seconds >= 0");
-    s.sleep_time_after_attempt = static_cast<int64_t>(z->get<double>());
+    s.sleep_time_after_attempt = static_cast<int64_t>(sleep->get<double>());
   }
-  // Copying the whole object (already sorted) is cheaper than inserting its keys one by one.
-  s.fields = j;
-  for (const char* common : {"tool", "name", "when"}) s.fields.erase(common);
   if (s.tool == "shell") {
-    bool has_cmd = j.contains("cmd"), has_script = j.contains("script");
-    if (!has_cmd && !has_script) return InvalidAt(path.Field("cmd"), "shell step needs cmd or script");
-    if (has_cmd && !j["cmd"].is_string()) return InvalidAt(path.Field("cmd"), "must be a string");
-    if (has_script && !j["script"].is_string())
-      return InvalidAt(path.Field("script"), "must be a string");
-    if (j.contains("timeout")) KR_TRY(Seconds(j["timeout"], path.Field("timeout")));
+    if (!cmd && !script) return InvalidAt(path.Field("cmd"), "shell step needs cmd or script");
+    if (cmd && !cmd->is_string()) return InvalidAt(path.Field("cmd"), "must be a string");
+    if (script && !script->is_string()) return InvalidAt(path.Field("script"), "must be a string");
+    if (timeout) KR_TRY(Seconds(*timeout, path.Field("timeout")));
   }
-  return s;
+  return {};
 }
 
-Result<EnvironmentDef> ParseEnvironment(const Json& j, const Path& path) {
-  if (!j.is_object()) return InvalidAt(path, "an environment must be a dict");
-  KR_TRY(CheckKeys(j, kEnvKeys, path));
-  EnvironmentDef e;
-  auto sys = j.find("system");
-  if (sys == j.end()) return InvalidAt(path.Field("system"), "required field is missing");
-  if (sys->is_string()) {
-    e.systems.push_back(sys->get<std::string>());
-  } else if (sys->is_array() && !sys->empty()) {
-    for (size_t i = 0; i < sys->size(); ++i) {
-      if (!(*sys)[i].is_string())
-        return InvalidAt(path.Field("system").Index(i), "must be a string");
-      e.systems.push_back((*sys)[i].get<std::string>());
-    }
-  } else {
-    return InvalidAt(path.Field("system"), "must be a string or a non-empty list of strings");
+// A string or a non-empty list of strings, appended to out.
+Status ReadNames(const Json& v, const Path& path, const char* message,
+                 std::vector<std::string>* out) {
+  if (v.is_string()) {
+    out->push_back(v.get_ref<const std::string&>());
+    return {};
   }
-  KR_ASSIGN(e.agents_group, String(j, "agents_group", path, nullptr));
-  KR_ASSIGN(e.executor, String(j, "executor", path, "local"));
+  if (!v.is_array() || v.empty()) return InvalidAt(path, message);
+  out->reserve(v.size());
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (!v[i].is_string()) return InvalidAt(path.Index(i), "must be a string");
+    out->push_back(v[i].get_ref<const std::string&>());
+  }
+  return {};
+}
+
+Status ParseEnvironment(const Json& j, const Path& path, EnvironmentDef* out) {
+  if (!j.is_object()) return InvalidAt(path, "an environment must be a dict");
+  const Json *system = nullptr, *group = nullptr, *executor = nullptr, *config = nullptr;
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    const std::string_view key = it.key();  // compares by length first
+    if (key == "system") system = &*it;
+    else if (key == "agents_group") group = &*it;
+    else if (key == "executor") executor = &*it;
+    else if (key == "config") config = &*it;
+    else return InvalidAt(path.Field(key), "unknown field");
+  }
+  EnvironmentDef& e = *out;
+  if (!system) return InvalidAt(path.Field("system"), "required field is missing");
+  KR_TRY(ReadNames(*system, path.Field("system"), "must be a string or a non-empty list of strings",
+                   &e.systems));
+  KR_TRY(ReadString(group, "agents_group", path, nullptr, &e.agents_group));
+  KR_TRY(ReadString(executor, "executor", path, "local", &e.executor));
   if (e.executor != "local" && e.executor != "docker" && e.executor != "lxd")
     return InvalidAt(path.Field("executor"), "must be local, docker or lxd");
-  if (auto cfg = j.find("config"); cfg != j.end()) {
-    if (cfg->is_string()) {
-      e.configs.push_back(cfg->get<std::string>());
-    } else if (cfg->is_array() && !cfg->empty()) {
-      for (size_t i = 0; i < cfg->size(); ++i) {
-        if (!(*cfg)[i].is_string())
-          return InvalidAt(path.Field("config").Index(i), "must be a string");
-        e.configs.push_back((*cfg)[i].get<std::string>());
-      }
-    } else {
-      return InvalidAt(path.Field("config"), "must be a config name or a non-empty list of names");
-    }
-  }
-  return e;
+  if (config)
+    KR_TRY(ReadNames(*config, path.Field("config"),
+                     "must be a config name or a non-empty list of names", &e.configs));
+  return {};
 }
 
-Result<JobDef> ParseJob(const Json& j, const Path& path) {
+Status ParseJob(const Json& j, const Path& path, JobDef* out) {
   if (!j.is_object()) return InvalidAt(path, "a job must be a dict, not " + TypeName(j));
-  KR_TRY(CheckKeys(j, kJobKeys, path));
-  JobDef job;
-  KR_ASSIGN(job.name, String(j, "name", path, nullptr));
-  if (job.name.empty()) return InvalidAt(path.Field("name"), "must not be empty");
-  if (j.contains("timeout")) {
-    KR_ASSIGN(job.timeout, Seconds(j["timeout"], path.Field("timeout")));
+  const Json *name = nullptr, *timeout = nullptr, *steps = nullptr, *envs = nullptr;
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    const std::string_view key = it.key();  // compares by length first
+    if (key == "name") name = &*it;
+    else if (key == "timeout") timeout = &*it;
+    else if (key == "steps") steps = &*it;
+    else if (key == "environments") envs = &*it;
+    else return InvalidAt(path.Field(key), "unknown field");
   }
-  auto steps = j.find("steps");
-  if (steps == j.end() || !steps->is_array() || steps->empty())
+  JobDef& job = *out;
+  KR_TRY(ReadString(name, "name", path, nullptr, &job.name));
+  if (job.name.empty()) return InvalidAt(path.Field("name"), "must not be empty");
+  if (timeout) {
+    KR_ASSIGN(job.timeout, Seconds(*timeout, path.Field("timeout")));
+  }
+  if (!steps || !steps->is_array() || steps->empty())
     return InvalidAt(path.Field("steps"), "must be a non-empty list of steps");
   job.steps.reserve(steps->size());
   const Path steps_path = path.Field("steps");
-  for (size_t i = 0; i < steps->size(); ++i) {
-    KR_ASSIGN(auto s, ParseStep((*steps)[i], steps_path.Index(i)));
-    job.steps.push_back(std::move(s));
-  }
-  auto envs = j.find("environments");
-  if (envs == j.end() || !envs->is_array() || envs->empty())
+  for (size_t i = 0; i < steps->size(); ++i)
+    KR_TRY(ParseStep((*steps)[i], steps_path.Index(i), &job.steps.emplace_back()));
+  if (!envs || !envs->is_array() || envs->empty())
     return InvalidAt(path.Field("environments"), "must be a non-empty list of environments");
+  job.environments.reserve(envs->size());
   const Path envs_path = path.Field("environments");
-  for (size_t i = 0; i < envs->size(); ++i) {
-    KR_ASSIGN(auto e, ParseEnvironment((*envs)[i], envs_path.Index(i)));
-    job.environments.push_back(std::move(e));
-  }
-  return job;
+  for (size_t i = 0; i < envs->size(); ++i)
+    KR_TRY(ParseEnvironment((*envs)[i], envs_path.Index(i), &job.environments.emplace_back()));
+  return {};
 }
 
 Result<TriggersDef> ParseTriggers(const Json& t) {
@@ -283,14 +321,16 @@ Result<StageDef> ParseStage(const Json& schema) {
   KR_ASSIGN(st.run_label, String(schema, "run_label", root, ""));
   if (auto jobs = schema.find("jobs"); jobs != schema.end()) {
     if (!jobs->is_array()) return Invalid("jobs", "must be a list");
-    std::unordered_set<std::string> names;
+    // Views of the names in st.jobs, which is reserved and so never moves its elements.
+    std::unordered_set<std::string_view> names;
+    names.reserve(jobs->size());
     const Path jobs_path = root.Field("jobs");
     st.jobs.reserve(jobs->size());
     for (size_t i = 0; i < jobs->size(); ++i) {
-      KR_ASSIGN(auto job, ParseJob((*jobs)[i], jobs_path.Index(i)));
+      JobDef& job = st.jobs.emplace_back();
+      KR_TRY(ParseJob((*jobs)[i], jobs_path.Index(i), &job));
       if (!names.insert(job.name).second)
         return InvalidAt(jobs_path.Index(i).Field("name"), "duplicate job name '" + job.name + "'");
-      st.jobs.push_back(std::move(job));
     }
   }
   return st;
