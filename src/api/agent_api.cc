@@ -64,10 +64,10 @@ struct ParkedPoll : std::enable_shared_from_this<ParkedPoll> {
 
   void Park() {
     auto self = shared_from_this();
-    auto fresh = ctx.store.GetAgent(agent.id);
+    auto fresh = ctx.store.GetAgent(agent.id, false);
     if (fresh) agent = *fresh;
     ctx.engine.presence().Park(exec::WaitingAgent{
-        agent.id, agent.group_ids, agent.system, [self] {
+        agent.id, agent.group_ids, agent.system, agent.machine_id.has_value(), [self] {
           if (self->TryAnswer()) {
             self->timer.reset();
           } else {
@@ -79,7 +79,7 @@ struct ParkedPoll : std::enable_shared_from_this<ParkedPoll> {
 
   void Finish() {
     if (!responder->open()) return;
-    auto a = ctx.store.GetAgent(agent.id);
+    auto a = ctx.store.GetAgent(agent.id, false);
     responder->Send(JsonResponse(200, Json{{"job", nullptr},
                                            {"authorized", a ? a->authorized : false}}));
   }

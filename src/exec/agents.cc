@@ -1,8 +1,11 @@
 // The agent side of execution: registration, job and step dispatch, logs and results.
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "auth/crypto.h"
 #include "exec/engine.h"
+#include "secrets/named_secrets.h"
 #include "secrets/project_secrets.h"
 #include "secrets/secret_context.h"
 #include "exec/job_attempts.h"
@@ -16,6 +19,17 @@ namespace kraken::exec {
 using store::Transaction;
 
 namespace {
+
+// Whether any string (or key) in `v` holds a #{...} expression.
+bool HasExpression(const Json& v) {
+  if (v.is_string()) return workflow::HasInterpolation(v.get_ref<const std::string&>());
+  if (v.is_array())
+    return std::any_of(v.begin(), v.end(), [](const Json& e) { return HasExpression(e); });
+  if (v.is_object())
+    for (const auto& [k, e] : v.items())
+      if (workflow::HasInterpolation(k) || HasExpression(e)) return true;
+  return false;
+}
 
 std::string SystemOf(const Json& host_info) {
   std::string distro = host_info.value("distro_name", "");
@@ -89,23 +103,24 @@ Status Engine::AuthorizeAgent(Id agent_id, bool authorized) {
 
 Status Engine::UpdateHostInfo(Id agent_id, const Json& host_info) {
   if (!host_info.is_object()) return Invalid("host_info", "must be an object");
-  KR_ASSIGN(auto agent, store_.GetAgent(agent_id));
+  KR_ASSIGN(auto agent, store_.GetAgent(agent_id, false));
   agent.host_info = host_info;
-  agent.system = SystemOf(host_info);
+  // A machine's agent keeps the system its machine was made for (see RegisterAgent).
+  bool made_for_system = false;
+  if (agent.machine_id) {
+    KR_ASSIGN(auto made_for, store_.db().Exec("SELECT system FROM machines WHERE id = ?",
+                                              {*agent.machine_id}));
+    made_for_system = !made_for.rows.empty() && made_for.rows[0].Text(0) != "any";
+  }
+  if (!made_for_system) agent.system = SystemOf(host_info);
   agent.last_seen = clock_.Now();
   agent.lost = false;
   return store_.SaveAgent(agent);
 }
 
 void Engine::Touch(Id agent_id) {
-  auto agent = store_.GetAgent(agent_id);
-  if (!agent) return;
-  agent->last_seen = clock_.Now();
-  if (agent->lost) {
-    agent->lost = false;
-    NotifyChanged("agent", agent_id);
-  }
-  (void)store_.SaveAgent(*agent);
+  auto was_lost = store_.TouchAgent(agent_id, clock_.Now());
+  if (was_lost && *was_lost) NotifyChanged("agent", agent_id);
 }
 
 Result<std::string> Engine::MintRegistrationToken(std::optional<Id> group_id, Millis lifetime,
@@ -119,10 +134,10 @@ Result<std::string> Engine::MintRegistrationToken(std::optional<Id> group_id, Mi
 
 Result<std::optional<Dispatch>> Engine::Poll(Id agent_id) {
   Transaction tx(store_.db());
-  KR_ASSIGN(auto agent, store_.GetAgent(agent_id));
+  KR_ASSIGN(auto agent, store_.GetAgent(agent_id, false));
+  KR_ASSIGN(bool was_lost, store_.TouchAgent(agent_id, clock_.Now()));
   agent.last_seen = clock_.Now();
   agent.lost = false;
-  KR_TRY(store_.SaveAgent(agent));
   std::optional<Dispatch> out;
   if (agent.job_id) {
     KR_ASSIGN(auto job, store_.GetJob(*agent.job_id));
@@ -142,6 +157,7 @@ Result<std::optional<Dispatch>> Engine::Poll(Id agent_id) {
     }
   }
   KR_TRY(tx.Commit());
+  if (was_lost) NotifyChanged("agent", agent_id);
   if (out) NotifyChanged("job", out->job.id);
   else RequestSchedule();
   return out;
@@ -191,7 +207,7 @@ Result<Dispatch> Engine::NextStep(Job& job) {
         if (kept) {
           KR_ASSIGN(auto branch, store_.GetBranch(flow.branch_id));
           KR_ASSIGN(Json values, ContextSecrets(branch.project_id, true));
-          again.secrets = secrets::UsedValues(*kept, secrets::SecretValues(values));
+          again.secrets = secrets::StepSecretValues(*kept, secrets::SecretValues(values));
           again.fields = std::move(*kept);
         }
       }
@@ -201,16 +217,29 @@ Result<Dispatch> Engine::NextStep(Job& job) {
     // `when` and the step's #{...} fields are evaluated now, over the step's ctx.
     Result<bool> run_it = false;
     Result<Json> fields = s.fields;
-    auto step_ctx = StepContext(job, steps, s, ctx);
-    if (!step_ctx) {
-      run_it = tl::unexpected(step_ctx.error());
-    } else {
-      workflow::Interpolator interpolator(*step_ctx, workflow::LegacyVariables(*step_ctx));
-      run_it = workflow::EvaluateWhen(s.when, interpolator);
-      if (run_it && *run_it) fields = interpolator.Expand(s.fields, "fields");
-    }
     std::vector<std::string> secret_values;
-    if (step_ctx) secret_values = secrets::SecretValues(step_ctx->value("secrets", Json::object()));
+    // Most steps are plain: no #{...} in their fields and a `when` of the bare names
+    // (was_no_error, always, is_ci, ...). They need no ctx, whose making costs a dozen reads.
+    std::optional<bool> plain_when;
+    if (!workflow::HasInterpolation(s.when) && !HasExpression(s.fields) &&
+        !secrets::NamesSecrets(s.fields))
+      if (auto quick = workflow::EvaluateWhen(s.when, ctx)) plain_when = *quick;
+    if (plain_when) {
+      run_it = *plain_when;
+    } else {
+      auto step_ctx = StepContext(job, steps, s, ctx);
+      if (!step_ctx) {
+        run_it = tl::unexpected(step_ctx.error());
+      } else {
+        workflow::Interpolator interpolator(*step_ctx, workflow::LegacyVariables(*step_ctx));
+        run_it = workflow::EvaluateWhen(s.when, interpolator);
+        if (run_it && *run_it) fields = interpolator.Expand(s.fields, "fields");
+        // `ssh-key: NAME` / `access-token: NAME`: the agent gets those secrets' values.
+        if (run_it && *run_it && fields)
+          fields = secrets::AttachNamedSecrets(std::move(*fields), step_ctx->value("secrets", Json::object()));
+        secret_values = secrets::SecretValues(step_ctx->value("secrets", Json::object()));
+      }
+    }
     if (!run_it || !fields) {
       // A bad condition or expression is reported on the step, never silently taken as
       // false or as text.
@@ -233,11 +262,11 @@ Result<Dispatch> Engine::NextStep(Job& job) {
     // The API sees the expanded fields with secret values masked; the agent gets them whole,
     // with the values to mask in the step's log.
     Dispatch dispatch{job, s, StepEnv(job)};
-    dispatch.secrets = secrets::UsedValues(*fields, secret_values);
+    dispatch.secrets = secrets::StepSecretValues(*fields, secret_values);
     if (!dispatch.secrets.empty()) {
       if (!secret_box_) return Fail(ErrorCode::kInternal, "secrets without the server key");
       KR_TRY(secrets::ProjectSecrets(store_.db(), *secret_box_).KeepStepFields(s.id, *fields));
-      s.fields = workflow::MaskSecrets(*fields, dispatch.secrets);
+      s.fields = workflow::MaskSecrets(secrets::WithoutNamedSecrets(*fields), dispatch.secrets);
       dispatch.fields = std::move(*fields);
     } else {
       s.fields = std::move(*fields);

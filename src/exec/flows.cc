@@ -257,7 +257,7 @@ Status Engine::CompleteJob(Job& job, CompletionStatus status) {
 
 Status Engine::ReleaseAgent(std::optional<Id> agent_id) {
   if (!agent_id) return {};
-  auto agent = store_.GetAgent(*agent_id);
+  auto agent = store_.GetAgent(*agent_id, false);
   if (!agent) return {};  // deleted meanwhile
   agent->job_id.reset();
   return store_.SaveAgent(*agent);

@@ -3,44 +3,12 @@
 // that ends at once in error with the validation message.
 #include <gtest/gtest.h>
 
-#include "exec/engine.h"
-#include "store/test_db.h"
+#include "exec/engine_fixture.h"
 
 namespace kraken::exec {
 namespace {
 
-class InvalidStageTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    std::string skip;
-    db_ = store::TestDatabase::Create("sqlite", &skip);
-    ASSERT_TRUE(db_) << skip;
-    store_ = std::move(*store::Store::Open(db_->Connect()));
-    engine_ = std::make_unique<Engine>(*store_, clock_, [](std::function<void()>) {});
-    ASSERT_TRUE(engine_->Bootstrap());
-    Project p;
-    p.name = "p";
-    Branch b;
-    b.project_id = store_->CreateProject(p)->id;
-    b.name = b.branch_name = "main";
-    branch_ = *store_->CreateBranch(b);
-  }
-
-  // A stage as an older server stored it: a JSON schema that today's validator rejects.
-  void AddStoredStage(const std::string& name, const Json& schema) {
-    Stage s;
-    s.branch_id = branch_.id;
-    s.name = name;
-    s.schema = schema;
-    ASSERT_TRUE(store_->CreateStage(s));
-  }
-
-  FakeClock clock_;
-  std::unique_ptr<store::TestDatabase> db_;
-  std::unique_ptr<store::Store> store_;
-  std::unique_ptr<Engine> engine_;
-  Branch branch_;
-};
+using InvalidStageTest = EngineFixture;
 
 const Json kBadJob = {{"name", "j"}, {"steps", Json::array()}, {"environments", Json::array()}};
 

@@ -19,6 +19,7 @@ struct WaitingAgent {
   Id id = 0;
   std::vector<Id> group_ids;
   std::string system;
+  bool machine = false;         // runs on an autoscaled machine, made for `system`
   std::function<void()> wake;   // answers the parked poll
   std::function<bool()> alive;  // false once the poll's connection has closed
 };

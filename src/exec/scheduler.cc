@@ -23,9 +23,11 @@ bool Matches(const Job& job, const WaitingAgent& agent) {
   if (std::find(agent.group_ids.begin(), agent.group_ids.end(), job.group_id) ==
       agent.group_ids.end())
     return false;
-  // As in Kraken CI: `any` runs anywhere; a container executor brings its own
-  // system.
-  return job.system == "any" || job.executor != "local" || job.system == agent.system;
+  if (job.system == "any" || job.system == agent.system) return true;
+  // As in Kraken CI, a container executor brings its own system to any agent; but an
+  // autoscaled machine was made for one system (a container of the job's image, an AMI),
+  // and only takes that system's jobs.
+  return job.executor != "local" && !agent.machine;
 }
 
 }  // namespace
@@ -47,11 +49,12 @@ int Engine::SchedulePass() {
     }
     for (Id id : gone) presence_.Unpark(id);
     // The queue is read a page at a time, oldest first, only as far as idle
-    // agents last.
-    constexpr int64_t kPage = 64;
+    // agents last. The first page is sized to the idle agents (most passes are one
+    // agent back for its next job); later pages grow, for queues of unmatched jobs.
+    int64_t page = std::clamp<int64_t>(static_cast<int64_t>(idle.size()) * 2, 4, 64);
     std::pair<Id, Id> cursor{0, 0};
     while (!idle.empty()) {
-      auto jobs = store_.ListQueuedJobs(kPage, cursor);
+      auto jobs = store_.ListQueuedJobs(page, cursor);
       if (!jobs || jobs->empty()) break;
       cursor = {jobs->back().run_id, jobs->back().id};
       for (Job& job : *jobs) {
@@ -69,7 +72,7 @@ int Engine::SchedulePass() {
           }
           continue;
         }
-        auto agent = store_.GetAgent(it->id);
+        auto agent = store_.GetAgent(it->id, false);
         if (!agent || agent->job_id || !agent->authorized || agent->disabled) {
           idle.erase(it);
           continue;
@@ -82,7 +85,8 @@ int Engine::SchedulePass() {
         woken.push_back(agent->id);
         idle.erase(it);
       }
-      if (static_cast<int64_t>(jobs->size()) < kPage) break;
+      if (static_cast<int64_t>(jobs->size()) < page) break;
+      page = std::min<int64_t>(page * 4, 256);
     }
     if (!tx.Commit()) return 0;
   }

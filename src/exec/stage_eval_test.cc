@@ -2,32 +2,14 @@
 // stage-level timeout.
 #include <gtest/gtest.h>
 
-#include "exec/engine.h"
-#include "store/test_db.h"
+#include "exec/engine_fixture.h"
 #include "workflow/context.h"
 
 namespace kraken::exec {
 namespace {
 
-class StageEvalTest : public ::testing::Test {
+class StageEvalTest : public EngineFixture {
  protected:
-  void SetUp() override {
-    std::string skip;
-    db_ = store::TestDatabase::Create("sqlite", &skip);
-    ASSERT_TRUE(db_) << skip;
-    store_ = std::move(*store::Store::Open(db_->Connect()));
-    engine_ = std::make_unique<Engine>(*store_, clock_, [](std::function<void()>) {});
-    ASSERT_TRUE(engine_->Bootstrap());
-    Project p;
-    p.name = "p";
-    project_ = *store_->CreateProject(p);
-    Branch b;
-    b.project_id = project_.id;
-    b.name = b.branch_name = "main";
-    b.env = Json{{"OS", "debian-12"}};
-    branch_ = *store_->CreateBranch(b);
-  }
-
   void AddStage(const std::string& code) {
     auto eval = workflow::EvaluateStage(code, "starlark", workflow::SampleContext());
     ASSERT_TRUE(eval) << eval.error().ToString();
@@ -44,13 +26,6 @@ class StageEvalTest : public ::testing::Test {
     auto runs = *store_->ListRuns(flow.id);
     return runs.empty() ? std::vector<Job>{} : *store_->ListJobs(runs[0].id);
   }
-
-  FakeClock clock_;
-  std::unique_ptr<store::TestDatabase> db_;
-  std::unique_ptr<store::Store> store_;
-  std::unique_ptr<Engine> engine_;
-  Project project_;
-  Branch branch_;
 };
 
 TEST_F(StageEvalTest, TheJobListIsEvaluatedAgainAtRunStart) {

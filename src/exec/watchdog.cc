@@ -47,7 +47,7 @@ void Engine::WatchdogPass() {
 
 Status Engine::RequeueAgentJob(Id agent_id, const std::string& why, CompletionStatus outcome) {
   store::Transaction tx(store_.db());
-  KR_ASSIGN(auto agent, store_.GetAgent(agent_id));
+  KR_ASSIGN(auto agent, store_.GetAgent(agent_id, false));
   if (!agent.job_id) return {};
   KR_ASSIGN(auto job, store_.GetJob(*agent.job_id));
   if (job.state != JobState::kCompleted && job.agent_id == agent.id) KR_TRY(RequeueJob(job, why, outcome));

@@ -76,9 +76,17 @@ tl::expected<std::unique_ptr<ChildProcess>, Error> ChildProcess::Start(
   ScopedFd wake(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
   if (wake.get() < 0) return tl::make_unexpected(SystemError("cannot create an eventfd"));
 
-  pid_t pid = ForkOwnedChild();
-  if (pid == 0) (*plan)->ExecInChild(dev_null.get(), output_write.get(), report_write.get());
-  if (pid < 0) return tl::make_unexpected(SystemError("cannot fork"));
+  struct ChildArgs {
+    const ExecPlan* plan;
+    int stdin_fd, output_fd, report_fd;
+  } args{plan->get(), dev_null.get(), output_write.get(), report_write.get()};
+  pid_t pid = SpawnOwnedChild(
+      [](void* p) -> int {
+        auto* a = static_cast<ChildArgs*>(p);
+        a->plan->ExecInChild(a->stdin_fd, a->output_fd, a->report_fd);
+      },
+      &args);
+  if (pid < 0) return tl::make_unexpected(SystemError("cannot start the process"));
   output_write.reset();
   report_write.reset();
   dev_null.reset();

@@ -134,6 +134,12 @@ bool AppendChildren(const std::string& pid, std::vector<pid_t>& out) {
 
 }  // namespace
 
+std::optional<std::vector<pid_t>> ListChildren() {
+  std::vector<pid_t> children;
+  if (!AppendChildren("self", children)) return std::nullopt;
+  return children;
+}
+
 std::optional<std::vector<ProcessInfo>> ListDescendants() {
   std::vector<pid_t> pending;
   if (!AppendChildren("self", pending)) return std::nullopt;

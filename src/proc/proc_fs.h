@@ -46,6 +46,10 @@ std::vector<ProcessInfo> ListProcesses();
 // ListProcesses(): it reads a few entries instead of every process on the system.
 std::optional<std::vector<ProcessInfo>> ListDescendants();
 
+// The direct children of this process (of all its threads), from
+// /proc/self/task/*/children; nullopt where the kernel does not provide those lists.
+std::optional<std::vector<pid_t>> ListChildren();
+
 // Whether `entry` ("NAME=value") is one of the environment entries the
 // process was started with. False if the environment cannot be read.
 bool EnvironContains(pid_t pid, std::string_view entry);

@@ -1,5 +1,7 @@
 #include "proc/reaper.h"
 
+#include <sched.h>
+#include <signal.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -7,6 +9,7 @@
 #include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <memory>
 #include <mutex>
 #include <set>
 
@@ -47,6 +50,22 @@ pid_t ForkOwnedChild() {
   return pid;
 }
 
+pid_t SpawnOwnedChild(int (*child)(void*), void* arg) {
+  constexpr size_t kStackSize = 128 * 1024;
+  auto stack = std::make_unique<char[]>(kStackSize);  // before the clone: the child cannot
+  sigset_t all, old;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &old);
+  owned_mutex.lock();
+  pid_t pid = clone(child, stack.get() + kStackSize, CLONE_VM | CLONE_VFORK | SIGCHLD, arg);
+  int error = errno;
+  if (pid > 0) owned_children.insert(pid);
+  owned_mutex.unlock();
+  pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  errno = error;
+  return pid;
+}
+
 void ForgetChild(pid_t pid) {
   std::lock_guard<std::mutex> lock(owned_mutex);
   owned_children.erase(pid);
@@ -54,9 +73,18 @@ void ForgetChild(pid_t pid) {
 
 int ReapAdoptedOrphans() {
   if (!subreaper_enabled) return 0;
-  pid_t self = getpid();
   int reaped = 0;
   std::lock_guard<std::mutex> lock(owned_mutex);
+  // Our own children lists are a few reads; the whole process table is hundreds.
+  if (auto children = ListChildren()) {
+    for (pid_t pid : *children) {
+      if (owned_children.count(pid) != 0) continue;
+      int status = 0;
+      if (waitpid(pid, &status, WNOHANG) == pid) ++reaped;
+    }
+    return reaped;
+  }
+  pid_t self = getpid();
   for (const ProcessInfo& info : ListProcesses()) {
     if (info.parent_pid != self || !info.HasEnded()) continue;
     if (owned_children.count(info.pid) != 0) continue;

@@ -36,6 +36,14 @@ bool IsChildSubreaper();
 // and then call ForgetChild(). Returns what fork() returns. In the child,
 // only async-signal-safe calls may follow.
 pid_t ForkOwnedChild();
+
+// Like ForkOwnedChild(), but the child runs `child(arg)` on its own stack while sharing
+// this process's memory, and the caller is suspended until the child execs or exits
+// (clone with CLONE_VM | CLONE_VFORK, as posix_spawn does). This spares copying the
+// page tables of a large process, which costs more than the exec itself. All signals
+// are blocked while the child shares our memory: `child` must reset the handlers
+// before unblocking them, and may only make system calls (no allocation, no locks).
+pid_t SpawnOwnedChild(int (*child)(void*), void* arg);
 void ForgetChild(pid_t pid);
 
 // Reaps every zombie child that is not an owned child: orphans adopted as a

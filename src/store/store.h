@@ -136,10 +136,16 @@ class Store {
 
   // Agents, groups, registration tokens.
   Result<Agent> CreateAgent(const Agent& a, const std::string& token_hash);
-  Result<Agent> GetAgent(Id id);
+  // Without `with_host_info` the agent's host_info is left null (not read, not parsed): the
+  // hot paths of the agent protocol never need it, and SaveAgent keeps the stored one.
+  Result<Agent> GetAgent(Id id, bool with_host_info = true);
+  // The agent holding a token, read without its host_info.
   Result<std::optional<Agent>> FindAgentByToken(const std::string& token_hash);
   Result<std::vector<Agent>> ListAgents(std::optional<bool> authorized);
+  // Writes every field; a null host_info leaves the stored one as it is.
   Status SaveAgent(const Agent& a);
+  // The cheap sign of life: last_seen now and not lost. True if the agent was lost.
+  Result<bool> TouchAgent(Id id, Millis now);
   Status DeleteAgent(Id id);
   Status SetAgentGroups(Id agent_id, const std::vector<Id>& group_ids);
 

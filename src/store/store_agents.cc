@@ -10,13 +10,13 @@ constexpr const char* kAgentCols =
     "id, name, authorized, disabled, host_info, system, last_seen, lost, job_id, machine_id, "
     "created";
 
-Agent AgentOf(const Row& r) {
+Agent AgentOf(const Row& r, bool with_host_info = true) {
   Agent a;
   a.id = r.Int(0);
   a.name = r.Text(1);
   a.authorized = r.Int(2) != 0;
   a.disabled = r.Int(3) != 0;
-  a.host_info = ParseJsonColumn(r.Text(4));
+  a.host_info = with_host_info ? ParseJsonColumn(r.Text(4)) : Json();
   a.system = r.Text(5);
   a.last_seen = r.Int(6);
   a.lost = r.Int(7) != 0;
@@ -51,10 +51,10 @@ Result<Agent> Store::CreateAgent(const Agent& a, const std::string& token_hash) 
   return out;
 }
 
-Result<Agent> Store::GetAgent(Id id) {
+Result<Agent> Store::GetAgent(Id id, bool with_host_info) {
   KR_ASSIGN(auto r, Q(std::string("SELECT ") + kAgentCols + " FROM agents WHERE id = ?", {id}));
   if (r.rows.empty()) return NotFound("agent " + std::to_string(id) + " not found");
-  Agent a = AgentOf(r.rows[0]);
+  Agent a = AgentOf(r.rows[0], with_host_info);
   KR_ASSIGN(auto g, Q("SELECT group_id FROM agent_groups WHERE agent_id = ? ORDER BY group_id",
                       {id}));
   for (const Row& row : g.rows) a.group_ids.push_back(row.Int(0));
@@ -62,9 +62,13 @@ Result<Agent> Store::GetAgent(Id id) {
 }
 
 Result<std::optional<Agent>> Store::FindAgentByToken(const std::string& token_hash) {
-  KR_ASSIGN(auto r, Q("SELECT id FROM agents WHERE token_hash = ?", {token_hash}));
+  KR_ASSIGN(auto r, Q(std::string("SELECT ") + kAgentCols + " FROM agents WHERE token_hash = ?",
+                      {token_hash}));
   if (r.rows.empty()) return std::optional<Agent>();
-  KR_ASSIGN(auto a, GetAgent(r.rows[0].Int(0)));
+  Agent a = AgentOf(r.rows[0], false);
+  KR_ASSIGN(auto g, Q("SELECT group_id FROM agent_groups WHERE agent_id = ? ORDER BY group_id",
+                      {a.id}));
+  for (const Row& row : g.rows) a.group_ids.push_back(row.Int(0));
   return std::optional<Agent>(std::move(a));
 }
 
@@ -90,11 +94,19 @@ Result<std::vector<Agent>> Store::ListAgents(std::optional<bool> authorized) {
 }
 
 Status Store::SaveAgent(const Agent& a) {
-  KR_TRY(Q("UPDATE agents SET name = ?, authorized = ?, disabled = ?, host_info = ?, system = ?, "
-           "last_seen = ?, lost = ?, job_id = ?, machine_id = ? WHERE id = ?",
-           {a.name, int64_t{a.authorized}, int64_t{a.disabled}, a.host_info.dump(), a.system,
-            a.last_seen, int64_t{a.lost}, OptId(a.job_id), OptId(a.machine_id), a.id}));
+  KR_TRY(Q("UPDATE agents SET name = ?, authorized = ?, disabled = ?, "
+           "host_info = COALESCE(?, host_info), system = ?, last_seen = ?, lost = ?, job_id = ?, "
+           "machine_id = ? WHERE id = ?",
+           {a.name, int64_t{a.authorized}, int64_t{a.disabled},
+            a.host_info.is_null() ? Null() : Value(a.host_info.dump()), a.system, a.last_seen,
+            int64_t{a.lost}, OptId(a.job_id), OptId(a.machine_id), a.id}));
   return {};
+}
+
+Result<bool> Store::TouchAgent(Id id, Millis now) {
+  KR_ASSIGN(auto lost, Q("UPDATE agents SET lost = 0 WHERE id = ? AND lost = 1", {id}));
+  KR_TRY(Q("UPDATE agents SET last_seen = ? WHERE id = ?", {now, id}));
+  return lost.affected > 0;
 }
 
 Status Store::DeleteAgent(Id id) {

@@ -246,8 +246,19 @@ TEST_P(StoreContract, AgentsGroupsAndRegistrationTokens) {
   auto found = store_->FindAgentByToken("hash1");
   ASSERT_TRUE(found && *found);
   EXPECT_EQ((*found)->group_ids, std::vector<Id>{g->id});
-  EXPECT_EQ((*found)->host_info["cpus"], 2);
+  EXPECT_EQ((*found)->name, "a1");
+  // Found by token, the agent comes without its host_info; saving it keeps the stored one.
+  EXPECT_TRUE((*found)->host_info.is_null());
+  (*found)->lost = true;
+  ASSERT_TRUE(store_->SaveAgent(**found));
+  EXPECT_EQ(store_->GetAgent(created->id)->host_info["cpus"], 2);
   EXPECT_FALSE(*store_->FindAgentByToken("nope"));
+  // A sign of life clears `lost` and says it was set, once.
+  EXPECT_TRUE(*store_->TouchAgent(created->id, 777));
+  EXPECT_FALSE(*store_->TouchAgent(created->id, 778));
+  auto touched = store_->GetAgent(created->id);
+  EXPECT_FALSE(touched->lost);
+  EXPECT_EQ(touched->last_seen, 778);
 
   ASSERT_TRUE(store_->CreateRegistrationToken("reg", g->id, std::nullopt, 1000, 1));
   auto used = store_->ConsumeRegistrationToken("reg", 500);
