@@ -15,7 +15,7 @@ build_pkgs=(
 test_pkgs=(
   postgresql sqlite3 procps psmisc curl
   golang-go golang-starlark-dev
-  python3 python3-pytest pylint
+  python3 python3-pytest pylint cloc
   podman runc busybox-static
   iproute2 util-linux
   chromium

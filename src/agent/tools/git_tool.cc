@@ -5,11 +5,16 @@
 // When a commit to this repository triggered the flow (KK_TRIGGER_COMMITS, see
 // exec/trigger_commits.h), that commit is checked out on the branch; otherwise the
 // branch's head.
+//
+// `access-token` and `ssh-key` name project secrets; the server gives the step their values
+// and git_credentials.h hands them to git without writing them anywhere a repository or `ps`
+// would show them.
 #include <fmt/format.h>
 
 #include <filesystem>
 #include <functional>
 
+#include "agent/tools/git_credentials.h"
 #include "agent/tools/tool_util.h"
 
 namespace kraken::tools {
@@ -76,8 +81,9 @@ StepOutcome RunGit(const Json& fields, ToolContext& ctx) {
     if (!*r) return StepOutcome::Error(r->error().field + ": " + r->error().message);
   if (!timeout || *timeout <= 0) return StepOutcome::Error("timeout: must be a positive number of seconds");
   if (url->empty()) return StepOutcome::Error("checkout: the repository URL is required");
-  if (!ssh_key->empty() || !token->empty())
-    return StepOutcome::Error("ssh-key/access-token: secrets are not available on this server yet");
+  auto credentials = GitCredentials::FromFields(fields, *url);  // removes its key file at the end
+  if (!credentials)
+    return StepOutcome::Error(credentials.error().field + ": " + credentials.error().message);
   std::string cfg;
   if (auto it = fields.find("git_cfg"); it != fields.end() && !it->is_null()) {
     if (!it->is_object()) return StepOutcome::Error("git_cfg: must be a dict of name: value");
@@ -96,6 +102,9 @@ StepOutcome RunGit(const Json& fields, ToolContext& ctx) {
   CommandOptions cmd;
   cmd.timeout = std::chrono::seconds(*timeout);
   cmd.env["GIT_TERMINAL_PROMPT"] = "0";
+  // Only the commands that reach the remote (the mirror's clone or fetch) get the secrets.
+  CommandOptions remote = cmd;
+  for (const auto& [k, v] : credentials->env()) remote.env[k] = v;
   std::string script;
   if (fs::exists(mirror + "/HEAD")) {
     ctx.Log("git: updating the mirror of " + *url + "\n");
@@ -106,8 +115,8 @@ StepOutcome RunGit(const Json& fields, ToolContext& ctx) {
     script = fmt::format("rm -rf {0}.tmp && git{1} clone --mirror {2} {0}.tmp && mv {0}.tmp {0}",
                          Quote(mirror), cfg, Quote(*url));
   }
-  cmd.argv = proc::ShellArgv(script);
-  StepOutcome r = RunCommand(ctx, cmd);
+  remote.argv = proc::ShellArgv(script);
+  StepOutcome r = RunCommand(ctx, remote);
   if (!r.ok) return r;
   // Clone from the mirror (hard links, no network), then point origin at the real URL.
   std::string checkout = branch->empty() ? "" : " --branch " + Quote(*branch);
@@ -134,8 +143,8 @@ ToolSpec GitTool() {
        {"destination", "string", "Directory in the workspace (default: the repository name)"},
        {"git_cfg", "object", "git -c NAME=VALUE settings"},
        {"timeout", "integer|string", "Seconds for each git command", 60},
-       {"ssh-key", "string", "Secret holding an SSH key (secrets are not available yet)"},
-       {"access-token", "string", "Secret holding an access token (secrets are not available yet)"}},
+       {"ssh-key", "string", "Name of the project's ssh-key secret to clone with"},
+       {"access-token", "string", "Name of the project's simple secret holding an HTTP(S) access token"}},
       RunGit};
 }
 

@@ -6,7 +6,7 @@ const std::vector<ToolSpec>& AllTools() {
   static const std::vector<ToolSpec> tools = {
       ShellTool(),   GitTool(),         ArtifactsTool(), CacheTool(),   JunitCollectTool(),
       PytestTool(),  GotestTool(),      ValuesCollectTool(), DataTool(), RndtestTool(),
-      PylintTool()};
+      PylintTool(),  ClocTool(),        NglintTool(),    LocalTool()};
   return tools;
 }
 

@@ -27,7 +27,7 @@ StepOutcome RunShell(const Json& fields, ToolContext& ctx) {
   // Accepted by the stage schema for Kraken CI stages; refused here rather than ignored.
   if (*background) return StepOutcome::Error("background: background steps are not supported yet");
   if (!ssh_key->empty())
-    return StepOutcome::Error("ssh-key: secrets are not available on this server yet");
+    return StepOutcome::Error("ssh-key: not supported by the shell tool yet (the git tool takes ssh-key)");
   cmd.cwd = StepCwd(ctx, *cwd);
   if (fields.contains("script") && fields["script"].is_string()) {
     std::filesystem::path script =
@@ -63,7 +63,7 @@ ToolSpec ShellTool() {
        {"user", "string", "Run as this user (the agent must be root)"},
        {"shell_exe", "string", "Shell to run cmd (SHELL -c CMD) or script (SHELL FILE) with"},
        {"background", "boolean", "Run in the background (not supported yet: refused)", false},
-       {"ssh-key", "string", "Secret holding an SSH key (secrets are not available yet)"}},
+       {"ssh-key", "string", "Name of an ssh-key secret (not supported by this tool yet)"}},
       RunShell};
 }
 

@@ -136,5 +136,8 @@ ToolSpec ValuesCollectTool();
 ToolSpec DataTool();
 ToolSpec RndtestTool();
 ToolSpec PylintTool();
+ToolSpec ClocTool();
+ToolSpec NglintTool();
+ToolSpec LocalTool();
 
 }  // namespace kraken::tools

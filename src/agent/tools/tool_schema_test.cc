@@ -15,8 +15,8 @@ namespace {
 // Fields of every step, handled by the stage validator and the agent, not by a tool.
 const std::set<std::string> kStepFields = {"tool", "name", "when", "attempts",
                                            "sleep_time_after_attempt"};
-// Kraken CI tools the schema accepts that no agent tool implements yet.
-const std::set<std::string> kSchemaOnly = {"cloc", "nglint", "local_tool"};
+// Kraken CI tools the schema accepts that no agent tool implements (none now).
+const std::set<std::string> kSchemaOnly = {};
 
 Json WorkflowSchema() {
   std::ifstream in(std::string(KRAKEN_SOURCE_DIR) + "/src/workflow/workflow_schema.json");
