@@ -21,10 +21,21 @@ Result<std::unique_ptr<Db>> SqliteDb::Open(const std::string& path) {
   auto st = out->ExecScript(
       "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;");
   if (!st) return tl::unexpected(st.error());
+  // Checkpoints leave the writer's thread (see wal_checkpointer.h); an in-memory or
+  // temporary database has no file for a second connection.
+  if (!path.empty() && path != ":memory:" && !path.starts_with("file::memory:")) {
+    auto* self = static_cast<SqliteDb*>(out.get());
+    self->checkpointer_ = WalCheckpointer::Start(path);
+    if (self->checkpointer_) self->checkpointer_->Attach(db);
+  }
   return out;
 }
 
 SqliteDb::~SqliteDb() {
+  if (checkpointer_) {
+    WalCheckpointer::Detach(db_);
+    checkpointer_.reset();
+  }
   for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
   sqlite3_close(db_);
 }

@@ -7,6 +7,7 @@
 #include <unordered_map>
 
 #include "store/db.h"
+#include "store/wal_checkpointer.h"
 
 namespace kraken::store {
 
@@ -18,6 +19,9 @@ class SqliteDb : public Db {
   Dialect dialect() const override { return Dialect::kSqlite; }
   Result<QueryResult> Exec(std::string_view sql, const std::vector<Value>& params) override;
   Status ExecScript(std::string_view sql) override;
+  // The background checkpointer, if this database has one (a file that another
+  // connection could open).
+  const WalCheckpointer* checkpointer() const { return checkpointer_.get(); }
 
  private:
   explicit SqliteDb(sqlite3* db) : db_(db) {}
@@ -25,6 +29,7 @@ class SqliteDb : public Db {
 
   sqlite3* db_;
   std::unordered_map<std::string, sqlite3_stmt*> cache_;
+  std::unique_ptr<WalCheckpointer> checkpointer_;
 };
 
 }  // namespace kraken::store
