@@ -43,6 +43,16 @@ void Router::Add(const std::string& method, const std::string& pattern, Target t
   routes_.push_back(std::move(route));
 }
 
+std::vector<std::pair<std::string, std::string>> Router::Routes() const {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const Route& route : routes_) {
+    std::string pattern;
+    for (const std::string& segment : route.segments) pattern += "/" + segment;
+    out.emplace_back(route.method, pattern.empty() ? "/" : pattern);
+  }
+  return out;
+}
+
 const Router::Target* Router::Match(Request& request, int& status) const {
   std::vector<std::string_view> path = SplitPath(request.path);
   const Route* best = nullptr;

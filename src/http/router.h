@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -25,6 +26,9 @@ class Router {
   // Finds the route, fills request.params. Returns nullptr and sets `status` to 404 or 405
   // when there is none.
   const Target* Match(Request& request, int& status) const;
+
+  // Every route as (method, pattern), in the order they were added.
+  std::vector<std::pair<std::string, std::string>> Routes() const;
 
  private:
   struct Route {

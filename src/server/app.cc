@@ -193,6 +193,10 @@ void App::Stop() {
   });
 }
 
+std::vector<std::pair<std::string, std::string>> App::routes() const {
+  return impl_->router.Routes();
+}
+
 Result<std::string> App::CreateAdminToken(const std::string& name) {
   KR_ASSIGN(auto admin, impl_->store->FindUser("admin"));
   if (!admin) return NotFound("no admin user");

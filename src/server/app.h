@@ -7,6 +7,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "core/error.h"
 #include "exec/engine.h"
@@ -48,6 +50,8 @@ class App {
   store::Store& store();
   // Creates a named API token for the admin (used by `kraken up` for the CLI).
   Result<std::string> CreateAdminToken(const std::string& name);
+  // The routes the server answers, as (method, pattern); complete once Start() succeeded.
+  std::vector<std::pair<std::string, std::string>> routes() const;
 
  private:
   struct Impl;
