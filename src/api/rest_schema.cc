@@ -1,7 +1,10 @@
 // Stage schema routes: check a stage's code, the workflow schema document, the planner's
 // schedule; and the reading of a stage's schema on create and update.
+#include <fmt/format.h>
+
 #include "api/json_io.h"
 #include "api/routes.h"
+#include "secrets/named_secrets.h"
 #include "secrets/secret_context.h"
 #include "workflow/context.h"
 #include "workflow/json_schema.h"
@@ -57,6 +60,22 @@ workflow::SchemaResult<Json> EvaluateStageBody(store::Store& store, const Json& 
   options.lenient_ctx = true;
   auto evaluated = workflow::EvaluateStage(code, format, workflow::BuildContext(in), options);
   if (!evaluated) return prefix(evaluated.error());
+  // As in Kraken CI, a secret a step names (`access-token`, `ssh-key`) must exist and be of
+  // the kind the field needs; names built with #{...} are checked when the step runs.
+  const Json& jobs = evaluated->schema.value("jobs", Json::array());
+  for (size_t j = 0; j < jobs.size(); ++j) {
+    const Json& steps = jobs[j].value("steps", Json::array());
+    for (size_t k = 0; k < steps.size(); ++k) {
+      if (!secrets::NamesSecrets(steps[k]) || steps[k].dump().find("#{") != std::string::npos)
+        continue;
+      auto named = secrets::AttachNamedSecrets(steps[k], in.secrets);
+      if (!named)
+        return prefix(workflow::SchemaFail(
+                          fmt::format("jobs[{}].steps[{}].{}", j, k, named.error().field),
+                          named.error().message)
+                          .value());
+    }
+  }
   stage.schema_code = code;
   stage.schema_format = format;
   stage.schema = evaluated->schema;

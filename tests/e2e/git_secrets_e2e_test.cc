@@ -82,18 +82,34 @@ TEST(GitSecretsE2E, AnAccessTokenSecretClonesAndIsMaskedInTheLog) {
   api.Ok("POST", "/api/v1/projects/" + std::to_string(project) + "/secrets",
          Json{{"name", "gh"}, {"kind", "simple"}, {"secret", kToken}});
 
+  Json gone = api.Ok("POST", "/api/v1/projects/" + std::to_string(project) + "/secrets",
+                     Json{{"name", "old"}, {"kind", "simple"}, {"secret", "old-token"}});
+
   Json clone = {{"tool", "git"}, {"checkout", http.url("/r/origin")}, {"branch", "main"},
                 {"destination", "src"}, {"access-token", "gh"}};
-  Json missing = {{"tool", "git"}, {"checkout", http.url("/origin")}, {"access-token", "nope"}};
-  api.CreateStage(branch, "s",
-                  Json{{"parent", "root"},
-                       {"jobs", Json::array({
+  auto stage_with = [&](const std::string& secret) {
+    Json missing = {{"tool", "git"}, {"checkout", http.url("/origin")}, {"access-token", secret}};
+    return Json{{"name", "s"},
+                {"schema",
+                 Json{{"parent", "root"},
+                      {"jobs", Json::array({
                            Json{{"name", "clone"},
                                 {"steps", Json::array({clone, ShellStep("cat src/version.txt")})},
                                 {"environments", AnyEnvironment()}},
                            Json{{"name", "missing"},
                                 {"steps", Json::array({missing})},
-                                {"environments", AnyEnvironment()}}})}});
+                                {"environments", AnyEnvironment()}}})}}}};
+  };
+  // A stage naming a secret the project does not have is refused when saved, naming the step.
+  std::string stages = "/api/v1/branches/" + std::to_string(branch) + "/stages";
+  auto [status, refused] = api.Call("POST", stages, stage_with("nope"));
+  EXPECT_EQ(status, 400) << refused.dump();
+  EXPECT_EQ(refused["error"]["field"], "schema.jobs[1].steps[0].access-token") << refused.dump();
+  EXPECT_NE(refused.dump().find("the project has no secret named 'nope'"), std::string::npos)
+      << refused.dump();
+  // One deleted after the stage was saved is found missing when the step is about to run.
+  api.Ok("POST", stages, stage_with("old"));
+  api.Ok("DELETE", "/api/v1/secrets/" + std::to_string(gone["id"].get<int64_t>()));
   int64_t flow_id = api.Ok("POST", "/api/v1/branches/" + std::to_string(branch) + "/flows",
                            Json{{"kind", "ci"}})["id"];
   Json flow = api.WaitFlowCompleted(flow_id);
@@ -115,11 +131,11 @@ TEST(GitSecretsE2E, AnAccessTokenSecretClonesAndIsMaskedInTheLog) {
   EXPECT_NE(log.find("redirecting to " + http.url("/******/origin")), std::string::npos) << log;
   EXPECT_NE(log.find("v1"), std::string::npos) << log;
 
-  // A secret the project does not have: the step fails, naming it.
+  // The deleted secret: the step fails, naming it.
   Json failed = api.Ok("GET", "/api/v1/jobs/" + jobs["missing"] + "/steps");
   ASSERT_EQ(failed.size(), 1u);
   EXPECT_EQ(failed[0]["status"], "error");
-  EXPECT_NE(failed[0]["message"].get<std::string>().find("access-token: the project has no secret named 'nope'"),
+  EXPECT_NE(failed[0]["message"].get<std::string>().find("access-token: the project has no secret named 'old'"),
             std::string::npos)
       << failed[0].dump();
 
