@@ -5,7 +5,7 @@
 set -euo pipefail
 
 build_pkgs=(
-  build-essential cmake ninja-build pkg-config git ca-certificates
+  build-essential cmake ninja-build pkg-config git openssh-client ca-certificates
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libsqlite3-dev libpq-dev libspdlog-dev libfmt-dev libcli11-dev
   libsodium-dev libexpected-dev nlohmann-json3-dev libcurl4-openssl-dev

@@ -14,7 +14,7 @@
 //    (`-o User=`) only when the URL names none. The directory is removed when the
 //    GitCredentials is destroyed, i.e. at the end of the step.
 //
-// Owns its temporary directory. Not thread-safe (one per step).
+// Owns the key file. Movable; not thread-safe (one per step).
 #pragma once
 
 #include <map>
@@ -22,6 +22,7 @@
 
 #include "core/error.h"
 #include "core/json.h"
+#include "agent/tools/step_secrets.h"
 
 namespace kraken::tools {
 
@@ -32,22 +33,15 @@ class GitCredentials {
   // cannot be written).
   static Result<GitCredentials> FromFields(const Json& fields, const std::string& url);
 
-  GitCredentials() = default;
-  GitCredentials(GitCredentials&& other) noexcept;
-  GitCredentials& operator=(GitCredentials&& other) noexcept;
-  GitCredentials(const GitCredentials&) = delete;
-  GitCredentials& operator=(const GitCredentials&) = delete;
-  ~GitCredentials();
 
   // Environment for the git commands that talk to the remote; empty without secrets.
   const std::map<std::string, std::string>& env() const { return env_; }
   // The key file, or "" (for tests and messages).
-  const std::string& key_file() const { return key_file_; }
+  const std::string& key_file() const { return key_.path(); }
 
  private:
   std::map<std::string, std::string> env_;
-  std::string temp_dir_;
-  std::string key_file_;
+  SshKeyFile key_;
 };
 
 // Standard base64 with padding.

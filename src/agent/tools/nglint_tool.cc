@@ -21,12 +21,6 @@
 namespace kraken::tools {
 namespace {
 
-std::string ShellQuote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
-
 StepOutcome RunNglint(const Json& fields, ToolContext& ctx) {
   auto cwd_field = StringField(fields, "cwd");
   auto command = StringField(fields, "cmd", "npx ng lint --format json");

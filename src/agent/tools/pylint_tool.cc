@@ -12,12 +12,6 @@
 namespace kraken::tools {
 namespace {
 
-std::string ShellQuote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
-
 // pylint's exit status is a bit mask: 1 fatal, 2 error, 4 warning, 8 refactor,
 // 16 convention messages were issued, 32 usage error.
 constexpr int64_t kUsageError = 32;

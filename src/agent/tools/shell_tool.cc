@@ -2,11 +2,13 @@
 // first failing command) in the job's workspace, with its output streamed to the job log.
 // `shell_exe` names another shell (run as `SHELL -c CMD` or `SHELL SCRIPT`).
 #include <fmt/format.h>
+#include <pwd.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 
+#include "agent/tools/step_secrets.h"
 #include "agent/tools/tool_util.h"
 
 namespace kraken::tools {
@@ -26,8 +28,6 @@ StepOutcome RunShell(const Json& fields, ToolContext& ctx) {
   if (!background) return StepOutcome::Error("background: " + background.error().message);
   // Accepted by the stage schema for Kraken CI stages; refused here rather than ignored.
   if (*background) return StepOutcome::Error("background: background steps are not supported yet");
-  if (!ssh_key->empty())
-    return StepOutcome::Error("ssh-key: not supported by the shell tool yet (the git tool takes ssh-key)");
   cmd.cwd = StepCwd(ctx, *cwd);
   if (fields.contains("script") && fields["script"].is_string()) {
     std::filesystem::path script =
@@ -46,6 +46,33 @@ StepOutcome RunShell(const Json& fields, ToolContext& ctx) {
       cmd.env[k] = v.is_string() ? v.get<std::string>() : v.dump();
   if (*timeout > 0) cmd.timeout = std::chrono::seconds(*timeout);
   cmd.user = *user;
+  // `ssh-key: NAME`, as in Kraken CI: the command runs under an ssh-agent holding the key
+  // (SSH_AUTH_SOCK and SSH_AGENT_PID set). ssh-agent runs the command as its child and ends
+  // with it; the key file is removed as soon as the agent has it, and its directory when
+  // the step ends.
+  SshKeyFile key;
+  if (!ssh_key->empty()) {
+    auto secret = AttachedSecret(fields, "ssh-key");
+    if (!secret) return StepOutcome::Error("ssh-key: " + secret.error().message);
+    auto written = SshKeyFile::Write(secret->value("key", ""));
+    if (!written) return StepOutcome::Error("ssh-key: " + written.error().message);
+    key = std::move(*written);
+    // A step run as another user gets the key as that user's.
+    if (!cmd.user.empty()) {
+      struct passwd* pw = ::getpwnam(cmd.user.c_str());
+      if (pw == nullptr || ::chown(key.dir().c_str(), pw->pw_uid, pw->pw_gid) != 0 ||
+          ::chown(key.path().c_str(), pw->pw_uid, pw->pw_gid) != 0)
+        return StepOutcome::Error("ssh-key: cannot give the key to user " + cmd.user);
+    }
+    std::vector<std::string> argv = {
+        "ssh-agent", "-a", key.dir() + "/agent.sock", "/bin/sh", "-c",
+        "SSH_ASKPASS_REQUIRE=never ssh-add -q \"$0\" </dev/null || "
+        "{ echo 'ssh-key: ssh-add refused the key of secret '\"$1\" >&2; exit 255; }; "
+        "rm -f \"$0\"; shift; exec \"$@\"",
+        key.path(), *ssh_key};
+    argv.insert(argv.end(), cmd.argv.begin(), cmd.argv.end());
+    cmd.argv = std::move(argv);
+  }
   return RunCommand(ctx, cmd);
 }
 
@@ -63,7 +90,7 @@ ToolSpec ShellTool() {
        {"user", "string", "Run as this user (the agent must be root)"},
        {"shell_exe", "string", "Shell to run cmd (SHELL -c CMD) or script (SHELL FILE) with"},
        {"background", "boolean", "Run in the background (not supported yet: refused)", false},
-       {"ssh-key", "string", "Name of an ssh-key secret (not supported by this tool yet)"}},
+       {"ssh-key", "string", "Name of an ssh-key secret: the command runs under an ssh-agent holding its key"}},
       RunShell};
 }
 

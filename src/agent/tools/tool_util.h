@@ -49,4 +49,7 @@ std::vector<std::string> GlobFiles(const std::string& root, const std::string& p
 // Reads a whole file; an Error naming it when it cannot.
 Result<std::string> ReadFile(const std::string& path);
 
+// `s` in single quotes for /bin/sh, with any single quote in it escaped.
+std::string ShellQuote(const std::string& s);
+
 }  // namespace kraken::tools
