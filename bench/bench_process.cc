@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
+#include <csignal>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -28,6 +30,45 @@ int FreePort() {
   return ntohs(a.sin_port);
 }
 
+namespace {
+
+// The processes launched and not yet stopped, for the exit paths below: a benchmark stopped
+// by a signal (a timeout, ^C) or ending early on a failed call leaves nothing running.
+constexpr int kMaxLaunched = 64;
+std::atomic<pid_t> launched[kMaxLaunched];
+
+void StopAllLaunched() {
+  for (auto& slot : launched)
+    if (pid_t pid = slot.exchange(0); pid > 0) kill(pid, SIGTERM);
+}
+
+void OnSignal(int sig) {
+  StopAllLaunched();  // kill() and atomics only: safe in a handler
+  _exit(128 + sig);
+}
+
+void Remember(pid_t pid) {
+  static bool hooked = [] {
+    std::atexit(StopAllLaunched);
+    for (int sig : {SIGTERM, SIGINT, SIGHUP}) std::signal(sig, OnSignal);
+    return true;
+  }();
+  (void)hooked;
+  for (auto& slot : launched) {
+    pid_t empty = 0;
+    if (slot.compare_exchange_strong(empty, pid)) return;
+  }
+}
+
+void Forget(pid_t pid) {
+  for (auto& slot : launched) {
+    pid_t expected = pid;
+    if (slot.compare_exchange_strong(expected, 0)) return;
+  }
+}
+
+}  // namespace
+
 pid_t Launch(std::vector<std::string> argv, const std::string& log) {
   pid_t pid = fork();
   if (pid == 0) {
@@ -42,11 +83,13 @@ pid_t Launch(std::vector<std::string> argv, const std::string& log) {
     execv(args[0], args.data());
     _exit(127);
   }
+  if (pid > 0) Remember(pid);
   return pid;
 }
 
 void Stop(pid_t pid) {
   if (pid <= 0) return;
+  Forget(pid);
   kill(pid, SIGTERM);
   waitpid(pid, nullptr, 0);
 }

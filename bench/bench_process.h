@@ -19,7 +19,9 @@ namespace kraken::bench {
 int FreePort();
 
 // Starts argv (argv[0] a path) in a process group of its own, stdout and stderr appended
-// to `log`, with the admin password `bench` for servers it starts.
+// to `log`, with the admin password `bench` for servers it starts. Whatever is still
+// running when the benchmark exits, or is stopped by SIGTERM, SIGINT or SIGHUP, gets a
+// SIGTERM.
 pid_t Launch(std::vector<std::string> argv, const std::string& log);
 
 // SIGTERM, then waits for it to exit.

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "secrets/secret_context.h"
+#include "settings/secret_box.h"
 
 namespace kraken::secrets {
 
@@ -67,10 +68,13 @@ std::vector<std::string> StepSecretValues(const Json& fields,
   auto named = fields.is_object() ? fields.find(kNamedSecretsField) : fields.end();
   if (fields.is_object() && named != fields.end() && named->is_object()) {
     for (const auto& [field, entry] : named->items()) {
-      for (const char* part : {"secret", "key"}) {
-        std::string v = entry.value(part, "");
+      std::vector<std::string> values = {entry.value("secret", ""), entry.value("key", "")};
+      // The git tool sends a token as `Authorization: Basic base64(x-access-token:TOKEN)`:
+      // that form is masked too, should anything print the header.
+      if (field == "access-token" && !values[0].empty())
+        values.push_back(settings::ToBase64("x-access-token:" + values[0]));
+      for (const std::string& v : values)
         if (!v.empty() && std::find(out.begin(), out.end(), v) == out.end()) out.push_back(v);
-      }
     }
   }
   std::stable_sort(out.begin(), out.end(),

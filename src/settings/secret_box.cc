@@ -10,10 +10,6 @@
 #include <cstring>
 
 namespace kraken::settings {
-namespace {
-
-constexpr std::string_view kPrefix = "v1:";
-
 std::string ToBase64(const std::string& bytes) {
   std::string out(sodium_base64_encoded_len(bytes.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
   sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(bytes.data()),
@@ -21,6 +17,10 @@ std::string ToBase64(const std::string& bytes) {
   out.resize(std::strlen(out.c_str()));
   return out;
 }
+
+namespace {
+
+constexpr std::string_view kPrefix = "v1:";
 
 bool FromBase64(std::string_view text, std::string& out) {
   out.assign(text.size(), '\0');

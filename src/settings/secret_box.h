@@ -31,4 +31,7 @@ class SecretBox {
 // "AKIA…MPLE": enough to recognise a key in a log, not to use it.
 std::string Mask(const std::string& secret);
 
+// Standard base64 with padding (libsodium's).
+std::string ToBase64(const std::string& bytes);
+
 }  // namespace kraken::settings
