@@ -1,10 +1,11 @@
-// ExecPlan holds everything a forked child needs to become the requested
+// ExecPlan holds everything a new child needs to become the requested
 // command: resolved executable, argv, environment, cwd and user ids.
 //
-// fork() in a multi-threaded program leaves the child with only
-// async-signal-safe calls (another thread may have held the malloc or NSS
-// locks), so all lookups, allocations and string building happen in Make(),
-// before the fork, and ExecInChild() only makes system calls.
+// A child of a multi-threaded program may only make async-signal-safe calls
+// (another thread may have held the malloc or NSS locks), and one started with
+// SpawnOwnedChild() shares its parent's memory until it execs, so all lookups,
+// allocations and string building happen in Make(), before the child exists,
+// and ExecInChild() only makes system calls and writes nothing but its stack.
 //
 // Thread-safety: Make() reads the process environment; it is safe as long
 // as no thread calls setenv()/putenv() concurrently. An ExecPlan is
