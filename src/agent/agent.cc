@@ -13,6 +13,7 @@
 #include "agent/protocol_client.h"
 #include "agent/job_services.h"
 #include "agent/result_shipper.h"
+#include "agent/background_steps.h"
 #include "agent/secret_masker.h"
 #include "agent/tools/tool.h"
 #include "proc/reaper.h"
@@ -139,10 +140,13 @@ void Agent::RunJob(const Json& first) {
   client.set_token(token_);
   auto deadline = std::chrono::steady_clock::now() +
                   std::chrono::seconds(job.value("timeout", int64_t{300}));
+  // Background steps log into whichever step runs at the time; they end with the job.
+  BackgroundSteps background(runner_, [&shipper](std::string_view bytes) { shipper.Append(bytes); });
   Json d = first;
   while (!d["step"].is_null() && !stopping_) {
     const Json& step = d["step"];
     int64_t idx = step["index"];
+    background.SetStep(idx, step.value("secrets", std::vector<std::string>{}));
     // The secret values the step's fields hold never reach the log in clear.
     SecretMasker masker(step.value("secrets", std::vector<std::string>{}));
     std::mutex masker_mu;
@@ -162,6 +166,7 @@ void Agent::RunJob(const Json& first) {
     ctx.reporter = &results;
     ctx.services = &services;
     ctx.cache_dir = fs::absolute(fs::path(options_.data_dir) / "cache").string();
+    ctx.background = &background;
     tools::StepOutcome outcome;
     std::string tool = step.value("tool", "");
     const tools::ToolSpec* spec = tools::FindTool(tool);
@@ -218,6 +223,7 @@ void Agent::RunJob(const Json& first) {
     }
     d = *next;
   }
+  background.StopAll();
   job_over = true;
   watcher.join();
   fs::remove_all(workspace, ec);

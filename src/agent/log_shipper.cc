@@ -19,7 +19,9 @@ LogShipper::~LogShipper() {
 }
 
 void LogShipper::BeginStep(int64_t step_idx) {
-  std::lock_guard lock(mu_);
+  std::unique_lock lock(mu_);
+  // A batch of the previous step may still be on its way (background output).
+  cv_.wait(lock, [&] { return !sending_ || quit_; });
   step_ = step_idx;
   seq_ = 0;
 }
@@ -28,13 +30,16 @@ void LogShipper::Append(std::string_view bytes) {
   {
     std::lock_guard lock(mu_);
     pending_.append(bytes);
+    appended_ += bytes.size();
   }
   cv_.notify_all();
 }
 
 bool LogShipper::Flush() {
   std::unique_lock lock(mu_);
-  cv_.wait(lock, [&] { return refused_ || quit_ || (pending_.empty() && !sending_); });
+  // Only what was appended before the call: a background step may keep appending.
+  const uint64_t target = appended_;
+  cv_.wait(lock, [&] { return refused_ || quit_ || acked_ >= target; });
   return !refused_;
 }
 
@@ -58,6 +63,7 @@ void LogShipper::Loop() {
     sending_ = false;
     if (res) {
       pending_.erase(0, n);
+      acked_ += n;
       ++seq_;
     } else if (res.error().code != ErrorCode::kUnavailable) {
       refused_ = true;  // the job is no longer ours; drop the rest

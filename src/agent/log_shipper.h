@@ -28,8 +28,8 @@ class LogShipper {
   // Starts numbering a new step's batches from 0. Call after Flush() of the previous step.
   void BeginStep(int64_t step_idx);
   void Append(std::string_view bytes);
-  // Blocks until everything appended so far is acknowledged. False when the server
-  // refused it (the job was taken away from this agent).
+  // Blocks until everything appended before the call is acknowledged. False when the
+  // server refused it (the job was taken away from this agent).
   bool Flush();
 
   static constexpr size_t kMaxBatch = 256 * 1024;
@@ -44,6 +44,8 @@ class LogShipper {
   std::mutex mu_;
   std::condition_variable cv_;
   std::string pending_;      // GUARDED_BY(mu_)
+  uint64_t appended_ = 0;    // bytes ever appended; GUARDED_BY(mu_)
+  uint64_t acked_ = 0;       // of which acknowledged by the server; GUARDED_BY(mu_)
   int64_t step_ = 0;         // GUARDED_BY(mu_)
   int64_t seq_ = 0;          // GUARDED_BY(mu_)
   bool sending_ = false;     // GUARDED_BY(mu_)

@@ -155,6 +155,32 @@ TEST_F(EngineE2E, StepsAfterAFailureFollowTheirWhenInTheSameWorkspace) {
   EXPECT_EQ(job["completion_status"], "step-error");
 }
 
+TEST_F(EngineE2E, ABackgroundStepRunsAlongsideTheNextStepsAndEndsWithTheJob) {
+  Boot(1);
+  int64_t branch = api_->CreateBranch("p", "main");
+  // The background step serves a file the next step waits for, then would sleep for long.
+  std::string serve = "echo serving; echo up > ready; sleep 1002.5";
+  std::string wait = "for i in $(seq 100); do [ -f ready ] && break; sleep 0.1; done; cat ready";
+  api_->CreateStage(branch, "build",
+                    Json{{"jobs", Json::array({Json{
+                                      {"name", "j"},
+                                      {"steps", Json::array({ShellStep(serve, {{"background", true}}),
+                                                             ShellStep(wait)})},
+                                      {"environments", AnyEnvironment()}}})}});
+  Json done = api_->WaitFlowCompleted(StartFlow(branch));
+  Json job = done["runs"][0]["jobs"][0];
+  EXPECT_EQ(job["completion_status"], "ok") << job.dump();
+  std::string id = std::to_string(job["id"].get<int64_t>());
+  Json steps = api_->Ok("GET", "/api/v1/jobs/" + id + "/steps");
+  EXPECT_EQ(steps[0]["status"], "done");
+  EXPECT_EQ(steps[1]["status"], "done");
+  std::string log = api_->Text("/api/v1/jobs/" + id + "/log");
+  EXPECT_NE(log.find("[background step 0] serving\n"), std::string::npos) << log;
+  EXPECT_NE(log.find("up\n"), std::string::npos) << log;
+  EXPECT_TRUE(WaitFor([] { return ProcessesWith("1002.5").empty(); }, std::chrono::seconds(5)))
+      << "the background step outlived its job";
+}
+
 TEST_F(EngineE2E, StepTimeoutKillsTheWholeProcessTree) {
   Boot(1);
   int64_t branch = api_->CreateBranch("p", "main");

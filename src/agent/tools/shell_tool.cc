@@ -26,8 +26,8 @@ StepOutcome RunShell(const Json& fields, ToolContext& ctx) {
     if (!*r) return StepOutcome::Error(r->error().field + ": " + r->error().message);
   if (!timeout) return StepOutcome::Error("timeout: " + timeout.error().message);
   if (!background) return StepOutcome::Error("background: " + background.error().message);
-  // Accepted by the stage schema for Kraken CI stages; refused here rather than ignored.
-  if (*background) return StepOutcome::Error("background: background steps are not supported yet");
+  if (*background && !ctx.background)
+    return StepOutcome::Error("background: background steps run only in a job");
   cmd.cwd = StepCwd(ctx, *cwd);
   if (fields.contains("script") && fields["script"].is_string()) {
     std::filesystem::path script =
@@ -73,6 +73,19 @@ StepOutcome RunShell(const Json& fields, ToolContext& ctx) {
     argv.insert(argv.end(), cmd.argv.begin(), cmd.argv.end());
     cmd.argv = std::move(argv);
   }
+  if (*background) {
+    // As in Kraken CI: the step is done once its command has started; the command runs on
+    // while the next steps do, its output going to their logs, until the job ends.
+    if (!ssh_key->empty())
+      return StepOutcome::Error("ssh-key: not available to a background step");
+    proc::SpawnOptions options = SpawnOptionsFor(ctx, cmd);
+    // Its own limit, if any; the job's end stops it anyway.
+    options.timeout = cmd.timeout.value_or(std::chrono::milliseconds(0));
+    if (auto started = ctx.background->Start(std::move(options)); !started)
+      return StepOutcome::Error("background: " + started.error().message);
+    ctx.Log("kraken: started in the background; it runs until the job ends\n");
+    return StepOutcome::Done();
+  }
   return RunCommand(ctx, cmd);
 }
 
@@ -89,7 +102,7 @@ ToolSpec ShellTool() {
        {"timeout", "integer|string", "Seconds before the step is stopped"},
        {"user", "string", "Run as this user (the agent must be root)"},
        {"shell_exe", "string", "Shell to run cmd (SHELL -c CMD) or script (SHELL FILE) with"},
-       {"background", "boolean", "Run in the background (not supported yet: refused)", false},
+       {"background", "boolean", "Run in the background until the job ends; the step is done once started", false},
        {"ssh-key", "string", "Name of an ssh-key secret: the command runs under an ssh-agent holding its key"}},
       RunShell};
 }

@@ -86,6 +86,15 @@ class JobServices {
   virtual Status Download(const std::string& url, const std::string& file) = 0;
 };
 
+// Runs a step's command in the background while the job goes on, until it ends (`shell`
+// with `background: true`, as in Kraken CI). Implemented by the agent, per job.
+class Background {
+ public:
+  virtual ~Background() = default;
+  // Starts the command (the options' on_output is replaced); an error if it cannot start.
+  virtual Status Start(proc::SpawnOptions options) = 0;
+};
+
 struct ToolContext {
   std::string workspace;       // absolute; step cwd fields are relative to it
   Json env = Json::object();   // from the server: branch variables, KK_*
@@ -96,6 +105,7 @@ struct ToolContext {
   Reporter* reporter = nullptr;
   JobServices* services = nullptr;
   std::string cache_dir;       // survives jobs: git mirrors
+  Background* background = nullptr;  // none under `kraken tool run`
   void Log(std::string_view text) const {
     if (output) output(text);
   }

@@ -67,8 +67,7 @@ std::string StepCwd(const ToolContext& ctx, const std::string& cwd) {
   return (fs::path(ctx.workspace) / p).lexically_normal().string();
 }
 
-StepOutcome RunCommand(ToolContext& ctx, const CommandOptions& options) {
-  StepOutcome out;
+proc::SpawnOptions SpawnOptionsFor(const ToolContext& ctx, const CommandOptions& options) {
   proc::SpawnOptions opts;
   opts.argv = options.argv;
   opts.cwd = options.cwd.empty() ? ctx.workspace : options.cwd;
@@ -78,6 +77,12 @@ StepOutcome RunCommand(ToolContext& ctx, const CommandOptions& options) {
   opts.user = options.user;
   if (options.lines) opts.output_mode = proc::OutputMode::kLines;
   opts.kill_grace = std::chrono::milliseconds(2000);
+  return opts;
+}
+
+StepOutcome RunCommand(ToolContext& ctx, const CommandOptions& options) {
+  StepOutcome out;
+  proc::SpawnOptions opts = SpawnOptionsFor(ctx, options);
 
   // The limit is the command's own timeout, cut short by what is left of the job's.
   auto job_left = std::chrono::duration_cast<std::chrono::milliseconds>(

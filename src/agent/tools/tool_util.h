@@ -37,6 +37,10 @@ struct CommandOptions {
   std::string user;    // run as this user; empty: as the agent
 };
 
+// The process options RunCommand uses: the context's environment and log, the command's
+// own settings on top; no time limit.
+proc::SpawnOptions SpawnOptionsFor(const ToolContext& ctx, const CommandOptions& options);
+
 // Runs the command to its end. ok when it exited 0; otherwise the reason (exit-code,
 // step-timeout, job-timeout, cancelled, agent-error) and a message.
 StepOutcome RunCommand(ToolContext& ctx, const CommandOptions& options);
