@@ -12,21 +12,13 @@
 #include <fstream>
 #include <thread>
 
+#include "http/free_port.h"
+
 namespace kraken::e2e {
 
 namespace fs = std::filesystem;
 
-int FreePort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  close(fd);
-  return ntohs(addr.sin_port);
-}
+int FreePort() { return http::FreeLoopbackPort(); }
 
 std::string TempDir(const std::string& name) {
   std::string tmpl = (fs::temp_directory_path() / ("kraken-e2e-" + name + "-XXXXXX")).string();

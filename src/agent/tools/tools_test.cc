@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "agent/tools/tool.h"
+#include "agent/tools/tool_test_fixture.h"
 #include "agent/tools/tool_util.h"
 #include "core/glob.h"
 
@@ -14,41 +15,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-class Recorder : public Reporter {
- public:
-  void Result(results::ResultRecord r) override { results.push_back(std::move(r)); }
-  void Issue(Json i) override { issues.push_back(std::move(i)); }
-  std::vector<results::ResultRecord> results;
-  std::vector<Json> issues;
-};
-
-class ToolsTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("kraken-tools-" + std::to_string(getpid()) + "-" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::create_directories(dir_);
-    ctx_.workspace = dir_.string();
-    ctx_.job_deadline = std::chrono::steady_clock::now() + std::chrono::minutes(1);
-    ctx_.runner = &runner_;
-    ctx_.reporter = &rec_;
-    ctx_.cancel = &cancel_;
-    ctx_.output = [this](std::string_view s) { log_ += s; };
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-  void Write(const std::string& rel, const std::string& text) {
-    fs::create_directories((dir_ / rel).parent_path());
-    std::ofstream(dir_ / rel) << text;
-  }
-  StepOutcome Run(const std::string& tool, const Json& fields) { return FindTool(tool)->run(fields, ctx_); }
-
-  fs::path dir_;
-  proc::RealRunner runner_;
-  CancelHandle cancel_;
-  Recorder rec_;
-  ToolContext ctx_;
-  std::string log_;
-};
+using ToolsTest = ToolTest;
 
 TEST(Glob, SegmentsAndDoubleStar) {
   EXPECT_TRUE(GlobMatch("**/*.xml", "a.xml"));
@@ -63,10 +30,10 @@ TEST_F(ToolsTest, GlobFilesWalksBelowTheLiteralPrefix) {
   Write("a/b/c.xml", "");
   Write("a/d.xml", "");
   Write("e.xml", "");
-  EXPECT_EQ(GlobFiles(dir_.string(), "a/**/*.xml"), (std::vector<std::string>{"a/b/c.xml", "a/d.xml"}));
-  EXPECT_EQ(GlobFiles(dir_.string(), "**/*.xml").size(), 3u);
-  EXPECT_EQ(GlobFiles(dir_.string(), "e.xml"), std::vector<std::string>{"e.xml"});
-  EXPECT_TRUE(GlobFiles(dir_.string(), "nope/*.xml").empty());
+  EXPECT_EQ(GlobFiles(ctx_.workspace, "a/**/*.xml"), (std::vector<std::string>{"a/b/c.xml", "a/d.xml"}));
+  EXPECT_EQ(GlobFiles(ctx_.workspace, "**/*.xml").size(), 3u);
+  EXPECT_EQ(GlobFiles(ctx_.workspace, "e.xml"), std::vector<std::string>{"e.xml"});
+  EXPECT_TRUE(GlobFiles(ctx_.workspace, "nope/*.xml").empty());
 }
 
 TEST_F(ToolsTest, JunitCollectReportsGoodFilesAndNamesTheBrokenOne) {
