@@ -70,15 +70,10 @@ TEST(GitSecretsE2E, AnAccessTokenSecretClonesAndIsMaskedInTheLog) {
             0);
   GitHttpServer http(dir + "/repos");
 
-  auto server = std::make_unique<ServerProcess>(dir);
-  server->Start();
-  Api api(server->url());
-  api.Login();
-  auto agent = std::make_unique<AgentProcess>(server->url(), dir + "/agent1", api.RegistrationToken(), "agent-1");
-  agent->Start();
-  api.WaitAgents(1);
+  SingleAgentSystem sys(dir);
+  Api& api = *sys.api;
   int64_t branch = api.CreateBranch("p", "main");
-  int64_t project = api.Ok("GET", "/api/v1/branches/" + std::to_string(branch))["project_id"];
+  int64_t project = ProjectOf(api, branch);
   api.Ok("POST", "/api/v1/projects/" + std::to_string(project) + "/secrets",
          Json{{"name", "gh"}, {"kind", "simple"}, {"secret", kToken}});
 
@@ -139,8 +134,8 @@ TEST(GitSecretsE2E, AnAccessTokenSecretClonesAndIsMaskedInTheLog) {
             std::string::npos)
       << failed[0].dump();
 
-  agent.reset();
-  server.reset();
+  sys.agent.reset();
+  sys.server.reset();
   if (!::testing::Test::HasFailure()) fs::remove_all(dir);
 }
 

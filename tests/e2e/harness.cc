@@ -20,6 +20,26 @@ namespace fs = std::filesystem;
 
 int FreePort() { return http::FreeLoopbackPort(); }
 
+SingleAgentSystem::SingleAgentSystem(const std::string& dir) {
+  server = std::make_unique<ServerProcess>(dir);
+  server->Start();
+  api = std::make_unique<Api>(server->url());
+  api->Login();
+  agent = std::make_unique<AgentProcess>(server->url(), dir + "/agent1", api->RegistrationToken(),
+                                         "agent-1");
+  agent->Start();
+  api->WaitAgents(1);
+}
+
+SingleAgentSystem::~SingleAgentSystem() {
+  agent.reset();
+  server.reset();
+}
+
+int64_t ProjectOf(Api& api, int64_t branch) {
+  return api.Ok("GET", "/api/v1/branches/" + std::to_string(branch))["project_id"];
+}
+
 std::string TempDir(const std::string& name) {
   std::string tmpl = (fs::temp_directory_path() / ("kraken-e2e-" + name + "-XXXXXX")).string();
   char* dir = mkdtemp(tmpl.data());

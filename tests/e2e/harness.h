@@ -84,6 +84,18 @@ class Api {
 // Waits until `pred()` holds, checking every 20 ms; false on timeout.
 bool WaitFor(const std::function<bool()>& pred, std::chrono::milliseconds timeout);
 
+// A started server in `dir`, an admin API client and one agent it has seen (`agent-1`).
+struct SingleAgentSystem {
+  std::unique_ptr<ServerProcess> server;
+  std::unique_ptr<Api> api;
+  std::unique_ptr<AgentProcess> agent;
+  explicit SingleAgentSystem(const std::string& dir);
+  ~SingleAgentSystem();  // the agent stops first
+};
+
+// The id of the project a branch belongs to.
+int64_t ProjectOf(Api& api, int64_t branch);
+
 // Pids of live processes whose command line contains `needle`.
 std::vector<pid_t> ProcessesWith(const std::string& needle);
 

@@ -29,16 +29,11 @@ const char* kStage = R"(def stage(ctx):
 
 TEST(SecretsE2E, SecretReachesTheAgentAndIsMaskedEverywhere) {
   std::string dir = TempDir("secrets");
-  auto server = std::make_unique<ServerProcess>(dir);
-  server->Start();
-  Api api(server->url());
-  api.Login();
-  auto agent = std::make_unique<AgentProcess>(server->url(), dir + "/agent1", api.RegistrationToken(), "agent-1");
-  agent->Start();
-  api.WaitAgents(1);
+  SingleAgentSystem sys(dir);
+  Api& api = *sys.api;
 
   int64_t branch = api.CreateBranch("p", "main");
-  int64_t project = api.Ok("GET", "/api/v1/branches/" + std::to_string(branch))["project_id"];
+  int64_t project = ProjectOf(api, branch);
   std::string secrets = "/api/v1/projects/" + std::to_string(project) + "/secrets";
   Json gh = api.Ok("POST", secrets, Json{{"name", "gh"}, {"kind", "simple"}, {"secret", kValue}});
   EXPECT_EQ(gh["name"], "gh");
@@ -76,8 +71,8 @@ TEST(SecretsE2E, SecretReachesTheAgentAndIsMaskedEverywhere) {
   auto [del, _] = api.Call("DELETE", "/api/v1/secrets/" + std::to_string(gh["id"].get<int64_t>()));
   EXPECT_EQ(del, 200);
   EXPECT_EQ(api.Ok("GET", secrets).size(), 1u);
-  agent.reset();
-  server.reset();
+  sys.agent.reset();
+  sys.server.reset();
   if (!::testing::Test::HasFailure()) std::filesystem::remove_all(dir);
 }
 

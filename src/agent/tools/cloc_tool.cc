@@ -21,12 +21,8 @@ StepOutcome RunCloc(const Json& fields, ToolContext& ctx) {
   std::string cwd = StepCwd(ctx, *cwd_field);
   if (!std::filesystem::is_directory(cwd)) return StepOutcome::Error("cwd: " + cwd + " is not a directory");
   // The report goes to a file outside the counted tree: stdout is the step's log.
-  std::string report =
-      (std::filesystem::temp_directory_path() / fmt::format("kraken-cloc-{}-{}.json", getpid(),
-                                                            reinterpret_cast<uintptr_t>(&ctx)))
-          .string();
-  std::error_code ec;
-  std::filesystem::remove(report, ec);
+  std::string report = FreshReportPath(std::filesystem::temp_directory_path().string(),
+                                       fmt::format("cloc-{}", reinterpret_cast<uintptr_t>(&ctx)));
 
   CommandOptions cmd;
   cmd.cwd = cwd;
@@ -36,8 +32,7 @@ StepOutcome RunCloc(const Json& fields, ToolContext& ctx) {
   if (!exclude_dir->empty()) cmd.argv.push_back("--exclude-dir=" + *exclude_dir);
   cmd.argv.push_back(".");
   StepOutcome run = RunCommand(ctx, cmd);
-  auto text = ReadFile(report);
-  std::filesystem::remove(report, ec);
+  auto text = TakeReport(report);
   if (!run.ok) {
     if (run.reason == "agent-error") run.message += " (is cloc installed? Debian: apt-get install cloc)";
     return run;

@@ -31,16 +31,13 @@ StepOutcome RunNglint(const Json& fields, ToolContext& ctx) {
   if (command->empty()) return StepOutcome::Error("cmd: must not be empty");
   std::string cwd = StepCwd(ctx, *cwd_field);
   // stdout (the report) goes to a file; stderr is the step's log.
-  std::string report = fmt::format("{}/.kraken-nglint-{}.json", cwd, getpid());
-  std::error_code ec;
-  std::filesystem::remove(report, ec);
+  std::string report = FreshReportPath(cwd, "nglint");
   CommandOptions cmd;
   cmd.cwd = cwd;
   if (*timeout > 0) cmd.timeout = std::chrono::seconds(*timeout);
   cmd.argv = proc::ShellArgv("(" + *command + ") > " + ShellQuote(report));
   StepOutcome run = RunCommand(ctx, cmd);
-  auto text = ReadFile(report);
-  std::filesystem::remove(report, ec);
+  auto text = TakeReport(report);
   bool linted = run.ok || (run.reason == "exit-code" && run.retcode == 1);
   if (!linted) return run;
   if (!text) return StepOutcome::Error("the linter wrote no report: " + text.error().message);

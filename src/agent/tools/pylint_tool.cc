@@ -28,9 +28,7 @@ StepOutcome RunPylint(const Json& fields, ToolContext& ctx) {
   if (modules->empty()) return StepOutcome::Error("modules_or_packages: what to lint is required");
   std::string cwd = StepCwd(ctx, *cwd_field);
   // The report goes to a file: stdout and stderr are the step's log.
-  std::string report = fmt::format("{}/.kraken-pylint-{}.json", cwd, getpid());
-  std::error_code ec;
-  std::filesystem::remove(report, ec);
+  std::string report = FreshReportPath(cwd, "pylint");
 
   CommandOptions cmd;
   cmd.cwd = cwd;
@@ -42,8 +40,7 @@ StepOutcome RunPylint(const Json& fields, ToolContext& ctx) {
   StepOutcome run = RunCommand(ctx, cmd);
   bool linted = run.ok || (run.reason == "exit-code" && run.retcode > 0 &&
                            run.retcode < kUsageError);
-  auto text = ReadFile(report);
-  std::filesystem::remove(report, ec);
+  auto text = TakeReport(report);
   if (!linted) return run;
   if (!text) return StepOutcome::Error("pylint wrote no report: " + text.error().message);
   Json messages = Json::parse(*text, nullptr, false);

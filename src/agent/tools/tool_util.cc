@@ -1,5 +1,8 @@
 #include "agent/tools/tool_util.h"
 
+#include <fmt/format.h>
+#include <unistd.h>
+
 #include "core/glob.h"
 
 #include <algorithm>
@@ -152,6 +155,20 @@ Result<std::string> ReadFile(const std::string& path) {
   std::ostringstream ss;
   ss << in.rdbuf();
   return ss.str();
+}
+
+std::string FreshReportPath(const std::string& dir, const std::string& name) {
+  std::string path = (fs::path(dir) / fmt::format(".kraken-{}-{}.json", name, getpid())).string();
+  std::error_code ec;
+  fs::remove(path, ec);
+  return path;
+}
+
+Result<std::string> TakeReport(const std::string& path) {
+  auto text = ReadFile(path);
+  std::error_code ec;
+  fs::remove(path, ec);
+  return text;
 }
 
 std::string ShellQuote(const std::string& s) {

@@ -53,6 +53,12 @@ std::vector<std::string> GlobFiles(const std::string& root, const std::string& p
 // Reads a whole file; an Error naming it when it cannot.
 Result<std::string> ReadFile(const std::string& path);
 
+// Where a command writes a report for its tool: `<dir>/.kraken-<name>-<pid>.json`, with any
+// stale file of that name removed.
+std::string FreshReportPath(const std::string& dir, const std::string& name);
+// The report's text; the file is removed either way.
+Result<std::string> TakeReport(const std::string& path);
+
 // `s` in single quotes for /bin/sh, with any single quote in it escaped.
 std::string ShellQuote(const std::string& s);
 
