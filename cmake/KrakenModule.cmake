@@ -17,7 +17,7 @@ function(kraken_module name)
     target_link_libraries(${name}_test PRIVATE kraken_${name} ${ARG_TEST_DEPS} GTest::gmock GTest::gtest_main)
     target_compile_definitions(${name}_test PRIVATE
       KRAKEN_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
-      KRAKEN_SHARED_DIR="${PROJECT_SOURCE_DIR}/../shared")
+      KRAKEN_EXTERNAL_TESTDATA="${KRAKEN_EXTERNAL_TESTDATA}")
     kraken_warnings(${name}_test)
     gtest_discover_tests(${name}_test DISCOVERY_TIMEOUT 60
       PROPERTIES LABELS unit ${ARG_TEST_PROPERTIES})
