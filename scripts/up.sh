@@ -5,5 +5,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh build
-scripts/build.sh
+scripts/build.sh kraken
 exec build/src/cli/kraken up --ui-dir ui/dist "$@"

@@ -47,8 +47,9 @@ void RaiseFileLimit() {
 std::string DefaultUiDir() {
   namespace fs = std::filesystem;
   fs::path exe = fs::read_symlink("/proc/self/exe").parent_path();
-  for (fs::path candidate : {exe / "ui", exe / ".." / "ui" / "dist", exe / ".." / ".." / "ui" / "dist",
-                             exe / ".." / "share" / "kraken" / "ui"})
+  // Beside an installed binary first, then the source tree this binary was built from.
+  for (fs::path candidate : {exe / "ui", exe / ".." / "share" / "kraken" / "ui",
+                             fs::path(KRAKEN_BUILD_UI_DIR)})
     if (fs::exists(candidate / "index.html")) return fs::weakly_canonical(candidate).string();
   return {};
 }

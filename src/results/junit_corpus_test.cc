@@ -113,8 +113,15 @@ tl::expected<std::vector<JunitCase>, JunitError> ParseCorpusFile(const std::stri
   return ParseJunit(ReadFile(CorpusDir() / file), file);
 }
 
-TEST(JunitCorpusTest, CorpusIsPresent) {
-  if (!fs::is_directory(CorpusDir())) GTEST_SKIP() << testing_support::AbsentReason(CorpusDir());
+// The tests over named corpus files; skipped, saying where they looked, without the corpus.
+class JunitCorpusTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!fs::is_directory(CorpusDir())) GTEST_SKIP() << testing_support::AbsentReason(CorpusDir());
+  }
+};
+
+TEST_F(JunitCorpusTest, CorpusIsPresent) {
   EXPECT_GE(CorpusFiles(".xml").size(), 50u) << "no corpus at " << CorpusDir();
 }
 
@@ -233,7 +240,7 @@ constexpr DornyCounts kDorny[] = {
     {"dorny/empty/phpunit-empty.xml", 0, 0, 0, 0},
 };
 
-TEST(JunitCorpusTest, DornyCountsAgreeWithTheirPublishedReports) {
+TEST_F(JunitCorpusTest, DornyCountsAgreeWithTheirPublishedReports) {
   for (const DornyCounts& expected : kDorny) {
     SCOPED_TRACE(expected.file);
     auto cases = ParseCorpusFile(expected.file);
@@ -246,7 +253,7 @@ TEST(JunitCorpusTest, DornyCountsAgreeWithTheirPublishedReports) {
   }
 }
 
-TEST(JunitCorpusTest, CorruptFilePointsAtTheCut) {
+TEST_F(JunitCorpusTest, CorruptFilePointsAtTheCut) {
   auto cases = ParseCorpusFile("enricomi/pytest/corrupt-xml.xml");
   ASSERT_FALSE(cases.has_value());
   // The file stops inside a <skipped> element, on its last line.
@@ -255,7 +262,7 @@ TEST(JunitCorpusTest, CorruptFilePointsAtTheCut) {
   EXPECT_THAT(cases.error().reason, HasSubstr("truncated"));
 }
 
-TEST(JunitCorpusTest, KeepsEntitiesFromTheEntitiesFile) {
+TEST_F(JunitCorpusTest, KeepsEntitiesFromTheEntitiesFile) {
   auto cases = ParseCorpusFile("enricomi/with-xml-entities.xml");
   ASSERT_TRUE(cases.has_value());
   ASSERT_EQ(cases->size(), 4u);
@@ -267,7 +274,7 @@ TEST(JunitCorpusTest, KeepsEntitiesFromTheEntitiesFile) {
   EXPECT_EQ((*cases)[3].message, "A message with < and >");
 }
 
-TEST(JunitCorpusTest, KeepsUnicodeFromTheUnicodeFile) {
+TEST_F(JunitCorpusTest, KeepsUnicodeFromTheUnicodeFile) {
   auto cases = ParseCorpusFile("enricomi/unsupported-unicode.xml");
   ASSERT_TRUE(cases.has_value());
   ASSERT_EQ(cases->size(), 7u);
@@ -276,7 +283,7 @@ TEST(JunitCorpusTest, KeepsUnicodeFromTheUnicodeFile) {
             "Some unsupported unicode characters: 헴䜝헱홐㣇㿷䔭𒍺𡓿𠄉㦓");
 }
 
-TEST(JunitCorpusTest, ReadsNamesAndTimesFromNestedSuites) {
+TEST_F(JunitCorpusTest, ReadsNamesAndTimesFromNestedSuites) {
   auto cases = ParseCorpusFile("enricomi/testsuite-in-testsuite.xml");
   ASSERT_TRUE(cases.has_value());
   ASSERT_EQ(cases->size(), 5u);
@@ -285,7 +292,7 @@ TEST(JunitCorpusTest, ReadsNamesAndTimesFromNestedSuites) {
   EXPECT_EQ((*cases)[4].name, "someName::TestCase5");
 }
 
-TEST(JunitCorpusTest, BazelErrorKeepsItsMessage) {
+TEST_F(JunitCorpusTest, BazelErrorKeepsItsMessage) {
   auto cases = ParseCorpusFile("enricomi/bazel/suite-logs.xml");
   ASSERT_TRUE(cases.has_value());
   ASSERT_EQ(cases->size(), 1u);

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 
 #include "store/test_db.h"
 #include "tests/e2e/harness.h"
@@ -89,6 +90,26 @@ TEST(CommandLine, UpThenFlowRunFollowReportsSuccessAndFailure) {
   int status = 0;
   waitpid(up, &status, 0);
   EXPECT_TRUE(WIFEXITED(status)) << "kraken up did not stop cleanly on SIGTERM";
+  if (!HasFailure()) fs::remove_all(dir);
+}
+
+// `kraken server` started without --ui-dir, as the README's command table shows it, serves
+// the UI built in the source tree (the test command builds it before the tests run).
+TEST(CommandLine, ServerWithoutUiDirServesTheBuiltUi) {
+  const fs::path index = fs::path(KRAKEN_SOURCE_DIR) / "ui" / "dist" / "index.html";
+  std::string dir = TempDir("ui");
+  ServerProcess server(dir);
+  server.Start();
+  Api api(server.url());
+  std::string page = api.Text("/");
+  if (fs::exists(index)) {
+    std::ifstream in(index);
+    std::string expected((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    EXPECT_EQ(page, expected);
+  } else {
+    EXPECT_NE(page.find("The web UI is not built"), std::string::npos) << page;
+  }
+  server.Stop();
   if (!HasFailure()) fs::remove_all(dir);
 }
 
