@@ -363,6 +363,10 @@ Status Engine::RequeueJob(Job& job, const std::string& why, CompletionStatus out
     KR_TRY(store_.SaveStep(s));
   }
   KR_TRY(store_.DeleteLogs(job.id));
+  // The lost attempt's results go with its log: the next attempt reports its own, from
+  // batch 0 again.
+  for (const char* table : {"test_results", "issues", "result_batches"})
+    KR_TRY(store_.db().Exec(fmt::format("DELETE FROM {} WHERE job_id = ?", table), {job.id}));
   job.notes += (job.notes.empty() ? "" : "\n") +
                fmt::format("attempt {}: {}; re-queued", job.attempt, why);
   job.attempt += 1;
