@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 
 namespace kraken {
 
@@ -14,5 +15,16 @@ inline constexpr size_t kMaxResultBatchItems = 5000;
 inline constexpr size_t kMaxResultItemBytes = 1 << 20;
 // POST /agent/v1/jobs/{id}/logs: the JSON body.
 inline constexpr size_t kMaxLogBatchBytes = 4 << 20;
+
+// POST /agent/v1/register needs no token, and /hello comes at every start: their body is
+// refused with 413 past this size, before it is parsed (room for a host_info at its limit
+// written with indentation and escapes).
+inline constexpr size_t kMaxRegistrationBytes = 256 << 10;
+// An agent's host_info: its size as compact JSON and how deeply it nests.
+inline constexpr size_t kMaxHostInfoBytes = 64 << 10;
+inline constexpr size_t kMaxHostInfoDepth = 8;
+// Agents registered without a token wait for an admin; past this many waiting, a further
+// registration without a token is refused with 503 (the agent retries later).
+inline constexpr int64_t kMaxUnauthorizedAgents = 1000;
 
 }  // namespace kraken

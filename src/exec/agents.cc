@@ -4,6 +4,8 @@
 #include <algorithm>
 
 #include "auth/crypto.h"
+#include "core/json_limits.h"
+#include "core/protocol_limits.h"
 #include "exec/engine.h"
 #include "secrets/named_secrets.h"
 #include "secrets/project_secrets.h"
@@ -31,6 +33,17 @@ bool HasExpression(const Json& v) {
   return false;
 }
 
+// host_info is the agent's to choose, and registration needs no token: keep it small.
+Status CheckHostInfo(const Json& host_info) {
+  if (!host_info.is_object()) return Invalid("host_info", "must be an object");
+  if (JsonDepth(host_info) > kMaxHostInfoDepth)
+    return Invalid("host_info", TooDeepMessage(kMaxHostInfoDepth));
+  if (size_t size = host_info.dump().size(); size > kMaxHostInfoBytes)
+    return Invalid("host_info", fmt::format("is {} bytes of JSON, more than the limit of {}", size,
+                                            kMaxHostInfoBytes));
+  return {};
+}
+
 std::string SystemOf(const Json& host_info) {
   std::string distro = host_info.value("distro_name", "");
   std::string version = host_info.value("distro_version", "");
@@ -43,8 +56,17 @@ std::string SystemOf(const Json& host_info) {
 Result<Registration> Engine::RegisterAgent(const std::string& name, const Json& host_info,
                                            const std::string& registration_token) {
   if (name.empty()) return Invalid("name", "an agent needs a name");
-  if (!host_info.is_object()) return Invalid("host_info", "must be an object");
+  KR_TRY(CheckHostInfo(host_info));
   Transaction tx(store_.db());
+  if (registration_token.empty()) {
+    KR_ASSIGN(auto count, store_.db().Exec("SELECT COUNT(*) FROM agents WHERE authorized = 0"));
+    int64_t waiting = count.rows[0].Int(0);
+    if (waiting >= kMaxUnauthorizedAgents)
+      return Fail(ErrorCode::kUnavailable,
+                  fmt::format("{} agents already wait for authorization, the limit: authorize or "
+                              "delete some, or register with a registration token",
+                              waiting));
+  }
   Agent agent;
   agent.name = name;
   agent.host_info = host_info;
@@ -102,7 +124,7 @@ Status Engine::AuthorizeAgent(Id agent_id, bool authorized) {
 }
 
 Status Engine::UpdateHostInfo(Id agent_id, const Json& host_info) {
-  if (!host_info.is_object()) return Invalid("host_info", "must be an object");
+  KR_TRY(CheckHostInfo(host_info));
   KR_ASSIGN(auto agent, store_.GetAgent(agent_id, false));
   agent.host_info = host_info;
   // A machine's agent keeps the system its machine was made for (see RegisterAgent).

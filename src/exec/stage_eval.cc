@@ -1,6 +1,7 @@
 // Stage code at run time: re-evaluation with the full ctx, labels, and the ctx of a step.
 #include <fmt/format.h>
 
+#include "core/json_limits.h"
 #include "exec/engine.h"
 #include "secrets/project_secrets.h"
 #include "secrets/secret_context.h"
@@ -127,7 +128,7 @@ void Engine::StageTimeoutPass() {
       {std::string(Name(RunState::kInProgress))});
   if (!rows) return;
   for (const auto& row : rows->rows) {
-    Json schema = Json::parse(row.Text(2), nullptr, false);
+    Json schema = ParseJson(row.Text(2)).value_or(Json());
     if (!schema.is_object() || !schema.contains("timeout")) continue;
     auto seconds = workflow::ParseStage(Json{{"timeout", schema["timeout"]}});
     if (!seconds || !seconds->timeout || now < row.Int(1) + *seconds->timeout * 1000) continue;

@@ -2,6 +2,7 @@
 // a flow's results for comparison, issues, counters; and the codes' API names.
 #include <fmt/format.h>
 
+#include "core/json_limits.h"
 #include "resultdb/result_store.h"
 
 namespace kraken::resultdb {
@@ -27,7 +28,7 @@ StoredResult ResultOf(const store::Row& r) {
   x.test_name = r.Text(9);
   x.status = static_cast<int>(r.Int(10));
   if (!r.IsNull(11)) x.cmd = r.Text(11);
-  if (!r.IsNull(12)) x.values = Json::parse(r.Text(12), nullptr, false);
+  if (!r.IsNull(12)) x.values = ParseJson(r.Text(12)).value_or(Json());
   x.message = r.Text(13);
   x.duration = r.Real(14);
   x.analyzed = r.Int(15) != 0;
@@ -308,7 +309,7 @@ Result<std::vector<Json>> ResultStore::ListIssues(Id run_id, const Json& filter)
                        {"symbol", r.Text(6)}, {"message", r.Text(7)},
                        {"type", IssueTypeName(static_cast<int>(r.Int(8)))}, {"age", r.Int(9)},
                        {"new", r.Int(9) <= 1},
-                       {"extra", Json::parse(r.Text(10), nullptr, false)}});
+                       {"extra", ParseJson(r.Text(10)).value_or(Json())}});
   return out;
 }
 

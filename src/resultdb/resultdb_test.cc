@@ -2,6 +2,9 @@
 // histories of flows on one branch, analysed run by run as the server does.
 #include <gtest/gtest.h>
 
+#include <chrono>
+
+#include "core/json_limits.h"
 #include "resultdb/result_store.h"
 #include "resultdb/user_data.h"
 #include "store/store.h"
@@ -233,6 +236,81 @@ TEST_P(ResultDb, UserDataScopes) {
   auto bad = ApplyDataChange(*store_, f, {"galaxy", "set", "/", 1});
   ASSERT_FALSE(bad);
   EXPECT_EQ(bad.error().field, "scope");
+}
+
+TEST_P(ResultDb, UserDataPointerIndexMayOnlyAppend) {
+  kraken::Flow f;
+  f.branch_id = branch_.id;
+  f.seq = f.kind_seq = 1;
+  f = *store_->CreateFlow(f);
+  auto start = std::chrono::steady_clock::now();
+  ASSERT_TRUE(ApplyDataChange(*store_, f, {"flow", "set", "/", Json::array()}));
+  using Place = std::pair<std::string, std::string>;
+  for (const auto& [scope, pointer] : std::vector<Place>{
+           {"flow", "/100000000"}, {"branch", "/list/100000000"}, {"branch", "/a/b/5"}}) {
+    auto far = ApplyDataChange(*store_, f, {scope, "set", pointer, 1});
+    ASSERT_FALSE(far) << pointer;
+    EXPECT_EQ(far.error().field, "json_pointer");
+    EXPECT_NE(far.error().message.find("is past the end of an array of 0"), std::string::npos)
+        << far.error().message;
+  }
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(1));
+  ASSERT_TRUE(ApplyDataChange(*store_, f, {"branch", "set", "/list", Json{1, 2}}));
+  EXPECT_FALSE(ApplyDataChange(*store_, f, {"branch", "set", "/list/3", 3}));
+  ASSERT_TRUE(ApplyDataChange(*store_, f, {"branch", "set", "/list/2", 3}));
+  ASSERT_TRUE(ApplyDataChange(*store_, f, {"branch", "set", "/list/-", 4}));
+  ASSERT_TRUE(ApplyDataChange(*store_, f, {"branch", "set", "/m/0/k", "v"}));
+  EXPECT_EQ(*ReadUserData(store_->db(), "branch", branch_.id),
+            Json::parse(R"({"list": [1, 2, 3, 4], "m": [{"k": "v"}]})"));
+  std::string long_pointer;
+  for (size_t i = 0; i <= kMaxJsonDepth; ++i) long_pointer += "/a";
+  auto deep = ApplyDataChange(*store_, f, {"branch", "set", long_pointer, 1});
+  ASSERT_FALSE(deep);
+  EXPECT_EQ(deep.error().message, "has 65 parts, more than the limit of 64");
+}
+
+TEST_P(ResultDb, UserDataStaysWithinItsSizeAndDepth) {
+  kraken::Flow f;
+  f.branch_id = branch_.id;
+  f.seq = f.kind_seq = 1;
+  f = *store_->CreateFlow(f);
+  ASSERT_TRUE(
+      ApplyDataChange(*store_, f, {"flow", "set", "/", Json{{"a", std::string(1000, 'x')}}}));
+  // Copying the whole document into itself doubles it each time: 22 copies would make 4 GB.
+  Json doubling = Json::array();
+  for (int i = 0; i < 22; ++i)
+    doubling.push_back({{"op", "copy"}, {"from", ""}, {"path", "/c" + std::to_string(i)}});
+  auto start = std::chrono::steady_clock::now();
+  auto grown = ApplyDataChange(*store_, f, {"flow", "jsonpatch", "/", doubling});
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(1));
+  ASSERT_FALSE(grown);
+  EXPECT_EQ(grown.error().field, "value");
+  EXPECT_NE(grown.error().message.find("more than the limit of 262144"), std::string::npos)
+      << grown.error().message;
+  EXPECT_EQ(store_->GetFlow(f.id)->data.dump().size(), 1008u);  // unchanged
+
+  auto big =
+      ApplyDataChange(*store_, f, {"flow", "set", "/b", std::string(kMaxUserDataBytes, 'y')});
+  ASSERT_FALSE(big);
+  EXPECT_NE(big.error().message.find("more than the limit of 262144"), std::string::npos);
+
+  Json nested = 1;
+  for (int i = 0; i < 10; ++i) nested = Json::array({nested});
+  std::string pointer;
+  for (int i = 0; i < 60; ++i) pointer += "/p";
+  auto deep = ApplyDataChange(*store_, f, {"flow", "set", pointer, nested});
+  ASSERT_FALSE(deep);
+  EXPECT_EQ(deep.error().message, "the data would be nested deeper than 64 levels, the limit");
+
+  Json many = Json::array();
+  for (size_t i = 0; i <= kMaxPatchOperations; ++i)
+    many.push_back({{"op", "add"}, {"path", "/n"}, {"value", static_cast<int>(i)}});
+  auto refused = ApplyDataChange(*store_, f, {"flow", "jsonpatch", "/", many});
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message.find("at most 100 operations"), std::string::npos);
+  many.erase(many.size() - 1);
+  ASSERT_TRUE(ApplyDataChange(*store_, f, {"flow", "jsonpatch", "/", many}));
+  EXPECT_EQ(store_->GetFlow(f.id)->data["n"], 99);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, ResultDb, ::testing::Values("sqlite", "postgresql"));

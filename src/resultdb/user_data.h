@@ -10,6 +10,12 @@
 
 namespace kraken::resultdb {
 
+// Bounds on one scope's data: its size as compact JSON (it is listed with its flows and
+// read whole by every change) and the operations of one JSON Patch. It nests at most
+// kMaxJsonDepth levels (core/json_limits.h). A change past them is refused.
+inline constexpr size_t kMaxUserDataBytes = 256 << 10;
+inline constexpr size_t kMaxPatchOperations = 100;
+
 struct DataChange {
   std::string scope = "flow";  // flow, branch, branch-ci, branch-dev, project
   std::string operation = "set";  // set: value at json_pointer; jsonpatch: value is a patch

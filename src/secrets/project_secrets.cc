@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "core/json_limits.h"
+
 namespace kraken::secrets {
 namespace {
 
@@ -117,7 +119,7 @@ Result<std::vector<Secret>> ProjectSecrets::Open(Id project_id) {
     Secret s;
     s.info = InfoOf(row);
     KR_ASSIGN(std::string plain, box_.Open(row.Text(6)));
-    Json v = Json::parse(plain, nullptr, false);
+    Json v = ParseJson(plain).value_or(Json());
     if (!v.is_object()) return Fail(ErrorCode::kInternal, "secret " + s.info.name + " is damaged");
     s.value.secret = v.value("secret", "");
     s.value.username = v.value("username", "");
@@ -138,7 +140,7 @@ Result<std::optional<Json>> ProjectSecrets::StepFields(Id step_id) {
   KR_ASSIGN(auto r, db_.Exec("SELECT sealed FROM step_secret_fields WHERE step_id = ?", {step_id}));
   if (r.rows.empty()) return std::optional<Json>();
   KR_ASSIGN(std::string plain, box_.Open(r.rows[0].Text(0)));
-  return std::optional<Json>(Json::parse(plain, nullptr, false));
+  return std::optional<Json>(ParseJson(plain).value_or(Json()));
 }
 
 }  // namespace kraken::secrets

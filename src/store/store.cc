@@ -1,13 +1,11 @@
 #include "store/store.h"
 
+#include "core/json_limits.h"
 #include "store/migrations.h"
 
 namespace kraken::store {
 
-Json ParseJsonColumn(const std::string& text) {
-  Json j = Json::parse(text, nullptr, /*allow_exceptions=*/false);
-  return j.is_discarded() ? Json::object() : j;
-}
+Json ParseJsonColumn(const std::string& text) { return ParseJson(text).value_or(Json::object()); }
 
 Value OptId(const std::optional<Id>& id) { return id ? Value(*id) : Null(); }
 

@@ -3,6 +3,7 @@
 #include "workflow/context.h"
 #include "workflow/interpolate.h"
 #include "workflow/json_schema.h"
+#include "workflow/source_limits.h"
 #include "workflow/stage_schema.h"
 #include "workflow/triggers.h"
 #include "workflow/when.h"
@@ -87,6 +88,27 @@ TEST(StageSchema, TheSameDictFromJsonYamlAndStarlark) {
   EXPECT_EQ(star->schema, json->schema);
   EXPECT_EQ(yaml->schema, json->schema);
   EXPECT_EQ(*star->def.timeout, 60);
+}
+
+TEST(StageSchema, YamlAliasesOfALongScalarStayWithinTheTextBudget) {
+  // 100 uses of a 64 KiB string: 6.4 MB of text from 64 KiB of code.
+  std::string code = "parent: root\nx: &s \"" + std::string(64 << 10, 'x') + "\"\njobs: [";
+  for (int i = 0; i < 100; ++i) code += i ? ", *s" : "*s";
+  code += "]\n";
+  auto stage = EvaluateStage(code, "yaml", Json::object());
+  ASSERT_FALSE(stage);
+  EXPECT_GT(stage.error().line, 0);  // where the budget ran out
+  EXPECT_NE(stage.error().message.find("its text expands to more than 4194304 bytes, the limit"),
+            std::string::npos)
+      << stage.error().message;
+}
+
+TEST(StageSchema, StageCodeIsBoundedInSize) {
+  std::string code = "# " + std::string(kMaxStageCodeBytes, 'x') + "\njobs: []\n";
+  auto stage = EvaluateStage(code, "yaml", Json::object());
+  ASSERT_FALSE(stage);
+  EXPECT_EQ(stage.error().field, "schema_code");
+  EXPECT_NE(stage.error().message.find("more than the limit of 1048576"), std::string::npos);
 }
 
 TEST(ResolveFormat, DetectsStarlark) {

@@ -1,5 +1,6 @@
 #include "workflow/schema_source.h"
 
+#include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
 #include <cmath>
@@ -7,7 +8,9 @@
 #include <list>
 #include <memory>
 
+#include "core/json_limits.h"
 #include "starlark/starlark.h"
+#include "workflow/source_limits.h"
 
 namespace kraken::workflow {
 namespace {
@@ -31,6 +34,11 @@ std::pair<int, int> LineColumn(const std::string& text, size_t offset) {
 }
 
 SchemaResult<Json> FromJsonText(const std::string& code, const SourceOptions& options) {
+  if (auto at = FindTooDeep(code)) {
+    auto [line, column] = LineColumn(code, *at);
+    return tl::unexpected(
+        SourceError(options.filename, line, column, "invalid JSON: " + TooDeepMessage()));
+  }
   try {
     return Json::parse(code);
   } catch (const Json::parse_error& e) {
@@ -68,30 +76,74 @@ Json ScalarFromYaml(const YAML::Node& node) {
   return text;
 }
 
-Json FromYamlNode(const YAML::Node& node) {
-  switch (node.Type()) {
-    case YAML::NodeType::Null:
-    case YAML::NodeType::Undefined:
-      return nullptr;
-    case YAML::NodeType::Scalar:
-      return ScalarFromYaml(node);
-    case YAML::NodeType::Sequence: {
+// Turns YAML nodes into JSON within budgets. yaml-cpp shares an anchored node among its
+// aliases, so a few hundred bytes of aliases of aliases can stand for billions of nodes:
+// every node made counts, each time an alias is expanded, and so do the bytes of scalars.
+class YamlToJson {
+ public:
+  explicit YamlToJson(const SourceOptions& options) : options_(options) {}
+
+  SchemaResult<Json> Convert(const YAML::Node& node, size_t depth = 0) {
+    if (++nodes_ > kMaxYamlNodes)
+      return Refuse(node, fmt::format("it expands to more than {} nodes, the limit (each use of "
+                                      "an alias counts)",
+                                      kMaxYamlNodes));
+    switch (node.Type()) {
+      case YAML::NodeType::Null:
+      case YAML::NodeType::Undefined:
+        return nullptr;
+      case YAML::NodeType::Scalar:
+        if (!CountBytes(node.Scalar())) return Refuse(node, TooManyBytes());
+        return ScalarFromYaml(node);
+      case YAML::NodeType::Sequence:
+      case YAML::NodeType::Map:
+        break;
+    }
+    if (depth >= kMaxJsonDepth) return Refuse(node, TooDeepMessage());
+    if (node.IsSequence()) {
       Json out = Json::array();
-      for (const auto& item : node) out.push_back(FromYamlNode(item));
+      for (const auto& item : node) {
+        auto v = Convert(item, depth + 1);
+        if (!v) return v;
+        out.push_back(std::move(*v));
+      }
       return out;
     }
-    case YAML::NodeType::Map: {
-      Json out = Json::object();
-      for (const auto& kv : node) out[kv.first.as<std::string>()] = FromYamlNode(kv.second);
-      return out;
+    Json out = Json::object();
+    for (const auto& kv : node) {
+      std::string key = kv.first.as<std::string>();
+      if (!CountBytes(key)) return Refuse(kv.first, TooManyBytes());
+      auto v = Convert(kv.second, depth + 1);
+      if (!v) return v;
+      out[key] = std::move(*v);
     }
+    return out;
   }
-  return nullptr;
-}
+
+ private:
+  bool CountBytes(const std::string& text) {
+    scalar_bytes_ += text.size();
+    return scalar_bytes_ <= kMaxYamlScalarBytes;
+  }
+  static std::string TooManyBytes() {
+    return fmt::format(
+        "its text expands to more than {} bytes, the limit (each use of an alias counts)",
+        kMaxYamlScalarBytes);
+  }
+  SchemaResult<Json> Refuse(const YAML::Node& node, const std::string& why) const {
+    YAML::Mark mark = node.Mark();
+    return tl::unexpected(
+        SourceError(options_.filename, mark.line + 1, mark.column + 1, "invalid YAML: " + why));
+  }
+
+  const SourceOptions& options_;
+  size_t nodes_ = 0;
+  size_t scalar_bytes_ = 0;
+};
 
 SchemaResult<Json> FromYamlText(const std::string& code, const SourceOptions& options) {
   try {
-    return FromYamlNode(YAML::Load(code));
+    return YamlToJson(options).Convert(YAML::Load(code));
   } catch (const YAML::Exception& e) {
     return tl::unexpected(SourceError(options.filename, e.mark.line + 1, e.mark.column + 1,
                                       "invalid YAML: " + e.msg));
@@ -187,6 +239,9 @@ SchemaResult<std::string> ResolveFormat(const std::string& code, const std::stri
 
 SchemaResult<Json> EvaluateSource(const std::string& code, const std::string& format,
                                   const Json& ctx, const SourceOptions& options) {
+  if (code.size() > kMaxStageCodeBytes)
+    return SchemaFail("schema_code", fmt::format("is {} bytes, more than the limit of {}",
+                                                 code.size(), kMaxStageCodeBytes));
   SchemaResult<Json> raw;
   if (format == kFormatStarlark) raw = FromStarlarkText(code, ctx, options);
   else if (format == kFormatJson) raw = FromJsonText(code, options);
@@ -195,6 +250,8 @@ SchemaResult<Json> EvaluateSource(const std::string& code, const std::string& fo
   if (!raw) return raw;
   if (!raw->is_object())
     return SchemaFail("", std::string("a stage schema must be a dict, not ") + raw->type_name());
+  if (JsonDepth(*raw) > kMaxJsonDepth)
+    return SchemaFail("", "the stage dict is " + TooDeepMessage());
   return raw;
 }
 
