@@ -82,6 +82,8 @@ TEST_F(StaticFilesTest, RefusesPathsThatLeaveTheFolderWith400) {
       "/" + abs + "/server.key",  // "//tmp/...": root / "/tmp/..." would be absolute
       "/%2f" + abs.substr(1) + "/server.key",
       "/%2F" + abs.substr(1) + "/server.key",
+      "/" + abs + "/ui-secret/kraken.db",  // a sibling whose name starts with the folder's
+      "/%2f" + abs.substr(1) + "/ui-secret/kraken.db",
       "/assets//..%2f..%2fserver.key",
       "/../server.key",
       "/assets/../../server.key",
