@@ -1,6 +1,8 @@
 #include "agent/agent.h"
 
+#include <fcntl.h>
 #include <spdlog/spdlog.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -32,11 +34,32 @@ Agent::Agent(AgentOptions options) : options_(std::move(options)) {
     options_.server_url.pop_back();
 }
 
+namespace {
+
+Status WriteIdentity(const fs::path& path, const std::string& text) {
+  fs::path tmp = path.string() + ".tmp";
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+  bool ok = fd >= 0 && ::fchmod(fd, 0600) == 0 &&
+            ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
+            ::fsync(fd) == 0;
+  if (fd >= 0) ::close(fd);
+  std::error_code ec;
+  if (ok) fs::rename(tmp, path, ec);
+  if (!ok || ec)
+    return Fail(ErrorCode::kInternal, "cannot save the agent's identity in " + path.string());
+  return {};
+}
+
+}  // namespace
+
 Status Agent::LoadOrRegister() {
   fs::create_directories(options_.data_dir);
   fs::path identity = fs::path(options_.data_dir) / "identity.json";
   ProtocolClient client(options_.server_url, stopping_);
   if (fs::exists(identity)) {
+    // Saved by an older version, readable by all: the token's owner alone may read it.
+    std::error_code ec;
+    fs::permissions(identity, fs::perms::owner_read | fs::perms::owner_write, ec);
     Json saved = Json::parse(std::ifstream(identity), nullptr, false);
     if (!saved.is_discarded() && saved.contains("token")) {
       client.set_token(saved["token"]);
@@ -61,10 +84,9 @@ Status Agent::LoadOrRegister() {
   token_ = (*reg)["token"];
   agent_id_ = (*reg)["agent_id"];
   poll_wait_ms_ = reg->value("poll_wait_ms", poll_wait_ms_);
-  // Written before use, atomically, so a crash never leaves a half identity behind.
-  fs::path tmp = identity.string() + ".tmp";
-  std::ofstream(tmp) << Json{{"token", token_}, {"agent_id", agent_id_}}.dump();
-  fs::rename(tmp, identity);
+  // Written before use, atomically, so a crash never leaves a half identity behind; the
+  // token is a credential, for the agent's user alone.
+  KR_TRY(WriteIdentity(identity, Json{{"token", token_}, {"agent_id", agent_id_}}.dump()));
   spdlog::info("registered as agent {} ({})", agent_id_,
                (*reg)["authorized"].get<bool>() ? "authorized" : "waiting for authorization");
   return {};

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <cctype>
+
 #include "api/json_io.h"
 
 namespace kraken::api {
@@ -42,7 +44,34 @@ struct BlobStream : std::enable_shared_from_this<BlobStream> {
   }
 };
 
+// The file name for Content-Disposition: printable ASCII without quotes or backslashes (a
+// plain fallback), and the exact name percent-encoded as RFC 6266's filename*.
+std::string AttachmentOf(const std::string& name) {
+  std::string plain, encoded;
+  static const char* kHex = "0123456789ABCDEF";
+  for (unsigned char c : name) {
+    plain += (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') ? static_cast<char>(c) : '_';
+    if (std::isalnum(c) || c == '.' || c == '-' || c == '_') {
+      encoded += static_cast<char>(c);
+    } else {
+      encoded += '%';
+      encoded += kHex[c >> 4];
+      encoded += kHex[c & 15];
+    }
+  }
+  return "attachment; filename=\"" + plain + "\"; filename*=UTF-8''" + encoded;
+}
+
 }  // namespace
+
+void SetUserContentHeaders(http::StreamWriter& out, const std::string& path) {
+  std::string name = path.substr(path.rfind('/') + 1);
+  bool html = name.ends_with(".html") || name.ends_with(".htm");
+  out.SetContentType(html ? "text/html; charset=utf-8" : "application/octet-stream");
+  if (!html) out.AddHeader("Content-Disposition", AttachmentOf(name));
+  out.AddHeader("Content-Security-Policy", std::string(kUserContentPolicy));
+  out.AddHeader("X-Content-Type-Options", "nosniff");
+}
 
 void StreamError(const std::shared_ptr<http::StreamWriter>& out, const Error& error) {
   http::Response r = ErrorResponse(error);

@@ -7,6 +7,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "artifacts/blob_store.h"
 #include "http/server.h"
@@ -21,6 +22,14 @@ inline constexpr size_t kBlobBacklog = 4 * kBlobPiece;
 // StreamHandler, after setting the content type and headers.
 void StreamBlob(http::Loop& loop, std::shared_ptr<artifacts::BlobStore> blobs, const std::string& key,
                 std::shared_ptr<http::StreamWriter> out);
+// What a browser may do with user content (artifacts, cache files, reports) served on the
+// API's origin: an HTML file is shown inline but sandboxed (no script, no form, an opaque
+// origin, nothing loaded from elsewhere); anything else is a download. Neither is sniffed.
+inline constexpr std::string_view kUserContentPolicy =
+    "sandbox; default-src 'none'; img-src data:; style-src 'unsafe-inline'";
+// Sets the content type and the headers above for the file at `path` (its last segment
+// names the download).
+void SetUserContentHeaders(http::StreamWriter& out, const std::string& path);
 // Answers a stream with the usual JSON error body and status instead.
 void StreamError(const std::shared_ptr<http::StreamWriter>& out, const Error& error);
 

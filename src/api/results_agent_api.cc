@@ -269,7 +269,7 @@ void RegisterResultsAgentRoutes(http::Router& r, ResultsContext rc) {
           artifacts::ArtifactStore as(rc.api.store.db(), *rc.blobs);
           auto a = as.Redeem(req.params["token"], "download", RealClock::Instance().Now());
           if (!a) return StreamError(out, a.error());
-          out->SetContentType("application/octet-stream");
+          SetUserContentHeaders(*out, a->path);
           StreamBlob(rc.api.loop, rc.blobs, a->BlobKey(), out);
         }));
 }

@@ -284,11 +284,7 @@ void RegisterResultsRestRoutes(http::Router& r, ResultsContext rc) {
           if (!a) return StreamError(out, a.error());
           if (!a->complete)
             return StreamError(out, Error{ErrorCode::kConflict, "the upload of this file is not complete"});
-          std::string type = a->path.ends_with(".html") ? "text/html; charset=utf-8" : "application/octet-stream";
-          out->SetContentType(type);
-          std::string file = a->path.substr(a->path.rfind('/') + 1);
-          if (type == "application/octet-stream")
-            out->AddHeader("Content-Disposition", "attachment; filename=\"" + file + "\"");
+          SetUserContentHeaders(*out, a->path);
           StreamBlob(rc.api.loop, rc.blobs, a->BlobKey(), out);
         }));
 

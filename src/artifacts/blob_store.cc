@@ -14,7 +14,7 @@ Status FileBlobStore::WriteAt(const std::string& key, uint64_t offset, std::stri
   fs::path p = PathOf(key);
   std::error_code ec;
   fs::create_directories(p.parent_path(), ec);
-  int fd = ::open(p.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+  int fd = ::open(p.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
   if (fd < 0) return Fail(ErrorCode::kInternal, "cannot write blob " + key);
   size_t done = 0;
   while (done < data.size()) {

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 
+#include "autoscale/agent_account.h"
 #include "proc/daemon.h"
 #include "proc/proc_fs.h"
 
@@ -41,19 +42,26 @@ std::vector<std::string> AgentArgv(const std::string& binary, const MachineSpec&
 }
 
 DriverResult<std::string> LocalDriver::Create(const MachineSpec& spec) {
-  fs::path dir = fs::path(dir_) / spec.server_id / ("m-" + std::to_string(spec.machine_id));
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  if (ec)
-    return tl::unexpected(DriverError{FailureClass::kPermanent,
-                                      "cannot create " + dir.string() + ": " + ec.message(), ""});
+  auto permanent = [](const Error& e) {
+    return tl::unexpected(DriverError{FailureClass::kPermanent, e.message, ""});
+  };
+  auto account = EnsureAgentAccount();
+  if (!account) return permanent(account.error());
+  fs::path machines = fs::path(dir_) / spec.server_id;
+  std::string name = "m-" + std::to_string(spec.machine_id);
+  if (auto st = MakeAgentWorkDir(*account, dir_, machines / name); !st)
+    return permanent(st.error());
+  auto binary = AgentBinary(*account, binary_, dir_);
+  if (!binary) return permanent(binary.error());
   proc::SpawnOptions so;
-  so.argv = AgentArgv(binary_, spec, dir.string());
-  so.cwd = dir.string();
+  so.argv = AgentArgv(*binary, spec, (machines / name).string());
+  so.cwd = (machines / name).string();
+  RunAs(*account, so);
   so.env[kEnvServer] = spec.server_id;
   so.env[kEnvGroup] = std::to_string(spec.group_id);
   so.env[kEnvMachine] = std::to_string(spec.machine_id);
-  auto pid = proc::StartDaemon(so, (dir / "agent.log").string());
+  // The log lies beside the work dir, in a folder the agents cannot write.
+  auto pid = proc::StartDaemon(so, (machines / (name + ".log")).string());
   if (!pid)
     return tl::unexpected(DriverError{FailureClass::kTransient,
                                       "cannot start a local agent: " + pid.error().message, ""});

@@ -1,7 +1,8 @@
 // The `local` driver: a machine is a `kraken agent` process of the server's own binary,
-// started as a daemon (its own session and process group) with a work directory under the
-// server's data dir. Its tags travel in its environment (KRAKEN_TAG_SERVER, _GROUP,
-// _MACHINE), so List finds the agents of a group again after a server restart by reading
+// started as a daemon (its own session and process group) as the agent account of
+// agent_account.h, with a work directory of its own under the agents dir (outside the
+// server's data dir) and its log beside it. Its tags travel in its environment (KRAKEN_TAG_SERVER,
+// _GROUP, _MACHINE), so List finds the agents of a group again after a server restart by reading
 // /proc. A driver id is "PID:START_TIME", which names one process for good even when pids
 // are recycled; Destroy also checks the command line before it kills anything.
 //
@@ -17,7 +18,7 @@ namespace kraken::autoscale {
 class LocalDriver : public Driver {
  public:
   // `kraken_binary`: the program to start (the server's /proc/self/exe);
-  // `machines_dir`: where each machine gets its work directory.
+  // `machines_dir`: the agents dir, where each machine gets its work directory.
   LocalDriver(std::string kraken_binary, std::string machines_dir)
       : binary_(std::move(kraken_binary)), dir_(std::move(machines_dir)) {}
 

@@ -69,6 +69,9 @@ int main(int argc, char** argv) {
   serve->add_option("--address", server.address, "Listen address")->capture_default_str();
   serve->add_option("--port", server.port, "Listen port (0: any free port)")->capture_default_str();
   serve->add_option("--ui-dir", server.ui_dir, "Built web UI folder");
+  serve->add_option("--agents-dir", server.agents_dir,
+                    "Local agents' work dirs (default: /var/lib/kraken-agents as root, else "
+                    "kraken-agents beside the data dir)");
   serve->add_option("--agent-timeout", agent_timeout_s, "Seconds of silence before an agent is lost")
       ->capture_default_str();
   serve->add_option("--poll-wait", poll_wait_s, "Seconds an idle agent's poll may wait")
@@ -97,6 +100,7 @@ int main(int argc, char** argv) {
   up_cmd->add_option("--port", up.port, "Listen port")->capture_default_str();
   up_cmd->add_option("--agents", up.agents, "Fixed local agents to start (0: started on demand)")->capture_default_str();
   up_cmd->add_option("--ui-dir", up.ui_dir, "Built web UI folder");
+  up_cmd->add_option("--agents-dir", up.agents_dir, "Local agents' work dirs (as for server)");
 
   // kraken flow run
   std::string server_flag, token_flag, client_dir = "kraken-data";
@@ -165,6 +169,7 @@ int main(int argc, char** argv) {
     server.engine.poll_wait = poll_wait_s * 1000;
     if (server.ui_dir.empty()) server.ui_dir = DefaultUiDir();
     if (const char* pw = std::getenv("KRAKEN_ADMIN_PASSWORD")) server.admin_password = pw;
+    unsetenv("KRAKEN_ADMIN_PASSWORD");  // not for the agents' jobs
     kraken::server::App srv(server);
     auto waiter = StopOnSignal([&] { srv.Stop(); });
     waiter.detach();

@@ -8,6 +8,7 @@
 #include <thread>
 #include <vector>
 
+#include "autoscale/agent_account.h"
 #include "autoscale/local_driver.h"
 #include "cli/client_config.h"
 #include "cli/demo.h"
@@ -18,13 +19,58 @@ namespace kraken::cli {
 
 namespace fs = std::filesystem;
 
+namespace {
+
+// Fixed local agents (--agents N): each with its own work directory below `dir` and a
+// one-time registration token, so it is authorized at once; on later starts it resumes its
+// identity. They run as the local driver's agents do (see autoscale/agent_account.h).
+std::vector<pid_t> StartFixedAgents(server::App& app, const std::string& self, const fs::path& dir,
+                                    int count) {
+  std::vector<pid_t> agents;
+  if (count <= 0) return agents;
+  auto account = autoscale::EnsureAgentAccount();
+  if (!account) {
+    spdlog::error("cannot start local agents: {}", account.error().message);
+    return agents;
+  }
+  auto binary = autoscale::AgentBinary(*account, self, app.agents_dir());
+  if (!binary) {
+    spdlog::error("cannot start local agents: {}", binary.error().message);
+    return agents;
+  }
+  for (int i = 1; i <= count; ++i) {
+    std::string name = "local-" + std::to_string(i);
+    if (auto st = autoscale::MakeAgentWorkDir(*account, app.agents_dir(), dir / name); !st) {
+      spdlog::error("cannot start local agent {}: {}", i, st.error().message);
+      continue;
+    }
+    auto token = app.engine().MintRegistrationToken(std::nullopt, 10 * 60 * 1000);
+    if (!token) continue;
+    proc::SpawnOptions so;
+    so.argv = {*binary, "agent", "--server", app.url(), "--data-dir", (dir / name).string(),
+               "--name", name, "--registration-token", *token};
+    so.cwd = (dir / name).string();
+    autoscale::RunAs(*account, so);
+    auto pid = proc::StartDaemon(so, (dir / (name + ".log")).string());
+    if (pid)
+      agents.push_back(*pid);
+    else
+      spdlog::error("cannot start local agent {}: {}", i, pid.error().message);
+  }
+  return agents;
+}
+
+}  // namespace
+
 int Up(const UpOptions& options) {
   server::ServerConfig config;
   config.data_dir = options.data_dir;
   config.address = options.address;
   config.port = static_cast<uint16_t>(options.port);
   config.ui_dir = options.ui_dir;
+  config.agents_dir = options.agents_dir;
   if (const char* pw = std::getenv("KRAKEN_ADMIN_PASSWORD")) config.admin_password = pw;
+  unsetenv("KRAKEN_ADMIN_PASSWORD");  // not for the agents' jobs
   server::App app(config);
   if (auto st = app.Start(); !st) {
     std::cerr << "kraken up: " << st.error().message << "\n";
@@ -64,22 +110,9 @@ int Up(const UpOptions& options) {
       (void)app.store().SetSetting("up_autoscale_configured", "1");
     }
   }
-  // Fixed local agents (--agents N): each with its own work directory and a one-time
-  // registration token, so it is authorized at once; on later starts it resumes its identity.
   std::string self = fs::read_symlink("/proc/self/exe").string();
-  std::vector<pid_t> agents;
-  for (int i = 1; i <= options.agents; ++i) {
-    fs::path dir = fs::absolute(fs::path(options.data_dir) / "agents" / std::to_string(i));
-    fs::create_directories(dir);
-    auto token = app.engine().MintRegistrationToken(std::nullopt, 10 * 60 * 1000);
-    if (!token) continue;
-    proc::SpawnOptions so;
-    so.argv = {self, "agent", "--server", url, "--data-dir", dir.string(), "--name",
-               "local-" + std::to_string(i), "--registration-token", *token};
-    auto pid = proc::StartDaemon(so, (dir / "agent.log").string());
-    if (pid) agents.push_back(*pid);
-    else spdlog::error("cannot start local agent {}: {}", i, pid.error().message);
-  }
+  fs::path agents_dir = fs::path(app.agents_dir()) / **app.store().GetSetting("server_id");
+  std::vector<pid_t> agents = StartFixedAgents(app, self, agents_dir, options.agents);
 
   std::cout << "\nKraken is up: " << url << "\n";
   if (app.generated_admin_password())
@@ -88,8 +121,8 @@ int Up(const UpOptions& options) {
   else
     std::cout << "  admin login: admin (password set at first start)\n";
   if (options.agents > 0)
-    std::cout << "  local agents: " << agents.size() << " (logs in " << options.data_dir
-              << "/agents/*/agent.log)\n";
+    std::cout << "  local agents: " << agents.size() << " (logs in " << agents_dir.string()
+              << "/local-*.log)\n";
   else
     std::cout << "  agents: started on demand in group 'all' (see: kraken agents groups show all)\n";
   std::cout

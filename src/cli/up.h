@@ -13,6 +13,7 @@ struct UpOptions {
   int port = 8080;
   int agents = 0;  // fixed local agents; 0: group `all` autoscales local agents
   std::string ui_dir;
+  std::string agents_dir;  // local agents' work dirs; empty: autoscale::DefaultAgentsDir
 };
 
 int Up(const UpOptions& options);

@@ -10,12 +10,14 @@
 #include "api/results_api.h"
 #include "auth/auth.h"
 #include "auth/crypto.h"
+#include "autoscale/agent_account.h"
 #include "autoscale/autoscaler.h"
 #include "server/autoscale_routes.h"
 #include "http/router.h"
 #include "http/server.h"
 #include "planner/planner.h"
 #include "server/aws_ec2_setup.h"
+#include "server/data_dir.h"
 #include "server/static_files.h"
 #include "settings/secret_box.h"
 #include "store/store.h"
@@ -93,11 +95,11 @@ std::string App::url() const {
 
 Status App::Start() {
   KR_TRY(auth::InitCrypto());
-  std::error_code ec;
-  std::filesystem::create_directories(config_.data_dir, ec);
-  if (ec)
-    return Fail(ErrorCode::kInvalid,
-                "cannot create data dir " + config_.data_dir + ": " + ec.message());
+  KR_TRY(PrepareDataDir(config_.data_dir));
+  if (config_.agents_dir.empty())
+    config_.agents_dir = autoscale::DefaultAgentsDir(config_.data_dir);
+  config_.agents_dir =
+      std::filesystem::weakly_canonical(std::filesystem::absolute(config_.agents_dir)).string();
   std::string db_url = config_.db_url.empty() ? "sqlite:" + config_.data_dir + "/kraken.db"
                                               : config_.db_url;
   KR_ASSIGN(auto db, store::OpenDb(db_url));
@@ -137,9 +139,8 @@ Status App::Start() {
   impl_->engine->add_listener(impl_->results.get());
   autoscale::AllowFakeDriver(config_.enable_fake_driver);
   namespace fs = std::filesystem;
-  impl_->drivers = std::make_unique<autoscale::Drivers>(
-      fs::read_symlink("/proc/self/exe").string(),
-      fs::absolute(fs::path(config_.data_dir) / "machines").string());
+  impl_->drivers = std::make_unique<autoscale::Drivers>(fs::read_symlink("/proc/self/exe").string(),
+                                                        config_.agents_dir);
   RegisterAwsEc2Driver(*impl_->drivers, store, config_.data_dir);
   autoscale::AutoscalerOptions as_options;
   as_options.server_id = **store.GetSetting("server_id");

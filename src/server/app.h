@@ -25,6 +25,8 @@ struct ServerConfig {
   std::string address = "127.0.0.1";
   uint16_t port = 8080;
   std::string ui_dir;  // built web UI (index.html + assets); empty: no UI
+  // Local agents' work dirs, outside the data dir; empty: autoscale::DefaultAgentsDir.
+  std::string agents_dir;
   std::string admin_password;  // for the first admin; empty: generated
   exec::EngineOptions engine;
   int64_t autoscale_sweep_ms = 30'000;  // orphan sweep period of the autoscaler
@@ -42,6 +44,8 @@ class App {
 
   uint16_t port() const;
   std::string url() const;
+  // Where local agents get their work dirs (known once started).
+  const std::string& agents_dir() const { return config_.agents_dir; }
   // Set when this start created the first admin with a generated password.
   const std::optional<std::string>& generated_admin_password() const { return admin_password_; }
 

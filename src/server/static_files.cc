@@ -2,6 +2,7 @@
 
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -37,6 +38,20 @@ http::Response NotFoundJson(const std::string& path) {
   return http::Response::Json(404, body.dump());
 }
 
+http::Response BadPathJson(const std::string& path, const Error& error) {
+  Json body = {
+      {"error", {{"code", "invalid"}, {"message", error.message + ": " + Json(path).dump()}}}};
+  return http::Response::Json(400, body.dump());
+}
+
+// The UI loads only its own scripts, styles and API; no page may frame it.
+void AddUiSecurityHeaders(http::Response& res) {
+  res.headers.emplace_back("Content-Security-Policy", std::string(kUiContentSecurityPolicy));
+  res.headers.emplace_back("X-Frame-Options", "DENY");
+  res.headers.emplace_back("X-Content-Type-Options", "nosniff");
+  res.headers.emplace_back("Referrer-Policy", "no-referrer");
+}
+
 }  // namespace
 
 std::string FileSha256(const std::string& path) {
@@ -59,6 +74,32 @@ std::string FileSha256(const std::string& path) {
   return out;
 }
 
+Result<fs::path> ResolveUiFile(const fs::path& root, std::string_view request_path) {
+  std::error_code ec;
+  fs::path canonical_root = fs::canonical(root, ec);
+  if (ec) return NotFound("the web UI folder " + root.string() + " is unavailable");
+  if (request_path.find_first_of(std::string_view("\\\0", 2)) != std::string_view::npos)
+    return Fail(ErrorCode::kInvalid, "a path of the web UI has no backslash or NUL byte");
+  fs::path file = canonical_root;
+  std::string_view rest = request_path.substr(request_path.starts_with('/') ? 1 : 0);
+  if (rest.ends_with('/')) rest.remove_suffix(1);  // a page's URL may end with a slash
+  for (size_t start = 0; !rest.empty() && start <= rest.size();) {
+    size_t end = std::min(rest.find('/', start), rest.size());
+    std::string_view segment = rest.substr(start, end - start);
+    if (segment.empty() || segment == "." || segment == "..")
+      return Fail(ErrorCode::kInvalid, "a path of the web UI has no empty, '.' or '..' segment");
+    file /= segment;
+    start = end + 1;
+  }
+  // canonical() follows every symlink: what it names must still lie inside the root.
+  file = fs::canonical(file, ec);
+  if (ec || !fs::is_regular_file(file, ec)) return NotFound("no such file");
+  if (std::mismatch(canonical_root.begin(), canonical_root.end(), file.begin(), file.end()).first !=
+      canonical_root.end())
+    return NotFound("no such file");
+  return file;
+}
+
 void RegisterStaticRoutes(http::Router& router, const std::string& ui_dir) {
   router.Get("/{path...}", [ui_dir](http::Request& req) {
     const std::string& path = req.path;
@@ -69,12 +110,13 @@ void RegisterStaticRoutes(http::Router& router, const std::string& ui_dir) {
           200,
           "Kraken server is running. The web UI is not built: run `npm ci && npm run build` "
           "in ui/ (the README set-up command does it).\n");
-    fs::path root = fs::weakly_canonical(ui_dir);
-    fs::path file = fs::weakly_canonical(root / path.substr(1));
-    // Never serve outside the UI folder, whatever the path says.
-    bool inside = file.string().starts_with(root.string());
-    if (!inside || !fs::is_regular_file(file)) file = root / "index.html";
+    auto found = ResolveUiFile(ui_dir, path);
+    if (!found && found.error().code == ErrorCode::kInvalid)
+      return BadPathJson(path, found.error());
+    // Any other path is a page of the UI, which routes with the History API.
+    fs::path file = found ? *found : fs::path(ui_dir) / "index.html";
     auto res = http::Response::Text(200, ReadFile(file), TypeOf(file));
+    AddUiSecurityHeaders(res);
     if (file.filename() != "index.html")
       res.headers.emplace_back("Cache-Control", "public, max-age=31536000, immutable");
     return res;

@@ -26,7 +26,9 @@ class AutoscaleE2E : public ::testing::Test {
   void Boot() {
     dir_ = TempDir("autoscale");
     server_ = std::make_unique<ServerProcess>(
-        dir_, "", std::vector<std::string>{"--autoscale-sweep-ms", "1000", "--enable-fake-driver"});
+        dir_, "",
+        std::vector<std::string>{"--autoscale-sweep-ms", "1000", "--enable-fake-driver",
+                                 "--agents-dir", dir_ + "/agents"});
     server_->Start();
     api_ = std::make_unique<Api>(server_->url());
     api_->Login();
@@ -35,7 +37,7 @@ class AutoscaleE2E : public ::testing::Test {
     StopSampler();
     // Whatever the test left running: the local machines of this server only.
     if (!dir_.empty())
-      for (pid_t pid : ProcessesWith(dir_ + "/server/machines")) kill(-pid, SIGKILL);
+      for (pid_t pid : ProcessesWith(dir_ + "/agents/")) kill(-pid, SIGKILL);
     server_.reset();
     if (!HasFailure() && !dir_.empty()) std::filesystem::remove_all(dir_);
   }
@@ -75,11 +77,11 @@ class AutoscaleE2E : public ::testing::Test {
     for (const auto& m : machines) n += kAlive.count(m["state"].get<std::string>());
     return n;
   }
-  // Local agent processes of this server (their command lines name its data dir).
+  // Local agent processes of this server (their command lines name its agents dir).
   // Agent processes of the machines; a process forked by an agent that has not yet exec'd
   // its step (it still carries the agent's command line) is not another agent.
   int AgentProcesses() {
-    auto pids = ProcessesWith(dir_ + "/server/machines");
+    auto pids = ProcessesWith(dir_ + "/agents/");
     std::set<pid_t> all(pids.begin(), pids.end());
     int agents = 0;
     for (pid_t pid : pids) {
@@ -267,7 +269,7 @@ TEST_F(AutoscaleE2E, AgentKilledMidJobIsReplacedAndTheJobRequeued) {
     auto jobs = Jobs(f);
     return !jobs.empty() && jobs[0]["state"] == "assigned" && !jobs[0]["started"].is_null();
   }, std::chrono::seconds(30));
-  auto agents = ProcessesWith(dir_ + "/server/machines");
+  auto agents = ProcessesWith(dir_ + "/agents/");
   ASSERT_EQ(agents.size(), 1u);
   kill(agents[0], SIGKILL);
   Json flow = api_->WaitFlowCompleted(flow_id, std::chrono::seconds(60));

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -43,6 +44,8 @@ int64_t ProjectOf(Api& api, int64_t branch) {
 std::string TempDir(const std::string& name) {
   std::string tmpl = (fs::temp_directory_path() / ("kraken-e2e-" + name + "-XXXXXX")).string();
   char* dir = mkdtemp(tmpl.data());
+  // Passable, so that local agents of another user reach their work dirs inside.
+  if (dir) chmod(dir, 0711);
   return dir ? dir : "";
 }
 

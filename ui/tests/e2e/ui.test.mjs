@@ -191,6 +191,27 @@ describe('web UI', { skip: skipReason }, () => {
     await page.context().close();
   });
 
+  test('every page loads under the server\'s Content-Security-Policy without a violation', async () => {
+    const flow = await server.api('POST', `/branches/${seed.branch.id}/flows`, { kind: 'ci' });
+    const page = await signedInPage(browser, server.url);
+    await page.addInitScript(() => {
+      window.cspViolations = [];
+      document.addEventListener('securitypolicyviolation', (e) =>
+        window.cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`));
+    });
+    const paths = ['/', `/branches/${seed.branch.id}`, `/branches/${seed.branch.id}/ci`, `/flows/${flow.id}`,
+      '/agents', '/agents/discovered', '/agents/groups', '/settings', '/login'];
+    for (const path of paths) {
+      const response = await page.goto(path);
+      assert.match(response.headers()['content-security-policy'], /frame-ancestors 'none'/, path);
+      assert.equal(response.headers()['x-content-type-options'], 'nosniff', path);
+      await page.locator('main, form').first().waitFor();
+      await page.waitForTimeout(200);  // violations are reported asynchronously
+      assert.deepEqual(await page.evaluate(() => window.cspViolations), [], path);
+    }
+    await page.context().close();
+  });
+
   test('pages fit a phone screen', async () => {
     const page = await signedInPage(browser, server.url, '/', { width: 390, height: 844 });
     for (const path of ['/', `/branches/${seed.branch.id}`, `/branches/${seed.branch.id}/ci`, '/agents', '/settings']) {
