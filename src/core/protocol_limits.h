@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 
 namespace kraken {
 
@@ -14,5 +15,8 @@ inline constexpr size_t kMaxResultBatchItems = 5000;
 inline constexpr size_t kMaxResultItemBytes = 1 << 20;
 // POST /agent/v1/jobs/{id}/logs: the JSON body.
 inline constexpr size_t kMaxLogBatchBytes = 4 << 20;
+// POST /agent/v1/jobs/{id}/artifacts/upload and /cache/save: the largest size a file may
+// declare, by default (`kraken server --max-artifact-size`); a larger one is refused with 400.
+inline constexpr int64_t kMaxArtifactBytes = int64_t{10} << 30;
 
 }  // namespace kraken
