@@ -15,6 +15,9 @@ inline constexpr size_t kMaxResultBatchItems = 5000;
 inline constexpr size_t kMaxResultItemBytes = 1 << 20;
 // POST /agent/v1/jobs/{id}/logs: the JSON body.
 inline constexpr size_t kMaxLogBatchBytes = 4 << 20;
+// POST /agent/v1/jobs/{id}/artifacts/upload and /cache/save: the largest size a file may
+// declare, by default (`kraken server --max-artifact-size`); a larger one is refused with 400.
+inline constexpr int64_t kMaxArtifactBytes = int64_t{10} << 30;
 
 // POST /agent/v1/register needs no token, and /hello comes at every start: their body is
 // refused with 413 past this size, before it is parsed (room for a host_info at its limit

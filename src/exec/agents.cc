@@ -92,6 +92,7 @@ Result<Registration> Engine::RegisterAgent(const std::string& name, const Json& 
   std::string token = auth::NewToken("kka_");
   KR_ASSIGN(agent, store_.CreateAgent(agent, auth::HashToken(token)));
   KR_TRY(tx.Commit());
+  Heard(agent.id);
   NotifyChanged("agent", agent.id);
   return Registration{agent, token};
 }
@@ -115,8 +116,20 @@ Status Engine::AuthorizeAgent(Id agent_id, bool authorized) {
       KR_TRY(store_.SetAgentGroups(agent.id, agent.group_ids));
     }
   }
+  // A de-authorized agent is no longer trusted with its job: it goes back to the queue
+  // (or ends, with no retries left), and the agent's watch is told to stop.
+  std::optional<Id> taken;
+  if (!authorized && agent.job_id) {
+    KR_ASSIGN(auto job, store_.GetJob(*agent.job_id));
+    if (job.state != JobState::kCompleted && job.agent_id == agent.id) {
+      KR_TRY(RequeueJob(job, fmt::format("agent {} was de-authorized", agent.name)));
+      taken = job.id;
+    }
+    agent.job_id.reset();
+  }
   KR_TRY(store_.SaveAgent(agent));
   KR_TRY(tx.Commit());
+  if (taken) NotifyCancelled(*taken, agent_id);
   // Re-evaluate a parked poll: an authorized agent may take jobs now.
   presence_.Wake(agent_id);
   NotifyChanged("agent", agent_id);
@@ -137,10 +150,12 @@ Status Engine::UpdateHostInfo(Id agent_id, const Json& host_info) {
   if (!made_for_system) agent.system = SystemOf(host_info);
   agent.last_seen = clock_.Now();
   agent.lost = false;
+  Heard(agent_id);
   return store_.SaveAgent(agent);
 }
 
 void Engine::Touch(Id agent_id) {
+  Heard(agent_id);
   auto was_lost = store_.TouchAgent(agent_id, clock_.Now());
   if (was_lost && *was_lost) NotifyChanged("agent", agent_id);
 }
@@ -158,10 +173,11 @@ Result<std::optional<Dispatch>> Engine::Poll(Id agent_id) {
   Transaction tx(store_.db());
   KR_ASSIGN(auto agent, store_.GetAgent(agent_id, false));
   KR_ASSIGN(bool was_lost, store_.TouchAgent(agent_id, clock_.Now()));
+  Heard(agent_id);
   agent.last_seen = clock_.Now();
   agent.lost = false;
   std::optional<Dispatch> out;
-  if (agent.job_id) {
+  if (agent.job_id && agent.authorized) {
     KR_ASSIGN(auto job, store_.GetJob(*agent.job_id));
     if (job.state == JobState::kAssigned && job.agent_id == agent_id) {
       // The agent polls while it should be running this job: it lost it (restarted).
@@ -170,6 +186,7 @@ Result<std::optional<Dispatch>> Engine::Poll(Id agent_id) {
     } else if (job.state == JobState::kQueued && job.agent_id == agent_id) {
       job.state = JobState::kAssigned;
       job.started = clock_.Now();
+      job_started_[job.id] = clock_.Monotonic();
       job.wait_reason.clear();
       KR_ASSIGN(auto d, NextStep(job));
       out = std::move(d);
@@ -322,6 +339,7 @@ Result<Dispatch> Engine::FinishStep(Id agent_id, Id job_id, int64_t step_idx,
   if (report.status != StepStatus::kDone && report.status != StepStatus::kError)
     return Invalid("status", "must be done or error");
   Transaction tx(store_.db());
+  KR_TRY(CheckTrusted(agent_id));
   KR_ASSIGN(auto job, store_.GetJob(job_id));
   if (job.agent_id != agent_id || job.state != JobState::kAssigned)
     return Conflict(fmt::format("job {} is no longer assigned to this agent", job_id));
@@ -335,7 +353,8 @@ Result<Dispatch> Engine::FinishStep(Id agent_id, Id job_id, int64_t step_idx,
     step.reason = report.status == StepStatus::kError
                       ? (report.reason.empty() ? "exit-code" : report.reason)
                       : "";
-    step.message = report.message;
+    KR_ASSIGN(auto secret_values, JobSecretValues(job));
+    step.message = workflow::MaskSecrets(Json(report.message), secret_values).get<std::string>();
     step.finished = clock_.Now();
     KR_TRY(store_.SaveStep(step));
   } else if (step.status == StepStatus::kNotStarted) {
@@ -353,12 +372,35 @@ Result<Dispatch> Engine::FinishStep(Id agent_id, Id job_id, int64_t step_idx,
 Status Engine::AppendLog(Id agent_id, Id job_id, int64_t step_idx, int64_t seq,
                          const std::string& data) {
   if (seq < 0) return Invalid("seq", "must be 0 or more");
+  KR_TRY(CheckTrusted(agent_id));
   KR_ASSIGN(auto job, store_.GetJob(job_id));
   if (job.agent_id != agent_id)
     return Conflict(fmt::format("job {} is no longer assigned to this agent", job_id));
-  KR_ASSIGN(bool added, store_.AppendLog(job_id, step_idx, seq, data, clock_.Now()));
+  KR_TRY(CheckStepIndex(job_id, step_idx));
+  // The agent masks the step's secrets across its batches; this catches any it missed.
+  KR_ASSIGN(auto secret_values, JobSecretValues(job));
+  std::string masked = secret_values.empty()
+                           ? data
+                           : workflow::MaskSecrets(Json(data), secret_values).get<std::string>();
+  KR_ASSIGN(bool added, store_.AppendLog(job_id, step_idx, seq, masked, clock_.Now()));
   if (added)
     for (Listener* l : listeners_) l->LogAppended(job_id);
+  return {};
+}
+
+Status Engine::CheckTrusted(Id agent_id) {
+  KR_ASSIGN(auto agent, store_.GetAgent(agent_id, false));
+  if (!agent.authorized)
+    return Fail(ErrorCode::kForbidden,
+                fmt::format("agent {} is not authorized: its reports are refused", agent.name));
+  return {};
+}
+
+Status Engine::CheckStepIndex(Id job_id, int64_t step_idx) {
+  KR_ASSIGN(auto steps, store_.ListSteps(job_id));
+  if (step_idx < 0 || step_idx >= static_cast<int64_t>(steps.size()))
+    return Invalid("step", fmt::format("job {} has no step {}: it has {} steps", job_id, step_idx,
+                                       steps.size()));
   return {};
 }
 

@@ -12,10 +12,12 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "core/clock.h"
 #include "core/entities.h"
+#include "core/protocol_limits.h"
 #include "exec/presence.h"
 #include "settings/secret_box.h"
 #include "store/store.h"
@@ -29,6 +31,10 @@ struct EngineOptions {
   Millis agent_timeout = 60'000;  // an agent silent this long is lost
   Millis poll_wait = 25'000;      // how long an idle agent's poll may park
   int64_t job_retries = 1;        // re-queues of a job whose agent was lost
+  // A watchdog pass this much later than the one before means the loop stalled: agents
+  // could not be heard meanwhile, so each gets a full agent_timeout again.
+  Millis watchdog_late = 5'000;
+  int64_t max_artifact_bytes = kMaxArtifactBytes;  // the largest file an agent may upload
 };
 
 // Notifications the engine sends outwards (to parked requests, live views).
@@ -101,6 +107,14 @@ class Engine {
   Result<Dispatch> FinishStep(Id agent_id, Id job_id, int64_t step_idx, const StepReport& report);
   // Stores a log batch; a repeated (step, seq) is acknowledged and ignored.
   Status AppendLog(Id agent_id, Id job_id, int64_t step_idx, int64_t seq, const std::string& data);
+  // The values of the secrets of the job's project: the server masks them in whatever an
+  // agent sends about the job (step messages, logs, results, issues, data), whether or not
+  // the agent masked them itself.
+  Result<std::vector<std::string>> JobSecretValues(const Job& job);
+  // Refuses (403) the reports of an agent that is no longer authorized.
+  Status CheckTrusted(Id agent_id);
+  // Refuses (400) a step index the job does not have.
+  Status CheckStepIndex(Id job_id, int64_t step_idx);
   // True when the agent should stop working on the job (cancelled, timed out, reassigned).
   Result<bool> JobAbandoned(Id agent_id, Id job_id);
   void Touch(Id agent_id);
@@ -168,6 +182,8 @@ class Engine {
   Json StepEnv(const Job& job);
   void NotifyChanged(const std::string& kind, Id id);
   void NotifyCancelled(Id job_id, Id agent_id);
+  // Liveness in monotonic time (watchdog.cc): the agent was heard from just now.
+  void Heard(Id agent_id) { heard_[agent_id] = clock_.Monotonic(); }
 
   store::Store& store_;
   const Clock& clock_;
@@ -180,7 +196,13 @@ class Engine {
   bool starting_flow_ = false;
   std::function<std::string(const Job&)> wait_reason_source_;
   const settings::SecretBox* secret_box_ = nullptr;
-  Millis started_at_;
+  // Monotonic times: when each agent was last heard from in this process; since when every
+  // agent has had a full timeout (the server's start, or the end of a loop stall); when the
+  // watchdog last ran; when each running job started (its deadline counts from there).
+  std::unordered_map<Id, Millis> heard_;
+  Millis grace_from_;
+  Millis last_watchdog_ = 0;
+  std::unordered_map<Id, Millis> job_started_;
 };
 
 }  // namespace kraken::exec

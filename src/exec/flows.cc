@@ -10,8 +10,11 @@ namespace kraken::exec {
 using store::Transaction;
 
 Engine::Engine(store::Store& store, const Clock& clock, Post post, EngineOptions options)
-    : store_(store), clock_(clock), post_(std::move(post)), options_(options),
-      started_at_(clock.Now()) {}
+    : store_(store),
+      clock_(clock),
+      post_(std::move(post)),
+      options_(options),
+      grace_from_(clock.Monotonic()) {}
 
 Status Engine::Bootstrap() {
   KR_ASSIGN(auto all, store_.FindGroup("all"));

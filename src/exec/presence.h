@@ -6,6 +6,7 @@
 // Not thread-safe: owned by the event loop.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <string>
@@ -22,11 +23,25 @@ struct WaitingAgent {
   bool machine = false;         // runs on an autoscaled machine, made for `system`
   std::function<void()> wake;   // answers the parked poll
   std::function<bool()> alive;  // false once the poll's connection has closed
+  uint64_t poll = 0;            // which poll parked it (set by Park)
 };
 
 class Presence {
  public:
-  void Park(WaitingAgent agent) { waiting_[agent.id] = std::move(agent); }
+  // Parks a poll, replacing an earlier one of the same agent; returns the poll's ticket.
+  uint64_t Park(WaitingAgent agent) {
+    agent.poll = ++last_poll_;
+    Id id = agent.id;
+    waiting_[id] = std::move(agent);
+    return last_poll_;
+  }
+  // Removes the agent's parked poll, but only the one `poll` parked: a poll that ends (its
+  // timer fired) must not unpark a newer poll of the same agent, which would then miss
+  // its wake-up and wait out its whole long-poll period.
+  void Unpark(Id agent_id, uint64_t poll) {
+    auto it = waiting_.find(agent_id);
+    if (it != waiting_.end() && it->second.poll == poll) waiting_.erase(it);
+  }
   void Unpark(Id agent_id) { waiting_.erase(agent_id); }
   // Waiting, with its connection still open.
   bool IsWaiting(Id agent_id) const {
@@ -46,6 +61,7 @@ class Presence {
 
  private:
   std::map<Id, WaitingAgent> waiting_;
+  uint64_t last_poll_ = 0;
 };
 
 }  // namespace kraken::exec

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <optional>
 
 #include "exec/engine.h"
 
@@ -33,7 +34,6 @@ bool Matches(const Job& job, const WaitingAgent& agent) {
 }  // namespace
 
 int Engine::SchedulePass() {
-  if (presence_.waiting().empty()) return 0;
   std::vector<Id> woken;
   {
     store::Transaction tx(store_.db());
@@ -48,20 +48,34 @@ int Engine::SchedulePass() {
         idle.push_back(w);
     }
     for (Id id : gone) presence_.Unpark(id);
+    // With no agent waiting, one page of the queue still gets its wait reasons, so a job
+    // never waits without saying why.
+    const bool nobody_waiting = idle.empty();
     // The queue is read a page at a time, oldest first, only as far as idle
     // agents last. The first page is sized to the idle agents (most passes are one
     // agent back for its next job); later pages grow, for queues of unmatched jobs.
-    int64_t page = std::clamp<int64_t>(static_cast<int64_t>(idle.size()) * 2, 4, 64);
+    int64_t page =
+        nobody_waiting ? 64 : std::clamp<int64_t>(static_cast<int64_t>(idle.size()) * 2, 4, 64);
     std::pair<Id, Id> cursor{0, 0};
-    while (!idle.empty()) {
+    while (!idle.empty() || nobody_waiting) {
       auto jobs = store_.ListQueuedJobs(page, cursor);
       if (!jobs || jobs->empty()) break;
       cursor = {jobs->back().run_id, jobs->back().id};
       for (Job& job : *jobs) {
-        if (idle.empty()) break;
-        auto it = std::find_if(idle.begin(), idle.end(),
-                               [&](const WaitingAgent& a) { return Matches(job, a); });
-        if (it == idle.end()) {
+        if (idle.empty() && !nobody_waiting) break;
+        // The first matching agent that can still take a job; a stale one (given a job,
+        // de-authorized or disabled since it parked) is dropped and the next one tried.
+        std::optional<Agent> agent;
+        while (!agent) {
+          auto it = std::find_if(idle.begin(), idle.end(),
+                                 [&](const WaitingAgent& a) { return Matches(job, a); });
+          if (it == idle.end()) break;
+          auto fresh = store_.GetAgent(it->id, false);
+          idle.erase(it);
+          if (fresh && !fresh->job_id && fresh->authorized && !fresh->disabled)
+            agent = std::move(*fresh);
+        }
+        if (!agent) {
           std::string reason = fmt::format("no idle agent in group '{}'{}", job.group_name,
                                            job.system == "any" ? "" : " with system " + job.system);
           if (wait_reason_source_)
@@ -72,20 +86,14 @@ int Engine::SchedulePass() {
           }
           continue;
         }
-        auto agent = store_.GetAgent(it->id, false);
-        if (!agent || agent->job_id || !agent->authorized || agent->disabled) {
-          idle.erase(it);
-          continue;
-        }
         job.agent_id = agent->id;
         job.assigned = clock_.Now();
         job.wait_reason.clear();
         agent->job_id = job.id;
         if (!store_.SaveJob(job) || !store_.SaveAgent(*agent)) return 0;
         woken.push_back(agent->id);
-        idle.erase(it);
       }
-      if (static_cast<int64_t>(jobs->size()) < page) break;
+      if (nobody_waiting || static_cast<int64_t>(jobs->size()) < page) break;
       page = std::min<int64_t>(page * 4, 256);
     }
     if (!tx.Commit()) return 0;

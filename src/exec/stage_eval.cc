@@ -57,6 +57,18 @@ Result<Json> Engine::ContextSecrets(Id project_id, bool with_values) {
   return secrets::ContextSecrets(opened);
 }
 
+Result<std::vector<std::string>> Engine::JobSecretValues(const Job& job) {
+  if (!secret_box_) return std::vector<std::string>{};
+  KR_ASSIGN(auto run, store_.GetRun(job.run_id));
+  KR_ASSIGN(auto flow, store_.GetFlow(run.flow_id));
+  KR_ASSIGN(auto branch, store_.GetBranch(flow.branch_id));
+  KR_ASSIGN(Json values, ContextSecrets(branch.project_id, true));
+  // An ssh-key secret's user name is no secret (and is often a common word like `git`).
+  for (auto& [name, v] : values.items())
+    if (v.is_object()) v.erase("user");
+  return secrets::SecretValues(values);
+}
+
 Result<Json> Engine::RunContext(const Flow& flow, const Run& run) {
   KR_ASSIGN(auto branch, store_.GetBranch(flow.branch_id));
   KR_ASSIGN(auto project, store_.GetProject(branch.project_id));

@@ -43,7 +43,36 @@ std::string PgDb::NumberPlaceholders(std::string_view sql) {
   return out;
 }
 
+Status PgDb::Reconnect() {
+  PQreset(conn_);
+  if (PQstatus(conn_) != CONNECTION_OK)
+    return Fail(
+        ErrorCode::kUnavailable,
+        std::string("PostgreSQL connection lost, reconnecting failed: ") + PQerrorMessage(conn_));
+  PGresult* res = PQexec(conn_, "SET client_min_messages TO WARNING");
+  PQclear(res);
+  return {};
+}
+
 Result<QueryResult> PgDb::Exec(std::string_view sql, const std::vector<Value>& params) {
+  const bool begin = sql.starts_with("BEGIN");
+  const bool end = sql.starts_with("COMMIT") || sql.starts_with("ROLLBACK");
+  // A statement outside a transaction may run on a new connection; one inside must not (the
+  // transaction died with the old one).
+  if (!in_transaction_ && PQstatus(conn_) != CONNECTION_OK) KR_TRY(Reconnect());
+  auto r = Run(sql, params);
+  // A BEGIN that found the connection broken (the server went away since the last
+  // statement: libpq learns it only now) runs again on a new one.
+  if (!r && begin && PQstatus(conn_) != CONNECTION_OK) {
+    KR_TRY(Reconnect());
+    r = Run(sql, params);
+  }
+  if (begin && r) in_transaction_ = true;
+  if (end) in_transaction_ = false;
+  return r;
+}
+
+Result<QueryResult> PgDb::Run(std::string_view sql, const std::vector<Value>& params) {
   std::string text = NumberPlaceholders(sql);
   std::vector<std::string> storage(params.size());
   std::vector<const char*> values(params.size(), nullptr);
@@ -87,6 +116,7 @@ Result<QueryResult> PgDb::Exec(std::string_view sql, const std::vector<Value>& p
 }
 
 Status PgDb::ExecScript(std::string_view sql) {
+  if (!in_transaction_ && PQstatus(conn_) != CONNECTION_OK) KR_TRY(Reconnect());
   std::string text(sql);
   PGresult* res = PQexec(conn_, text.c_str());
   ExecStatusType st = PQresultStatus(res);
