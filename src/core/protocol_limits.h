@@ -14,5 +14,7 @@ inline constexpr size_t kMaxResultBatchItems = 5000;
 inline constexpr size_t kMaxResultItemBytes = 1 << 20;
 // POST /agent/v1/jobs/{id}/logs: the JSON body.
 inline constexpr size_t kMaxLogBatchBytes = 4 << 20;
+// PUT /agent/v1/blobs/{token}: one piece of an uploaded file.
+inline constexpr size_t kMaxBlobPieceBytes = 4 << 20;
 
 }  // namespace kraken
