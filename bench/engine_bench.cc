@@ -56,7 +56,9 @@ struct Server {
     url = "http://127.0.0.1:" + std::to_string(port);
     api.url = url;
     pid = Launch({KRAKEN_BIN, "server", "--data-dir", dir + "/server", "--port",
-                  std::to_string(port), "--poll-wait", "60", "--agent-timeout", "120"},
+                  std::to_string(port), "--poll-wait", "60", "--agent-timeout", "120",
+                  // its parked polls all come from 127.0.0.1
+                  "--max-connections-per-address", "4096"},
                  dir + "/server.log");
     kraken::bench::Endpoint::WaitUp({{&api, "/api/v1/health"}});
     api.Login();

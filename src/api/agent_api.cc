@@ -87,6 +87,14 @@ struct ParkedPoll : std::enable_shared_from_this<ParkedPoll> {
 
 }  // namespace
 
+http::BodyLimit AgentBodyLimit(ApiContext ctx, size_t max_bytes) {
+  return {max_bytes, [ctx](const http::Request& req) mutable -> std::optional<http::Response> {
+            auto agent = AgentOf(ctx, req);
+            if (!agent) return ErrorResponse(agent.error());
+            return std::nullopt;
+          }};
+}
+
 void RegisterAgentApi(http::Router& r, ApiContext ctx) {
   auto& engine = ctx.engine;
 
@@ -196,6 +204,8 @@ void RegisterAgentApi(http::Router& r, ApiContext ctx) {
     if (!st) return ErrorResponse(st.error());
     return JsonResponse(200, Json{{"ack", seq->get<int64_t>()}});
   });
+
+  r.SetBodyLimit("POST", "/agent/v1/jobs/{id}/logs", AgentBodyLimit(ctx, kMaxLogBatchBytes));
 
   r.Add("POST", "/agent/v1/jobs/{id}/watch",
         http::DeferredHandler([ctx](http::Request& req,

@@ -31,6 +31,10 @@ void RegisterAgentApi(http::Router& router, ApiContext ctx);
 using AuthedHandler = std::function<http::Response(http::Request&, const auth::Principal&)>;
 http::Handler Authed(ApiContext ctx, AuthedHandler handler, bool admin_only = false);
 
+// A route limit of `max_bytes` for an agent call: a body over the server's default is read
+// only when the request bears a known agent's token.
+http::BodyLimit AgentBodyLimit(ApiContext ctx, size_t max_bytes);
+
 // The bearer token of a request, or its `kraken_session` cookie.
 std::string RequestToken(const http::Request& request);
 

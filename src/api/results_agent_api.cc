@@ -264,6 +264,17 @@ void RegisterResultsAgentRoutes(http::Router& r, ResultsContext rc) {
     if (!st) return ErrorResponse(st.error());
     return JsonResponse(200, Json{{"received", offset + static_cast<long long>(req.body.size())}});
   });
+  r.SetBodyLimit("POST", "/agent/v1/jobs/{id}/results",
+                 AgentBodyLimit(rc.api, kMaxResultBatchBytes));
+  // The upload URL is the credential: a piece over the default is read only for a live one.
+  r.SetBodyLimit(
+      "PUT", "/agent/v1/blobs/{token}",
+      {kMaxBlobPieceBytes, [rc](const http::Request& req) -> std::optional<http::Response> {
+         artifacts::ArtifactStore as(rc.api.store.db(), *rc.blobs);
+         auto a = as.Redeem(req.params.at("token"), "upload", RealClock::Instance().Now());
+         if (!a) return ErrorResponse(a.error());
+         return std::nullopt;
+       }});
   r.Add("GET", "/agent/v1/blobs/{token}",
         http::StreamHandler([rc](http::Request& req, std::shared_ptr<http::StreamWriter> out) mutable {
           artifacts::ArtifactStore as(rc.api.store.db(), *rc.blobs);

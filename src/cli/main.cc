@@ -82,6 +82,14 @@ int main(int argc, char** argv) {
                     "Milliseconds between sweeps for orphan machines")->capture_default_str();
   serve->add_flag("--enable-fake-driver", server.enable_fake_driver,
                   "Accept deployment method `fake` (scripted failures, for tests)");
+  serve
+      ->add_option("--max-connections", server.max_connections,
+                   "Connections served at once; more are answered 503")
+      ->capture_default_str();
+  serve
+      ->add_option("--max-connections-per-address", server.max_connections_per_address,
+                   "Connections served at once from one client address")
+      ->capture_default_str();
 
   // kraken agent
   kraken::agent::AgentOptions agent;

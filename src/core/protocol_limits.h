@@ -29,5 +29,7 @@ inline constexpr size_t kMaxHostInfoDepth = 8;
 // Agents registered without a token wait for an admin; past this many waiting, a further
 // registration without a token is refused with 503 (the agent retries later).
 inline constexpr int64_t kMaxUnauthorizedAgents = 1000;
+// PUT /agent/v1/blobs/{token}: one piece of an uploaded file.
+inline constexpr size_t kMaxBlobPieceBytes = 4 << 20;
 
 }  // namespace kraken

@@ -36,14 +36,14 @@ using boost::system::error_code;
 namespace {
 
 constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
-// How long a keep-alive connection may sit idle, or a request may stall mid-way.
-constexpr std::chrono::seconds kIdleTimeout{75};
 // How long one write may take before the client counts as gone.
 constexpr std::chrono::seconds kWriteTimeout{30};
 constexpr uint32_t kHeaderLimit = 32 * 1024;
 // While parked, bytes a pipelining client sends are kept for the next request, up to this.
 constexpr size_t kMaxPipelinedBytes = 16 * 1024;
 constexpr size_t kPeekBytes = 512;
+// The first read of a request, which ends the idle wait.
+constexpr size_t kFirstReadBytes = 4096;
 // After refusing a request we read (and drop) what the client is still sending, so that
 // closing does not reset the connection before the client has read our answer.
 constexpr size_t kMaxDrainBytes = 1 << 20;
@@ -70,12 +70,19 @@ class Connection {
   void Wake() { wake_.cancel(); }
 
  private:
-  // Reads one request. Returns nullopt when the connection must end (after answering an
-  // unreadable request itself).
-  asio::awaitable<std::optional<Request>> ReadRequest(bool& keep_alive, unsigned& version);
+  // Reads one request and finds its route (nullptr with `route_status` 404 or 405 when
+  // there is none). The header and the body each have a total deadline, and the body is read
+  // only once the route's limit and, for a large body, its credentials allow it. Returns
+  // nullopt when the connection must end (after answering an unreadable request itself).
+  asio::awaitable<std::optional<Request>> ReadRequest(bool& keep_alive, unsigned& version,
+                                                      const Router::Route*& route,
+                                                      int& route_status);
   // Answers a refused request and closes the connection.
   asio::awaitable<void> Refuse(int status, std::string_view code, std::string_view message,
                                unsigned version);
+  asio::awaitable<void> Refuse(Response response, unsigned version);
+  // Answers a request that could not be read, when it is worth an answer.
+  asio::awaitable<void> RefuseUnreadable(error_code ec, size_t body_limit, unsigned version);
   asio::awaitable<bool> Write(Response response, bool keep_alive, unsigned version);
   asio::awaitable<bool> ServeDeferred(const DeferredHandler& handler, Request& request,
                                       bool keep_alive, unsigned version);
@@ -114,24 +121,33 @@ Response InternalError(const Request& request, const char* what) {
 
 }  // namespace
 
-Connection::Connection(std::shared_ptr<ServerShared> shared, asio::ip::tcp::socket socket)
-    : shared_(std::move(shared)), stream_(std::move(socket)), wake_(stream_.get_executor()) {
+std::string RemoteAddress(const asio::ip::tcp::socket& socket) {
   error_code ec;
-  auto endpoint = stream_.socket().remote_endpoint(ec);
-  if (!ec) {
-    auto address = endpoint.address();
-    // A dual-stack listener sees IPv4 clients as "::ffff:a.b.c.d"; report them as IPv4.
-    if (address.is_v6() && address.to_v6().is_v4_mapped()) {
-      address = asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6());
-    }
-    remote_address_ = address.to_string();
+  auto endpoint = socket.remote_endpoint(ec);
+  if (ec) return {};
+  auto address = endpoint.address();
+  // A dual-stack listener sees IPv4 clients as "::ffff:a.b.c.d"; report them as IPv4.
+  if (address.is_v6() && address.to_v6().is_v4_mapped()) {
+    address = asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6());
   }
-  // Live logs are many small writes: send each at once instead of waiting for an ACK.
-  stream_.socket().set_option(asio::ip::tcp::no_delay(true), ec);
-  shared_->connections.insert(this);
+  return address.to_string();
 }
 
-Connection::~Connection() { shared_->connections.erase(this); }
+Connection::Connection(std::shared_ptr<ServerShared> shared, asio::ip::tcp::socket socket)
+    : shared_(std::move(shared)), stream_(std::move(socket)), wake_(stream_.get_executor()) {
+  remote_address_ = RemoteAddress(stream_.socket());
+  // Live logs are many small writes: send each at once instead of waiting for an ACK.
+  error_code ec;
+  stream_.socket().set_option(asio::ip::tcp::no_delay(true), ec);
+  shared_->connections.insert(this);
+  ++shared_->per_address[remote_address_];
+}
+
+Connection::~Connection() {
+  shared_->connections.erase(this);
+  auto it = shared_->per_address.find(remote_address_);
+  if (it != shared_->per_address.end() && --it->second == 0) shared_->per_address.erase(it);
+}
 
 void Connection::Close() {
   stream_.close();
@@ -142,11 +158,12 @@ asio::awaitable<void> Connection::Serve(std::shared_ptr<Connection> self) {
   while (!shared_->stopped) {
     bool keep_alive = false;
     unsigned version = 11;
-    std::optional<Request> request = co_await ReadRequest(keep_alive, version);
+    const Router::Route* route = nullptr;
+    int status = 0;
+    std::optional<Request> request = co_await ReadRequest(keep_alive, version, route, status);
     if (!request || shared_->stopped) co_return;
 
-    int status = 0;
-    const Router::Target* target = shared_->router->Match(*request, status);
+    const Router::Target* target = route ? &route->target : nullptr;
     bool ok = false;
     if (target == nullptr) {
       Response error = status == 405
@@ -177,42 +194,27 @@ asio::awaitable<void> Connection::Serve(std::shared_ptr<Connection> self) {
   }
 }
 
-asio::awaitable<std::optional<Request>> Connection::ReadRequest(bool& keep_alive,
-                                                                unsigned& version) {
+asio::awaitable<std::optional<Request>> Connection::ReadRequest(bool& keep_alive, unsigned& version,
+                                                                const Router::Route*& route,
+                                                                int& route_status) {
+  const ServerOptions& options = shared_->options;
   bhttp::request_parser<bhttp::string_body> parser;
   parser.header_limit(kHeaderLimit);
-  parser.body_limit(shared_->options.max_body_bytes);
+  parser.body_limit(boost::none);  // checked against the route's limit once the header is in
 
-  stream_.expires_after(kIdleTimeout);
-  auto [ec, n] = co_await bhttp::async_read_header(stream_, buffer_, parser, kUseTuple);
-  if (!ec && !parser.is_done()) {
-    // Clients such as curl wait for this interim answer before sending a large body.
-    if (beast::iequals(parser.get()[bhttp::field::expect], "100-continue")) {
-      static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
-      stream_.expires_after(kWriteTimeout);
-      std::tie(ec, n) = co_await asio::async_write(stream_, asio::buffer(kContinue), kUseTuple);
-      if (ec) co_return std::nullopt;
-    }
-    // Read the body piece by piece so that the timeout is for inactivity, not total time.
-    while (!ec && !parser.is_done()) {
-      stream_.expires_after(kIdleTimeout);
-      std::tie(ec, n) = co_await bhttp::async_read_some(stream_, buffer_, parser, kUseTuple);
-    }
+  // A keep-alive connection may wait idle for its next request; once a request starts, its
+  // header has a deadline of its own however slowly it trickles in.
+  if (buffer_.size() == 0) {
+    stream_.expires_after(options.idle_timeout);
+    auto [ec, n] = co_await stream_.async_read_some(buffer_.prepare(kFirstReadBytes), kUseTuple);
+    if (ec) co_return std::nullopt;
+    buffer_.commit(n);
   }
+  stream_.expires_after(options.header_timeout);
+  auto [ec, n] = co_await bhttp::async_read_header(stream_, buffer_, parser, kUseTuple);
   if (ec) {
     version = parser.is_header_done() ? parser.get().version() : 11;
-    if (ec == bhttp::error::body_limit) {
-      co_await Refuse(413, "too_large",
-                      "the request body is larger than the limit of " +
-                          std::to_string(shared_->options.max_body_bytes) + " bytes",
-                      version);
-    } else if (ec == bhttp::error::header_limit) {
-      co_await Refuse(431, "too_large", "the request header is too large", version);
-    } else if (ec.category() == bhttp::make_error_code(bhttp::error::bad_method).category() &&
-               ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message) {
-      co_await Refuse(400, "invalid", "malformed HTTP request: " + ec.message(), version);
-    }
-    // Anything else (the client closed, reset or went idle) just ends the connection.
+    co_await RefuseUnreadable(ec, options.max_body_bytes, version);
     co_return std::nullopt;
   }
 
@@ -230,14 +232,79 @@ asio::awaitable<std::optional<Request>> Connection::ReadRequest(bool& keep_alive
   for (const auto& field : message) {
     request.headers.emplace_back(Lower(field.name_string()), std::string(field.value()));
   }
-  request.body = std::move(message.body());
   request.remote_address = remote_address_;
+
+  route = shared_->router->Find(request, route_status);
+  size_t limit = std::max(options.max_body_bytes, route ? route->body_limit.max_bytes : 0);
+  boost::optional<uint64_t> length = parser.content_length();
+  if (length && *length > limit) {
+    co_await RefuseUnreadable(bhttp::error::body_limit, limit, version);
+    co_return std::nullopt;
+  }
+  if (limit > options.max_body_bytes) {
+    // Only a request whose credentials hold may send more than the default.
+    bool large = parser.chunked() || length.value_or(0) > options.max_body_bytes;
+    if (large && route->body_limit.admit) {
+      std::optional<Response> refusal;
+      try {
+        refusal = route->body_limit.admit(request);
+      } catch (const std::exception& e) {
+        refusal = InternalError(request, e.what());
+      }
+      if (refusal) {
+        co_await Refuse(std::move(*refusal), version);
+        co_return std::nullopt;
+      }
+    }
+  }
+  parser.body_limit(limit);
+
+  if (!parser.is_done()) {
+    // Clients such as curl wait for this interim answer before sending a large body.
+    if (beast::iequals(message[bhttp::field::expect], "100-continue")) {
+      static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+      stream_.expires_after(kWriteTimeout);
+      std::tie(ec, n) = co_await asio::async_write(stream_, asio::buffer(kContinue), kUseTuple);
+      if (ec) co_return std::nullopt;
+    }
+    // One deadline for the whole body, however it trickles in.
+    uint64_t expected = length.value_or(limit);
+    auto transfer =
+        std::chrono::milliseconds(expected * 1000 / std::max<size_t>(options.min_body_rate, 1));
+    stream_.expires_after(options.body_timeout + transfer);
+    std::tie(ec, n) = co_await bhttp::async_read(stream_, buffer_, parser, kUseTuple);
+    if (ec) {
+      co_await RefuseUnreadable(ec, limit, version);
+      co_return std::nullopt;
+    }
+  }
+  request.body = std::move(message.body());
   co_return request;
+}
+
+asio::awaitable<void> Connection::RefuseUnreadable(error_code ec, size_t body_limit,
+                                                   unsigned version) {
+  if (ec == bhttp::error::body_limit) {
+    co_await Refuse(
+        413, "too_large",
+        "the request body is larger than the limit of " + std::to_string(body_limit) + " bytes",
+        version);
+  } else if (ec == bhttp::error::header_limit) {
+    co_await Refuse(431, "too_large", "the request header is too large", version);
+  } else if (ec.category() == bhttp::make_error_code(bhttp::error::bad_method).category() &&
+             ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message) {
+    co_await Refuse(400, "invalid", "malformed HTTP request: " + ec.message(), version);
+  }
+  // Anything else (the client closed, reset or missed a deadline) just ends the connection.
 }
 
 asio::awaitable<void> Connection::Refuse(int status, std::string_view code,
                                          std::string_view message, unsigned version) {
-  bool written = co_await Write(ErrorResponse(status, code, message), false, version);
+  co_await Refuse(ErrorResponse(status, code, message), version);
+}
+
+asio::awaitable<void> Connection::Refuse(Response response, unsigned version) {
+  bool written = co_await Write(std::move(response), false, version);
   if (written) co_await Shutdown(true);
 }
 

@@ -3,10 +3,11 @@
 // Everything here lives on the loop thread; nothing is synchronised.
 #pragma once
 
-#include <memory>
-#include <unordered_set>
-
 #include <boost/asio/ip/tcp.hpp>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "http/server.h"
 
@@ -22,7 +23,15 @@ struct ServerShared {
   ServerOptions options;
   bool stopped = false;
   std::unordered_set<Connection*> connections;
+  // Live connections per client address, for ServerOptions::max_connections_per_address.
+  std::unordered_map<std::string, size_t> per_address;
+  // The cap on live connections: ServerOptions::max_connections, lowered to fit under the
+  // process's file descriptor limit.
+  size_t max_connections = 0;
 };
+
+// The client's address as text; IPv4 clients of a dual-stack listener as plain IPv4.
+std::string RemoteAddress(const boost::asio::ip::tcp::socket& socket);
 
 // Serves HTTP/1.1 requests on `socket` until the peer closes, an error, or Stop.
 void ServeConnection(std::shared_ptr<ServerShared> shared, boost::asio::ip::tcp::socket socket);

@@ -1,5 +1,6 @@
 #include "http/error_response.h"
 
+#include <algorithm>
 #include <cstdio>
 
 namespace kraken::http {
@@ -32,6 +33,14 @@ std::string JsonQuote(std::string_view text) {
 Response ErrorResponse(int status, std::string_view code, std::string_view message) {
   return Response::Json(status, "{\"error\": {\"code\": " + JsonQuote(code) +
                                     ", \"message\": " + JsonQuote(message) + "}}");
+}
+
+Response RetryLater(int status, std::string_view code, std::string_view message,
+                    std::chrono::milliseconds retry_after) {
+  Response response = ErrorResponse(status, code, message);
+  long long seconds = std::max<long long>(1, (retry_after.count() + 999) / 1000);
+  response.headers.emplace_back("Retry-After", std::to_string(seconds));
+  return response;
 }
 
 }  // namespace kraken::http

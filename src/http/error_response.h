@@ -4,6 +4,7 @@
 // Pure functions; thread-safe.
 #pragma once
 
+#include <chrono>
 #include <string>
 #include <string_view>
 
@@ -12,6 +13,10 @@
 namespace kraken::http {
 
 Response ErrorResponse(int status, std::string_view code, std::string_view message);
+// An error that says when to try again: 429 (too many attempts) or 503 (too busy), with
+// Retry-After in whole seconds, rounded up.
+Response RetryLater(int status, std::string_view code, std::string_view message,
+                    std::chrono::milliseconds retry_after);
 
 // `text` as a JSON string literal, quotes included.
 std::string JsonQuote(std::string_view text);

@@ -1,5 +1,7 @@
 #include "http/router.h"
 
+#include <algorithm>
+#include <stdexcept>
 #include <string_view>
 
 namespace kraken::http {
@@ -43,6 +45,18 @@ void Router::Add(const std::string& method, const std::string& pattern, Target t
   routes_.push_back(std::move(route));
 }
 
+void Router::SetBodyLimit(const std::string& method, const std::string& pattern, BodyLimit limit) {
+  std::vector<std::string_view> segments = SplitPath(pattern);
+  for (Route& route : routes_) {
+    if (route.method == method && std::equal(route.segments.begin(), route.segments.end(),
+                                             segments.begin(), segments.end())) {
+      route.body_limit = std::move(limit);
+      return;
+    }
+  }
+  throw std::logic_error("no route " + method + " " + pattern + " to set a body limit on");
+}
+
 std::vector<std::pair<std::string, std::string>> Router::Routes() const {
   std::vector<std::pair<std::string, std::string>> out;
   for (const Route& route : routes_) {
@@ -53,7 +67,7 @@ std::vector<std::pair<std::string, std::string>> Router::Routes() const {
   return out;
 }
 
-const Router::Target* Router::Match(Request& request, int& status) const {
+const Router::Route* Router::Find(Request& request, int& status) const {
   std::vector<std::string_view> path = SplitPath(request.path);
   const Route* best = nullptr;
   std::vector<int> best_ranks;
@@ -119,7 +133,7 @@ const Router::Target* Router::Match(Request& request, int& status) const {
     }
   }
   status = 200;
-  return &best->target;
+  return best;
 }
 
 }  // namespace kraken::http

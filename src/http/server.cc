@@ -1,15 +1,19 @@
 // The listening side of the server: binds, accepts, and hands each socket to a Connection.
 #include "http/server.h"
 
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+#include <sys/resource.h>
+
+#include <algorithm>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <fmt/format.h>
-#include <spdlog/spdlog.h>
 
 #include "http/connection.h"
+#include "http/error_response.h"
 
 namespace kraken::http {
 
@@ -17,6 +21,44 @@ namespace asio = boost::asio;
 using boost::system::error_code;
 
 namespace {
+
+// Descriptors kept free under the process limit for files, the database, log pipes and
+// child processes: the connection cap is lowered to leave them (a quarter of a small limit).
+constexpr size_t kReservedDescriptors = 1024;
+
+// Raises the soft limit on open files to the hard limit and returns how many of `wanted`
+// connections fit under it.
+size_t ConnectionsThatFit(size_t wanted) {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return wanted;
+  if (limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur < limit.rlim_max) {
+    rlimit raised = limit;
+    raised.rlim_cur = limit.rlim_max == RLIM_INFINITY ? rlim_t{1} << 20 : limit.rlim_max;
+    if (::setrlimit(RLIMIT_NOFILE, &raised) == 0) limit = raised;
+  }
+  if (limit.rlim_cur == RLIM_INFINITY) return wanted;
+  size_t available = static_cast<size_t>(limit.rlim_cur);
+  return std::min(wanted, available - std::min(kReservedDescriptors, available / 4));
+}
+
+// Answers a connection over a cap with 503 and closes it at once: no coroutine, timer or
+// buffer, so a flood of them costs no more than their accepts.
+void TurnAway(asio::ip::tcp::socket& socket, std::string_view why) {
+  error_code ec;
+  socket.non_blocking(true, ec);
+  // Taking in what the client already sent lets the close end with a FIN rather than a
+  // reset, which could discard the answer before the client reads it.
+  char sink[4096];
+  socket.read_some(asio::buffer(sink), ec);
+  Response response = ErrorResponse(503, "unavailable", why);
+  std::string raw = fmt::format(
+      "HTTP/1.1 503 Service Unavailable\r\nServer: kraken\r\nContent-Type: {}\r\n"
+      "Retry-After: 1\r\nConnection: close\r\nContent-Length: {}\r\n\r\n{}",
+      response.content_type, response.body.size(), response.body);
+  socket.write_some(asio::buffer(raw), ec);
+  socket.shutdown(asio::ip::tcp::socket::shutdown_send, ec);
+  socket.close(ec);
+}
 
 struct Listener {
   explicit Listener(asio::io_context& io) : acceptor(io) {}
@@ -34,6 +76,17 @@ asio::awaitable<void> AcceptLoop(std::shared_ptr<Listener> listener) {
       spdlog::warn("accept failed: {}", ec.message());
       asio::steady_timer pause(listener->acceptor.get_executor(), std::chrono::milliseconds(100));
       co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
+      continue;
+    }
+    ServerShared& shared = *listener->shared;
+    if (shared.connections.size() >= shared.max_connections) {
+      TurnAway(socket, "the server has too many connections; try again shortly");
+      continue;
+    }
+    auto count = shared.per_address.find(RemoteAddress(socket));
+    if (count != shared.per_address.end() &&
+        count->second >= shared.options.max_connections_per_address) {
+      TurnAway(socket, "too many connections from this address; try again shortly");
       continue;
     }
     ServeConnection(listener->shared, std::move(socket));
@@ -80,6 +133,11 @@ Status Server::Start() {
         "port");
   }
   impl_->port = acceptor.local_endpoint(ec).port();
+  impl_->shared->max_connections = ConnectionsThatFit(options.max_connections);
+  if (impl_->shared->max_connections < options.max_connections) {
+    spdlog::warn("serving at most {} connections at once, to stay under the open file limit",
+                 impl_->shared->max_connections);
+  }
   impl_->listener = listener;
   asio::co_spawn(impl_->io, AcceptLoop(std::move(listener)), [](std::exception_ptr error) {
     if (!error) return;

@@ -94,7 +94,22 @@ using StreamHandler = std::function<void(Request&, std::shared_ptr<StreamWriter>
 struct ServerOptions {
   std::string address = "127.0.0.1";
   uint16_t port = 0;  // 0 picks a free port; see Server::port()
-  size_t max_body_bytes = 64 << 20;
+  // The largest body a route takes unless it declares more (Router::BodyLimit). A larger
+  // body is refused with 413 before it is read.
+  size_t max_body_bytes = 1 << 20;
+  // Connections served at once, in all and from one client address. One more is answered
+  // 503 and closed at once, so a flood cannot exhaust the process's file descriptors (the
+  // total is also kept under the descriptor limit, with room for the database and logs).
+  size_t max_connections = 10'000;
+  size_t max_connections_per_address = 256;
+  // How long a keep-alive connection may wait for the next request.
+  std::chrono::milliseconds idle_timeout{75'000};
+  // A request's header must be complete this long after its first byte arrived.
+  std::chrono::milliseconds header_timeout{30'000};
+  // A body must be complete within body_timeout plus its length at min_body_rate bytes per
+  // second, however it trickles in: a slow client cannot hold a connection for ever.
+  std::chrono::milliseconds body_timeout{30'000};
+  size_t min_body_rate = 64 << 10;
 };
 
 class Server {

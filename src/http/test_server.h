@@ -73,10 +73,18 @@ bool WaitFor(F condition, std::chrono::milliseconds timeout = std::chrono::secon
   return true;
 }
 
-// A blocking TCP socket to 127.0.0.1; closes itself.
+// A blocking TCP socket to 127.0.0.1, from `source` (another loopback address such as
+// "127.0.0.2" stands for a second client) or the default; closes itself.
 class RawSocket {
  public:
-  explicit RawSocket(uint16_t port) : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
+  explicit RawSocket(uint16_t port, const char* source = nullptr)
+      : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
+    if (source != nullptr) {
+      sockaddr_in local{};
+      local.sin_family = AF_INET;
+      ::inet_pton(AF_INET, source, &local.sin_addr);
+      if (::bind(fd_, reinterpret_cast<sockaddr*>(&local), sizeof local) != 0) return;
+    }
     sockaddr_in address{};
     address.sin_family = AF_INET;
     address.sin_port = htons(port);

@@ -158,6 +158,8 @@ Status App::Start() {
   http::ServerOptions opts;
   opts.address = config_.address;
   opts.port = config_.port;
+  opts.max_connections = config_.max_connections;
+  opts.max_connections_per_address = config_.max_connections_per_address;
   impl_->server = std::make_unique<http::Server>(impl_->loop, impl_->router, opts);
   KR_TRY(impl_->server->Start());
   // Machines' agents reach the server on loopback when it listens on every address.

@@ -31,6 +31,9 @@ struct ServerConfig {
   exec::EngineOptions engine;
   int64_t autoscale_sweep_ms = 30'000;  // orphan sweep period of the autoscaler
   bool enable_fake_driver = false;      // accept deployment method `fake` (tests)
+  // Connections served at once, in all and per client address (http::ServerOptions).
+  size_t max_connections = 10'000;
+  size_t max_connections_per_address = 256;
 };
 
 class App {
