@@ -3,6 +3,7 @@
 # Declares the module in the current folder: a static library `kraken_NAME` made of every
 # `*.cc` file except `*_test.cc`, and, when there are any `*_test.cc` files, a GoogleTest
 # executable `NAME_test` registered with CTest (TEST_PROPERTIES are set on each of its tests).
+# The fuzz build (KRAKEN_FUZZ) declares only the library.
 function(kraken_module name)
   cmake_parse_arguments(ARG "" "" "DEPS;TEST_DEPS;TEST_PROPERTIES" ${ARGN})
   file(GLOB srcs CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/*.cc)
@@ -12,7 +13,7 @@ function(kraken_module name)
   target_include_directories(kraken_${name} PUBLIC ${PROJECT_SOURCE_DIR}/src)
   target_link_libraries(kraken_${name} PUBLIC ${ARG_DEPS})
   kraken_warnings(kraken_${name})
-  if(tests)
+  if(tests AND NOT KRAKEN_FUZZ)
     add_executable(${name}_test ${tests})
     target_link_libraries(${name}_test PRIVATE kraken_${name} ${ARG_TEST_DEPS} GTest::gmock GTest::gtest_main)
     target_compile_definitions(${name}_test PRIVATE

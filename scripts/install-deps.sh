@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs every Debian package Kraken needs: `build` for building and running it, `all`
 # (the default) adds what the test suite uses (PostgreSQL, Podman, Go's reference Starlark,
-# pytest, Chromium). Idempotent: packages already present are left as they are.
+# pytest, Chromium, clang's libFuzzer). Idempotent: packages already present are left as
+# they are.
 set -euo pipefail
 
 build_pkgs=(
@@ -19,6 +20,7 @@ test_pkgs=(
   podman runc busybox-static
   iproute2 util-linux
   chromium
+  clang libclang-rt-14-dev
 )
 mode=${1:-all}
 pkgs=("${build_pkgs[@]}")

@@ -65,9 +65,10 @@ Status Agent::LoadOrRegister() {
       client.set_token(saved["token"]);
       auto hello = client.Post("/agent/v1/hello", Json{{"host_info", CollectHostInfo()}});
       if (hello) {
+        KR_ASSIGN(Identity id, ParseHelloAnswer(*hello));
         token_ = saved["token"];
-        agent_id_ = (*hello)["agent_id"];
-        poll_wait_ms_ = hello->value("poll_wait_ms", poll_wait_ms_);
+        agent_id_ = id.agent_id;
+        poll_wait_ms_ = id.poll_wait_ms.value_or(poll_wait_ms_);
         spdlog::info("agent {} resumed its identity", agent_id_);
         return {};
       }
@@ -81,14 +82,15 @@ Status Agent::LoadOrRegister() {
     body["registration_token"] = options_.registration_token;
   auto reg = client.Post("/agent/v1/register", body);
   if (!reg) return tl::unexpected(reg.error());
-  token_ = (*reg)["token"];
-  agent_id_ = (*reg)["agent_id"];
-  poll_wait_ms_ = reg->value("poll_wait_ms", poll_wait_ms_);
+  KR_ASSIGN(Identity id, ParseRegisterAnswer(*reg));
+  token_ = id.token;
+  agent_id_ = id.agent_id;
+  poll_wait_ms_ = id.poll_wait_ms.value_or(poll_wait_ms_);
   // Written before use, atomically, so a crash never leaves a half identity behind; the
   // token is a credential, for the agent's user alone.
   KR_TRY(WriteIdentity(identity, Json{{"token", token_}, {"agent_id", agent_id_}}.dump()));
   spdlog::info("registered as agent {} ({})", agent_id_,
-               (*reg)["authorized"].get<bool>() ? "authorized" : "waiting for authorization");
+               id.authorized ? "authorized" : "waiting for authorization");
   return {};
 }
 
@@ -112,18 +114,23 @@ Status Agent::Run() {
       std::this_thread::sleep_for(std::chrono::milliseconds(500));
       continue;
     }
-    if (res->contains("job") && !(*res)["job"].is_null()) {
-      RunJob(*res);
+    auto dispatch = ParsePollAnswer(*res);
+    if (!dispatch) {
+      spdlog::warn("poll answer ignored: {}", dispatch.error().message);
+      std::this_thread::sleep_for(std::chrono::milliseconds(500));
+      continue;
+    }
+    if (*dispatch) {
+      RunJob(**dispatch);
       if (options_.one_job) break;
     }
   }
   return {};
 }
 
-void Agent::RunJob(const Json& first) {
-  const Json& job = first["job"];
-  int64_t job_id = job["id"];
-  spdlog::info("job {} '{}' started", job_id, job.value("name", ""));
+void Agent::RunJob(const JobDispatch& first) {
+  const int64_t job_id = first.job_id;
+  spdlog::info("job {} '{}' started", job_id, first.job_name);
   fs::path workspace = fs::path(options_.data_dir) / "jobs" / std::to_string(job_id);
   std::error_code ec;
   fs::remove_all(workspace, ec);
@@ -143,7 +150,8 @@ void Agent::RunJob(const Json& first) {
           Json::object(), std::chrono::milliseconds(poll_wait_ms_ + 15'000), std::chrono::seconds(2));
       if (job_over) break;
       // `done`: the server ended the job (cancel, timeout); stop whatever still runs.
-      if (r && (r->value("cancel", false) || r->value("done", false))) {
+      auto stop = r ? ParseWatchAnswer(*r) : Result<bool>(false);
+      if (stop && *stop) {
         spdlog::info("job {} cancelled by the server", job_id);
         cancel.Cancel();
         break;
@@ -160,17 +168,16 @@ void Agent::RunJob(const Json& first) {
   AgentJobServices services(options_.server_url, token_, job_id, stopping_);
   ProtocolClient client(options_.server_url, stopping_);
   client.set_token(token_);
-  auto deadline = std::chrono::steady_clock::now() +
-                  std::chrono::seconds(job.value("timeout", int64_t{300}));
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(first.timeout_seconds);
   // Background steps log into whichever step runs at the time; they end with the job.
   BackgroundSteps background(runner_, [&shipper](std::string_view bytes) { shipper.Append(bytes); });
-  Json d = first;
-  while (!d["step"].is_null() && !stopping_) {
-    const Json& step = d["step"];
-    int64_t idx = step["index"];
-    background.SetStep(idx, step.value("secrets", std::vector<std::string>{}));
+  JobDispatch d = first;
+  while (d.step && !stopping_) {
+    const StepDispatch step = *d.step;
+    const int64_t idx = step.index;
+    background.SetStep(idx, step.secrets);
     // The secret values the step's fields hold never reach the log in clear.
-    SecretMasker masker(step.value("secrets", std::vector<std::string>{}));
+    SecretMasker masker(step.secrets);
     std::mutex masker_mu;
     auto log = [&](std::string_view bytes) {
       std::lock_guard lock(masker_mu);
@@ -180,7 +187,7 @@ void Agent::RunJob(const Json& first) {
     results.BeginStep(idx);
     tools::ToolContext ctx;
     ctx.workspace = workspace.string();
-    ctx.env = d.value("env", Json::object());
+    ctx.env = d.env;
     ctx.job_deadline = deadline;
     ctx.output = log;
     ctx.cancel = &cancel;
@@ -190,29 +197,22 @@ void Agent::RunJob(const Json& first) {
     ctx.cache_dir = fs::absolute(fs::path(options_.data_dir) / "cache").string();
     ctx.background = &background;
     tools::StepOutcome outcome;
-    std::string tool = step.value("tool", "");
+    const std::string& tool = step.tool;
     const tools::ToolSpec* spec = tools::FindTool(tool);
     if (cancel.cancelled()) {
       outcome.reason = "cancelled";
     } else if (spec) {
       // `attempts` and `sleep_time_after_attempt`: the agent reruns a failing step itself, in
       // the same workspace, so a retry costs no round trip and keeps the step's log together.
-      Json fields = step.value("fields", Json::object());
-      int64_t attempts = fields.value("attempts", Json(1)).is_number_integer()
-                             ? std::max<int64_t>(1, fields.value("attempts", int64_t{1}))
-                             : 1;
-      double pause = fields.value("sleep_time_after_attempt", Json(0)).is_number()
-                         ? fields.value("sleep_time_after_attempt", 0.0)
-                         : 0.0;
+      const int64_t attempts = step.attempts;
       for (int64_t attempt = 1;; ++attempt) {
-        outcome = spec->run(fields, ctx);
+        outcome = spec->run(step.fields, ctx);
         if (outcome.ok || attempt >= attempts || cancel.cancelled() ||
             outcome.reason == "job-timeout")
           break;
         log("kraken: attempt " + std::to_string(attempt) + " of " + std::to_string(attempts) +
             " failed; retrying\n");
-        auto until = std::chrono::steady_clock::now() +
-                     std::chrono::milliseconds(static_cast<int64_t>(pause * 1000));
+        auto until = std::chrono::steady_clock::now() + step.retry_pause;
         while (std::chrono::steady_clock::now() < until && !cancel.cancelled())
           std::this_thread::sleep_for(std::chrono::milliseconds(50));
       }
@@ -239,11 +239,12 @@ void Agent::RunJob(const Json& first) {
     auto next = client.Post(
         "/agent/v1/jobs/" + std::to_string(job_id) + "/steps/" + std::to_string(idx) + "/finish",
         report);
-    if (!next) {
-      spdlog::warn("job {}: {}", job_id, next.error().message);
+    auto parsed = next ? ParseDispatch(*next) : Result<JobDispatch>(tl::unexpected(next.error()));
+    if (!parsed) {
+      spdlog::warn("job {}: {}", job_id, parsed.error().message);
       break;
     }
-    d = *next;
+    d = std::move(*parsed);
   }
   background.StopAll();
   job_over = true;

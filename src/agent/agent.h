@@ -9,6 +9,7 @@
 #include <atomic>
 #include <string>
 
+#include "agent/server_messages.h"
 #include "core/error.h"
 #include "core/json.h"
 #include "proc/runner.h"
@@ -31,7 +32,7 @@ class Agent {
 
  private:
   Status LoadOrRegister();
-  void RunJob(const Json& dispatch);
+  void RunJob(const JobDispatch& dispatch);
 
   AgentOptions options_;
   std::atomic<bool> stopping_{false};

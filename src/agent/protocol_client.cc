@@ -4,6 +4,8 @@
 
 #include <thread>
 
+#include "agent/server_messages.h"
+
 namespace kraken::agent {
 namespace {
 
@@ -32,15 +34,10 @@ Result<Json> ProtocolClient::Post(const std::string& path, const Json& body,
   for (int attempt = 0;; ++attempt) {
     auto res = client_.Request("POST", server_ + path, payload, headers, request_timeout);
     if (res && res->status < 500) {
+      if (res->status >= 300) return Fail(CodeOf(res->status), RefusalMessage(res->body));
       Json j = Json::parse(res->body, nullptr, false);
-      if (res->status < 300) {
-        if (j.is_discarded()) return Fail(ErrorCode::kInternal, "server sent invalid JSON");
-        return j;
-      }
-      std::string msg = (!j.is_discarded() && j.contains("error"))
-                            ? j["error"].value("message", res->body)
-                            : res->body;
-      return Fail(CodeOf(res->status), msg);
+      if (j.is_discarded()) return Fail(ErrorCode::kInternal, "server sent invalid JSON");
+      return j;
     }
     std::string why = res ? "HTTP " + std::to_string(res->status) : res.error().message;
     if (stopping_) return Fail(ErrorCode::kUnavailable, "agent is stopping: " + why);

@@ -1,0 +1,146 @@
+#include "agent/server_messages.h"
+
+#include <algorithm>
+
+namespace kraken::agent {
+namespace {
+
+constexpr double kMaxRetryPauseSeconds = 24 * 3600;
+
+Result<const Json*> Field(const Json& object, const char* name, bool (Json::*is_type)() const,
+                          const char* type) {
+  auto it = object.find(name);
+  if (it == object.end())
+    return Invalid(name, std::string("the server's answer has no field '") + name + "'");
+  if (!((*it).*is_type)())
+    return Invalid(
+        name, std::string("the server's answer has a field '") + name + "' that is not " + type);
+  return &*it;
+}
+
+// An optional field: nullptr when absent or null, an error when of another type.
+Result<const Json*> OptionalField(const Json& object, const char* name,
+                                  bool (Json::*is_type)() const, const char* type) {
+  auto it = object.find(name);
+  if (it == object.end() || it->is_null()) return nullptr;
+  return Field(object, name, is_type, type);
+}
+
+Status ExpectObject(const Json& answer) {
+  if (!answer.is_object()) return Invalid("body", "the server's answer is not a JSON object");
+  return {};
+}
+
+Result<Identity> ParseIdentity(const Json& answer, bool with_token) {
+  KR_TRY(ExpectObject(answer));
+  Identity id;
+  KR_ASSIGN(const Json* agent_id,
+            Field(answer, "agent_id", &Json::is_number_integer, "an integer"));
+  id.agent_id = agent_id->get<int64_t>();
+  if (with_token) {
+    KR_ASSIGN(const Json* token, Field(answer, "token", &Json::is_string, "a string"));
+    id.token = token->get<std::string>();
+  }
+  KR_ASSIGN(const Json* authorized,
+            OptionalField(answer, "authorized", &Json::is_boolean, "a boolean"));
+  id.authorized = authorized && authorized->get<bool>();
+  KR_ASSIGN(const Json* wait,
+            OptionalField(answer, "poll_wait_ms", &Json::is_number_integer, "an integer"));
+  if (wait) {
+    // The server accepts a poll's wait up to two minutes.
+    int64_t ms = wait->get<int64_t>();
+    if (ms < 0) return Invalid("poll_wait_ms", "the server sent a negative poll wait");
+    id.poll_wait_ms = std::min<int64_t>(ms, 120'000);
+  }
+  return id;
+}
+
+Result<StepDispatch> ParseStep(const Json& step) {
+  StepDispatch s;
+  KR_ASSIGN(const Json* index, Field(step, "index", &Json::is_number_integer, "an integer"));
+  s.index = index->get<int64_t>();
+  KR_ASSIGN(const Json* tool, OptionalField(step, "tool", &Json::is_string, "a string"));
+  if (tool) s.tool = tool->get<std::string>();
+  KR_ASSIGN(const Json* name, OptionalField(step, "name", &Json::is_string, "a string"));
+  if (name) s.name = name->get<std::string>();
+  KR_ASSIGN(const Json* fields, OptionalField(step, "fields", &Json::is_object, "an object"));
+  if (fields) s.fields = *fields;
+  // Values of the wrong type keep the defaults, as the stage schema already checked them.
+  if (auto attempts = s.fields.find("attempts");
+      attempts != s.fields.end() && attempts->is_number_integer())
+    s.attempts =
+        attempts->is_number_unsigned()
+            ? static_cast<int64_t>(std::clamp<uint64_t>(attempts->get<uint64_t>(), 1, 1'000'000))
+            : std::clamp<int64_t>(attempts->get<int64_t>(), 1, 1'000'000);
+  if (auto pause = s.fields.find("sleep_time_after_attempt");
+      pause != s.fields.end() && pause->is_number())
+    s.retry_pause = std::chrono::milliseconds(
+        static_cast<int64_t>(std::clamp(pause->get<double>(), 0.0, kMaxRetryPauseSeconds) * 1000));
+  KR_ASSIGN(const Json* secrets, OptionalField(step, "secrets", &Json::is_array, "a list"));
+  if (secrets) {
+    for (const Json& secret : *secrets) {
+      if (!secret.is_string())
+        return Invalid("secrets", "the server sent a secret that is not a string");
+      s.secrets.push_back(secret.get<std::string>());
+    }
+  }
+  return s;
+}
+
+}  // namespace
+
+Result<Identity> ParseRegisterAnswer(const Json& answer) { return ParseIdentity(answer, true); }
+
+Result<Identity> ParseHelloAnswer(const Json& answer) { return ParseIdentity(answer, false); }
+
+Result<JobDispatch> ParseDispatch(const Json& answer) {
+  KR_TRY(ExpectObject(answer));
+  JobDispatch d;
+  KR_ASSIGN(const Json* job, Field(answer, "job", &Json::is_object, "an object"));
+  KR_ASSIGN(const Json* id, Field(*job, "id", &Json::is_number_integer, "an integer"));
+  d.job_id = id->get<int64_t>();
+  KR_ASSIGN(const Json* name, OptionalField(*job, "name", &Json::is_string, "a string"));
+  if (name) d.job_name = name->get<std::string>();
+  KR_ASSIGN(const Json* timeout,
+            OptionalField(*job, "timeout", &Json::is_number_integer, "an integer"));
+  if (timeout) {
+    // Beyond a year a deadline would overflow the clock; no job is meant to run that long.
+    d.timeout_seconds = timeout->get<int64_t>();
+    if (d.timeout_seconds < 0 || d.timeout_seconds > 366LL * 24 * 3600)
+      return Invalid("timeout", "the server sent a job timeout out of range");
+  }
+  KR_ASSIGN(const Json* step, OptionalField(answer, "step", &Json::is_object, "an object"));
+  if (step) {
+    KR_ASSIGN(d.step, ParseStep(*step));
+  }
+  KR_ASSIGN(const Json* env, OptionalField(answer, "env", &Json::is_object, "an object"));
+  if (env) d.env = *env;
+  return d;
+}
+
+Result<std::optional<JobDispatch>> ParsePollAnswer(const Json& answer) {
+  KR_TRY(ExpectObject(answer));
+  auto job = answer.find("job");
+  if (job == answer.end() || job->is_null()) return std::optional<JobDispatch>();
+  KR_ASSIGN(JobDispatch d, ParseDispatch(answer));
+  return std::optional<JobDispatch>(std::move(d));
+}
+
+Result<bool> ParseWatchAnswer(const Json& answer) {
+  KR_TRY(ExpectObject(answer));
+  KR_ASSIGN(const Json* cancel, OptionalField(answer, "cancel", &Json::is_boolean, "a boolean"));
+  KR_ASSIGN(const Json* done, OptionalField(answer, "done", &Json::is_boolean, "a boolean"));
+  return (cancel && cancel->get<bool>()) || (done && done->get<bool>());
+}
+
+std::string RefusalMessage(std::string_view body) {
+  Json j = Json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (!j.is_object()) return std::string(body);
+  auto error = j.find("error");
+  if (error == j.end() || !error->is_object()) return std::string(body);
+  auto message = error->find("message");
+  if (message == error->end() || !message->is_string()) return std::string(body);
+  return message->get<std::string>();
+}
+
+}  // namespace kraken::agent
