@@ -1,6 +1,8 @@
 // The agent protocol (/agent/v1): see docs/agent-protocol.md.
 #include <fmt/format.h>
 
+#include <optional>
+
 #include "api/api.h"
 #include "api/json_io.h"
 #include "core/protocol_limits.h"
@@ -27,6 +29,21 @@ Result<Agent> AgentOf(ApiContext& ctx, const http::Request& req) {
   if (!auth.starts_with("Bearer "))
     return Fail(ErrorCode::kUnauthorized, "agent token required (Authorization: Bearer ...)");
   return ctx.engine.AuthenticateAgent(std::string(auth.substr(7)));
+}
+
+// 413 with the usual error body: the agent should send less.
+http::Response TooLarge(const std::string& what) {
+  return JsonResponse(
+      413, Json{{"error", {{"code", "too_large"}, {"message", what}, {"field", "body"}}}});
+}
+
+// Registration needs no token: a body past the limit is refused before it is parsed.
+std::optional<http::Response> RefuseLargeRegistration(const http::Request& req) {
+  if (req.body.size() <= kMaxRegistrationBytes) return std::nullopt;
+  return TooLarge(
+      fmt::format("a registration may be at most {} bytes; this one is {} (host_info "
+                  "may hold at most {} bytes of JSON)",
+                  kMaxRegistrationBytes, req.body.size(), kMaxHostInfoBytes));
 }
 
 Result<int64_t> WaitMillis(const http::Request& req, int64_t fallback) {
@@ -99,6 +116,7 @@ void RegisterAgentApi(http::Router& r, ApiContext ctx) {
   auto& engine = ctx.engine;
 
   r.Post("/agent/v1/register", [ctx, &engine](http::Request& req) {
+    if (auto refused = RefuseLargeRegistration(req)) return *refused;
     auto body = ParseObject(req);
     if (!body) return ErrorResponse(body.error());
     auto name = RequiredString(*body, "name");
@@ -114,6 +132,7 @@ void RegisterAgentApi(http::Router& r, ApiContext ctx) {
   });
 
   r.Post("/agent/v1/hello", [ctx, &engine](http::Request& req) mutable {
+    if (auto refused = RefuseLargeRegistration(req)) return *refused;
     auto agent = AgentOf(ctx, req);
     if (!agent) return ErrorResponse(agent.error());
     auto body = ParseObject(req);
@@ -180,10 +199,9 @@ void RegisterAgentApi(http::Router& r, ApiContext ctx) {
   r.Post("/agent/v1/jobs/{id}/logs", [ctx, &engine](http::Request& req) mutable {
     // Refused before anything is parsed or looked up.
     if (req.body.size() > kMaxLogBatchBytes)
-      return JsonResponse(
-          413, Json{{"error", {{"code", "too_large"}, {"field", "body"},
-                               {"message", fmt::format("a log batch may be at most {} bytes; this one is {}: "
-                                                       "send smaller batches", kMaxLogBatchBytes, req.body.size())}}}});
+      return TooLarge(
+          fmt::format("a log batch may be at most {} bytes; this one is {}: send smaller batches",
+                      kMaxLogBatchBytes, req.body.size()));
     auto agent = AgentOf(ctx, req);
     if (!agent) return ErrorResponse(agent.error());
     auto id = IdParam(req, "id");

@@ -2,13 +2,16 @@
 
 #include <cstdlib>
 
+#include "core/json_limits.h"
+
 namespace kraken::api {
 
+// Parsed with a depth limit, so no handler sees a value too deep to copy or serialise.
 Result<Json> ParseObject(const http::Request& request) {
   if (request.body.empty()) return Json::object();
-  Json body = Json::parse(request.body, nullptr, /*allow_exceptions=*/false);
-  if (body.is_discarded()) return Invalid("body", "the request body is not valid JSON");
-  if (!body.is_object()) return Invalid("body", "the request body must be a JSON object");
+  auto body = ParseJson(request.body);
+  if (!body) return Invalid("body", "the request body is " + body.error().message);
+  if (!body->is_object()) return Invalid("body", "the request body must be a JSON object");
   return body;
 }
 

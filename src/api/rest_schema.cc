@@ -8,6 +8,7 @@
 #include "secrets/secret_context.h"
 #include "workflow/context.h"
 #include "workflow/json_schema.h"
+#include "workflow/source_limits.h"
 #include "workflow/stage_schema.h"
 
 namespace kraken::api {
@@ -26,6 +27,11 @@ workflow::SchemaResult<Json> EvaluateStageBody(store::Store& store, const Json& 
   std::string code, format;
   if (auto it = body.find("schema"); it != body.end() && !body.contains("schema_code")) {
     if (!it->is_object()) return workflow::SchemaFail("schema", "must be a dict");
+    // Indenting multiplies the size by up to the depth: measure the compact text first.
+    if (size_t size = it->dump().size(); size > workflow::kMaxStageCodeBytes)
+      return workflow::SchemaFail(
+          "schema", fmt::format("is {} bytes of JSON, more than the limit of {}", size,
+                                workflow::kMaxStageCodeBytes));
     code = it->dump(2);
     format = workflow::kFormatJson;
   } else if (auto c = body.find("schema_code"); c != body.end()) {

@@ -1,5 +1,7 @@
 #include "autoscale/machine_store.h"
 
+#include "core/json_limits.h"
+
 namespace kraken::autoscale {
 
 using store::Row;
@@ -27,7 +29,7 @@ Machine MachineOf(const Row& r) {
   m.boot_deadline = r.Int(11);
   m.idle_since = r.Int(12);
   m.queued_at = r.Int(13);
-  m.transitions = Json::parse(r.Text(14), nullptr, false);
+  m.transitions = ParseJson(r.Text(14)).value_or(Json());
   if (!m.transitions.is_array()) m.transitions = Json::array();
   m.created = r.Int(15);
   m.updated = r.Int(16);

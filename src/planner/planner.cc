@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <thread>
 
+#include "core/json_limits.h"
 #include "workflow/triggers.h"
 
 namespace kraken::planner {
@@ -39,7 +40,7 @@ std::vector<std::pair<std::string, std::string>> Wanted(const workflow::StageDef
 
 std::vector<workflow::RepoDef> ReposOf(const TriggerRow& row) {
   std::vector<workflow::RepoDef> out;
-  Json spec = Json::parse(row.spec, nullptr, false);
+  Json spec = ParseJson(row.spec).value_or(Json());
   if (spec.is_object())
     for (const auto& r : spec.value("repos", Json::array()))
       out.push_back({r.value("url", ""), r.value("branch", "")});
@@ -98,7 +99,7 @@ Result<Millis> Planner::NextFire(const TriggerRow& row, Millis after) const {
     return cron.Next(after).value_or(0);
   }
   if (row.kind == "repo") {
-    Json spec = Json::parse(row.spec, nullptr, false);
+    Json spec = ParseJson(row.spec).value_or(Json());
     return after + spec.value("interval", int64_t{300}) * 1000;
   }
   return Invalid("kind", "unknown trigger kind " + row.kind);
@@ -195,7 +196,7 @@ Result<Json> Planner::Schedule(Id stage_id) {
            {"next_fire_utc", r.next_fire ? Json(IsoTime(r.next_fire)) : Json()},
            {"last_fire", r.last_fire ? Json(r.last_fire) : Json()}};
     if (r.kind == "repo") {
-      t["spec"] = Json::parse(r.spec, nullptr, false);
+      t["spec"] = ParseJson(r.spec).value_or(Json());
       t["commits"] = r.state.value("heads", Json::object());
     } else if (r.kind == "interval") {
       t["spec"] = std::stoll(r.spec);

@@ -1,5 +1,7 @@
 #include "planner/trigger_store.h"
 
+#include "core/json_limits.h"
+
 namespace kraken::planner {
 namespace {
 
@@ -16,8 +18,7 @@ TriggerRow RowOf(const store::Row& r) {
   t.next_fire = r.Int(4);
   t.pending = r.Int(5);
   t.last_fire = r.Int(6);
-  t.state = Json::parse(r.Text(7), nullptr, false);
-  if (t.state.is_discarded()) t.state = Json::object();
+  t.state = ParseJson(r.Text(7)).value_or(Json::object());
   t.created = r.Int(8);
   return t;
 }

@@ -138,10 +138,14 @@ void Api::Login(const std::string& password) {
 
 std::pair<int, Json> Api::Call(const std::string& method, const std::string& path,
                                const Json& body) {
+  return CallRaw(method, path, body.is_null() ? "" : body.dump());
+}
+
+std::pair<int, Json> Api::CallRaw(const std::string& method, const std::string& path,
+                                  const std::string& body) {
   std::vector<std::string> headers = {"Content-Type: application/json"};
   if (!token_.empty()) headers.push_back("Authorization: Bearer " + token_);
-  auto r = client_.Request(method, url_ + path, body.is_null() ? "" : body.dump(), headers,
-                           std::chrono::seconds(30));
+  auto r = client_.Request(method, url_ + path, body, headers, std::chrono::seconds(30));
   if (!r) return {0, Json(r.error().message)};
   Json j = Json::parse(r->body, nullptr, false);
   return {r->status, j.is_discarded() ? Json(r->body) : j};

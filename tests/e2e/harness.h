@@ -59,6 +59,9 @@ class Api {
   // Returns {status, json body}; on transport failure status is 0.
   std::pair<int, Json> Call(const std::string& method, const std::string& path,
                             const Json& body = nullptr);
+  // Like Call, with the body sent as it is (which need not be JSON).
+  std::pair<int, Json> CallRaw(const std::string& method, const std::string& path,
+                               const std::string& body);
   // Like Call, but fails the test unless the status is 2xx.
   Json Ok(const std::string& method, const std::string& path, const Json& body = nullptr);
   std::string Text(const std::string& path);

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "agent/tools/tool_util.h"
+#include "core/json_limits.h"
 
 namespace kraken::tools {
 namespace {
@@ -25,8 +26,9 @@ StepOutcome RunData(const Json& fields, ToolContext& ctx) {
   if (!file->empty()) {
     auto text = ReadFile(StepCwd(ctx, *cwd) + "/" + *file);
     if (!text) return StepOutcome::Error("file: " + text.error().message);
-    value = Json::parse(*text, nullptr, false);
-    if (value.is_discarded()) return StepOutcome::Error("file: " + *file + " is not valid JSON");
+    auto parsed = ParseJson(*text);  // a document too deep to send is refused here
+    if (!parsed) return StepOutcome::Error("file: " + *file + " is " + parsed.error().message);
+    value = std::move(*parsed);
   } else if (fields.contains("value")) {
     value = fields["value"];
   } else {
