@@ -167,6 +167,7 @@ void Agent::RunJob(const Json& first) {
     ctx.services = &services;
     ctx.cache_dir = fs::absolute(fs::path(options_.data_dir) / "cache").string();
     ctx.background = &background;
+    ctx.secrets = step.value("secrets", std::vector<std::string>{});
     tools::StepOutcome outcome;
     std::string tool = step.value("tool", "");
     const tools::ToolSpec* spec = tools::FindTool(tool);
