@@ -62,6 +62,7 @@ struct ParkedPoll : std::enable_shared_from_this<ParkedPoll> {
   Agent agent;
   std::shared_ptr<http::Responder> responder;
   std::unique_ptr<http::Loop::Timer> timer;
+  uint64_t ticket = 0;  // this poll's place in Presence
 
   ParkedPoll(ApiContext c, Agent a, std::shared_ptr<http::Responder> r)
       : ctx(c), agent(std::move(a)), responder(std::move(r)) {}
@@ -83,8 +84,9 @@ struct ParkedPoll : std::enable_shared_from_this<ParkedPoll> {
     auto self = shared_from_this();
     auto fresh = ctx.store.GetAgent(agent.id, false);
     if (fresh) agent = *fresh;
-    ctx.engine.presence().Park(exec::WaitingAgent{
-        agent.id, agent.group_ids, agent.system, agent.machine_id.has_value(), [self] {
+    ticket = ctx.engine.presence().Park(exec::WaitingAgent{
+        agent.id, agent.group_ids, agent.system, agent.machine_id.has_value(),
+        [self] {
           if (self->TryAnswer()) {
             self->timer.reset();
           } else {
@@ -160,8 +162,9 @@ void RegisterAgentApi(http::Router& r, ApiContext ctx) {
           poll->timer = ctx.loop.After(std::chrono::milliseconds(*wait), [weak, ctx]() mutable {
             auto p = weak.lock();
             if (!p) return;
-            // Unpark only if this poll is still the one parked for the agent.
-            ctx.engine.presence().Unpark(p->agent.id);
+            // Unpark only if this poll is still the one parked for the agent: a newer poll
+            // (the agent came back after this one's connection closed) stays parked.
+            ctx.engine.presence().Unpark(p->agent.id, p->ticket);
             if (!p->responder->open()) return;  // the agent went away: no sign of life
             ctx.engine.Touch(p->agent.id);
             p->Finish();

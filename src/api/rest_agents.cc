@@ -91,16 +91,15 @@ void RegisterAgentsRoutes(http::Router& r, ApiContext ctx) {
             engine.RequestSchedule();
             return Reply(store.GetAgent(*id), [](const auto& v) { return ToJson(v); });
           }, true));
-  r.Delete("/api/v1/agents/{id}", Authed(ctx, [&store](http::Request& req, const auth::Principal&) {
+  r.Delete("/api/v1/agents/{id}", Authed(ctx, [&store, &engine](http::Request& req, const auth::Principal&) {
              auto id = IdParam(req, "id");
              if (!id) return ErrorResponse(id.error());
              auto agent = store.GetAgent(*id);
              if (!agent) return ErrorResponse(agent.error());
-             if (agent->job_id)
-               return ErrorResponse(Error{ErrorCode::kConflict,
-                                          fmt::format("agent {} is running job {}; cancel it or "
-                                                      "disable the agent first",
-                                                      *id, *agent->job_id)});
+             // Its job goes back to the queue; the agent's token dies with it (401).
+             auto requeued = engine.RequeueAgentJob(*id, fmt::format("agent {} was deleted", agent->name));
+             if (!requeued) return ErrorResponse(requeued.error());
+             engine.presence().Unpark(*id);
              auto st = store.DeleteAgent(*id);
              return st ? JsonResponse(200, Json{{"deleted", *id}}) : ErrorResponse(st.error());
            }, true));

@@ -7,6 +7,7 @@
 #include "api/results_api.h"
 #include "core/protocol_limits.h"
 #include "resultdb/user_data.h"
+#include "workflow/interpolate.h"
 
 namespace kraken::api {
 namespace {
@@ -23,6 +24,7 @@ Result<AgentJob> JobOfAgent(ApiContext& ctx, const http::Request& req) {
   if (!auth.starts_with("Bearer "))
     return Fail(ErrorCode::kUnauthorized, "agent token required (Authorization: Bearer ...)");
   KR_ASSIGN(auto agent, ctx.engine.AuthenticateAgent(std::string(auth.substr(7))));
+  KR_TRY(ctx.engine.CheckTrusted(agent.id));
   KR_ASSIGN(auto id, IdParam(req, "id"));
   KR_ASSIGN(auto job, ctx.store.GetJob(id));
   if (job.agent_id != agent.id || job.state == JobState::kCompleted)
@@ -47,12 +49,19 @@ http::Response StoreResults(ApiContext& ctx, http::Request& req) {
   if (!aj) return ErrorResponse(aj.error());
   auto body = ParseObject(req);
   if (!body) return ErrorResponse(body.error());
+  // Secret values are masked in every string of the batch (names, messages, output), even
+  // where the agent's tool let one through.
+  auto secret_values = ctx.engine.JobSecretValues(aj->job);
+  if (!secret_values) return ErrorResponse(secret_values.error());
+  if (!secret_values->empty()) *body = workflow::MaskSecrets(*body, *secret_values);
   auto step = body->find("step");
   auto seq = body->find("seq");
   if (step == body->end() || !step->is_number_integer())
     return ErrorResponse(Error{ErrorCode::kInvalid, "must be a step index", "step"});
   if (seq == body->end() || !seq->is_number_integer())
     return ErrorResponse(Error{ErrorCode::kInvalid, "must be a sequence number", "seq"});
+  if (auto st = ctx.engine.CheckStepIndex(aj->job.id, step->get<int64_t>()); !st)
+    return ErrorResponse(st.error());
   size_t items = 0;
   for (const char* list : {"results", "issues"})
     if (auto it = body->find(list); it != body->end() && it->is_array()) items += it->size();
@@ -110,7 +119,7 @@ http::Response StoreResults(ApiContext& ctx, http::Request& req) {
   return JsonResponse(200, Json{{"ack", seq->get<int64_t>()}, {"stored", *stored}});
 }
 
-Result<std::vector<artifacts::NewFile>> ReadFiles(const Json& body) {
+Result<std::vector<artifacts::NewFile>> ReadFiles(const Json& body, int64_t max_bytes) {
   auto it = body.find("files");
   if (it == body.end() || !it->is_array()) return Invalid("files", "must be a list of {path, size}");
   std::vector<artifacts::NewFile> out;
@@ -119,6 +128,10 @@ Result<std::vector<artifacts::NewFile>> ReadFiles(const Json& body) {
     if (!f.is_object() || !f.contains("path") || !f["path"].is_string() || f["path"].get<std::string>().empty() ||
         !f.contains("size") || !f["size"].is_number_integer() || f["size"].get<int64_t>() < 0)
       return Invalid(fmt::format("files[{}]", i), "needs a path and a size in bytes");
+    if (f["size"].get<int64_t>() > max_bytes)
+      return Invalid(fmt::format("files[{}].size", i),
+                     fmt::format("a file may be at most {} bytes; this one declares {}", max_bytes,
+                                 f["size"].get<int64_t>()));
     std::string path = f["path"];
     if (path.starts_with("/") || path.find("..") != std::string::npos)
       return Invalid(fmt::format("files[{}].path", i), "must be relative, without '..'");
@@ -139,7 +152,7 @@ http::Response BeginUpload(ResultsContext& rc, http::Request& req, const std::st
   if (!aj) return ErrorResponse(aj.error());
   auto body = ParseObject(req);
   if (!body) return ErrorResponse(body.error());
-  auto files = ReadFiles(*body);
+  auto files = ReadFiles(*body, rc.api.engine.options().max_artifact_bytes);
   if (!files) return ErrorResponse(files.error());
   artifacts::ArtifactRecord common;
   common.kind = kind;
@@ -208,7 +221,9 @@ void RegisterResultsAgentRoutes(http::Router& r, ResultsContext rc) {
     for (const auto* f : {&scope, &op, &ptr})
       if (!*f) return ErrorResponse(f->error());
     if (!body->contains("value")) return ErrorResponse(Error{ErrorCode::kInvalid, "is required", "value"});
-    change = {*scope, *op, *ptr, (*body)["value"]};
+    auto secret_values = rc.api.engine.JobSecretValues(aj->job);
+    if (!secret_values) return ErrorResponse(secret_values.error());
+    change = {*scope, *op, *ptr, workflow::MaskSecrets((*body)["value"], *secret_values)};
     store::Transaction tx(rc.api.store.db());
     auto data = resultdb::ApplyDataChange(rc.api.store, aj->flow, change);
     if (!data) return ErrorResponse(data.error());
@@ -256,6 +271,11 @@ void RegisterResultsAgentRoutes(http::Router& r, ResultsContext rc) {
     artifacts::ArtifactStore as(rc.api.store.db(), *rc.blobs);
     auto a = as.Redeem(req.params["token"], "upload", RealClock::Instance().Now());
     if (!a) return ErrorResponse(a.error());
+    // An upload URL lives only as long as the job that asked for it.
+    if (auto job = rc.api.store.GetJob(a->job_id); !job || job->state == JobState::kCompleted)
+      return ErrorResponse(Error{ErrorCode::kForbidden,
+                                 fmt::format("this upload URL expired: job {} is over", a->job_id),
+                                 "token"});
     std::string off = req.Query("offset", "0");
     char* end = nullptr;
     long long offset = std::strtoll(off.c_str(), &end, 10);

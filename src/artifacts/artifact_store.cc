@@ -79,7 +79,7 @@ Result<std::vector<std::pair<ArtifactRecord, std::string>>> ArtifactStore::Begin
     a.id = ins.rows.at(0).Int(0);
     std::string token = RandomToken();
     KR_TRY(db_.Exec("INSERT INTO blob_grants (token, artifact_id, mode, expires) VALUES (?,?,?,?)",
-                    {token, a.id, std::string("upload"), now + kGrantLifetime}));
+                    {token, a.id, std::string("upload"), now + kUploadGrantLifetime}));
     if (a.complete) KR_TRY(blobs_.WriteAt(a.BlobKey(), 0, ""));
     out.emplace_back(std::move(a), token);
   }

@@ -34,6 +34,8 @@ struct NewFile {
 
 // Grants last this long: enough to move a large file, short enough to be useless later.
 inline constexpr Millis kGrantLifetime = 30 * 60 * 1000;
+// An upload URL: shorter, and the agent API also refuses it once its job is over.
+inline constexpr Millis kUploadGrantLifetime = 15 * 60 * 1000;
 
 class ArtifactStore {
  public:

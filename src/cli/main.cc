@@ -78,6 +78,10 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   serve->add_option("--job-retries", server.engine.job_retries,
                     "Re-queues of a job whose agent was lost")->capture_default_str();
+  serve
+      ->add_option("--max-artifact-size", server.engine.max_artifact_bytes,
+                   "Largest artifact or cache file, in bytes, an agent may upload")
+      ->capture_default_str();
   serve->add_option("--autoscale-sweep-ms", server.autoscale_sweep_ms,
                     "Milliseconds between sweeps for orphan machines")->capture_default_str();
   serve->add_flag("--enable-fake-driver", server.enable_fake_driver,

@@ -14,6 +14,20 @@
 namespace kraken::tools {
 namespace {
 
+// The environment variable that carries a `cmd` holding a secret to the shell.
+constexpr char kStepCmdEnv[] = "KK_STEP_CMD";
+
+// `sh -c CMD` puts CMD on the shell's command line, which every user of the host can read
+// (ps, /proc/PID/cmdline). A CMD holding a secret value goes through the environment
+// instead (readable only by the step's own user), and the command line shows only the
+// reference; the shell takes the text out of its environment before running it, so the
+// commands it starts do not inherit it.
+bool HoldsSecret(const std::string& cmd, const std::vector<std::string>& secrets) {
+  for (const std::string& s : secrets)
+    if (!s.empty() && cmd.find(s) != std::string::npos) return true;
+  return false;
+}
+
 StepOutcome RunShell(const Json& fields, ToolContext& ctx) {
   CommandOptions cmd;
   auto cwd = StringField(fields, "cwd");
@@ -35,6 +49,11 @@ StepOutcome RunShell(const Json& fields, ToolContext& ctx) {
     std::ofstream(script) << fields["script"].get<std::string>() << "\n";
     cmd.argv = shell->empty() ? proc::BashScriptArgv(script.string())
                               : std::vector<std::string>{*shell, script.string()};
+  } else if (fields.contains("cmd") && fields["cmd"].is_string() && shell->empty() &&
+             HoldsSecret(fields["cmd"].get<std::string>(), ctx.secrets)) {
+    cmd.env[kStepCmdEnv] = fields["cmd"].get<std::string>();
+    cmd.argv = proc::ShellArgv(
+        fmt::format("__kk_step_cmd=\"${0}\"; unset {0}; eval \"$__kk_step_cmd\"", kStepCmdEnv));
   } else if (fields.contains("cmd") && fields["cmd"].is_string()) {
     cmd.argv = shell->empty() ? proc::ShellArgv(fields["cmd"].get<std::string>())
                               : std::vector<std::string>{*shell, "-c", fields["cmd"].get<std::string>()};

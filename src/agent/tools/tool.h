@@ -106,6 +106,9 @@ struct ToolContext {
   JobServices* services = nullptr;
   std::string cache_dir;       // survives jobs: git mirrors
   Background* background = nullptr;  // none under `kraken tool run`
+  // The secret values the step's fields hold (the server names them): kept off command
+  // lines, where any user of the host could read them.
+  std::vector<std::string> secrets;
   void Log(std::string_view text) const {
     if (output) output(text);
   }
