@@ -6,6 +6,8 @@
 #include "api/api.h"
 #include "api/json_io.h"
 #include "core/protocol_limits.h"
+#include "core/rate_limiter.h"
+#include "http/error_response.h"
 
 namespace kraken::api {
 namespace {
@@ -104,6 +106,11 @@ struct ParkedPoll : std::enable_shared_from_this<ParkedPoll> {
   }
 };
 
+// Registrations without a registration token, per client address: each adds an agent an
+// admin has to review, so a burst of them is refused with 429.
+constexpr int kUnvouchedRegistrationBurst = 30;
+constexpr Millis kUnvouchedRegistrationInterval = 10'000;
+
 }  // namespace
 
 http::BodyLimit AgentBodyLimit(ApiContext ctx, size_t max_bytes) {
@@ -116,8 +123,10 @@ http::BodyLimit AgentBodyLimit(ApiContext ctx, size_t max_bytes) {
 
 void RegisterAgentApi(http::Router& r, ApiContext ctx) {
   auto& engine = ctx.engine;
+  auto unvouched = std::make_shared<RateLimiter>(RealClock::Instance(), kUnvouchedRegistrationBurst,
+                                                 kUnvouchedRegistrationInterval);
 
-  r.Post("/agent/v1/register", [ctx, &engine](http::Request& req) {
+  r.Post("/agent/v1/register", [ctx, &engine, unvouched](http::Request& req) {
     if (auto refused = RefuseLargeRegistration(req)) return *refused;
     auto body = ParseObject(req);
     if (!body) return ErrorResponse(body.error());
@@ -125,6 +134,14 @@ void RegisterAgentApi(http::Router& r, ApiContext ctx) {
     if (!name) return ErrorResponse(name.error());
     auto reg_token = OptionalString(*body, "registration_token", "");
     if (!reg_token) return ErrorResponse(reg_token.error());
+    if (reg_token->empty()) {
+      if (Millis wait = unvouched->Take(req.remote_address)) {
+        return http::RetryLater(
+            429, "rate_limited",
+            "too many registrations without a registration token from this address",
+            std::chrono::milliseconds(wait));
+      }
+    }
     auto reg = engine.RegisterAgent(*name, body->value("host_info", Json::object()), *reg_token);
     if (!reg) return ErrorResponse(reg.error());
     return JsonResponse(201, Json{{"agent_id", reg->agent.id},

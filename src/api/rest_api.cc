@@ -5,6 +5,7 @@
 #include "api/json_io.h"
 #include "api/results_api.h"
 #include "api/routes.h"
+#include "http/error_response.h"
 #include "workflow/stage_def.h"
 
 namespace kraken::api {
@@ -50,6 +51,20 @@ workflow::SchemaResult<bool> ReadSchema(store::Store& store, const Json& body, S
 
 Json StageJson(const Stage& s) { return ToJson(s); }
 
+http::Response LoginResponse(const auth::LoginResult& result, const std::string& user) {
+  if (result.retry_after > 0) {
+    bool busy = result.token.error().code == ErrorCode::kUnavailable;
+    return http::RetryLater(busy ? 503 : 429, busy ? "unavailable" : "rate_limited",
+                            result.token.error().message,
+                            std::chrono::milliseconds(result.retry_after));
+  }
+  if (!result.token) return ErrorResponse(result.token.error());
+  auto res = JsonResponse(200, Json{{"token", *result.token}, {"user", user}});
+  res.headers.emplace_back(
+      "Set-Cookie", "kraken_session=" + *result.token + "; Path=/; HttpOnly; SameSite=Strict");
+  return res;
+}
+
 }  // namespace
 
 void RegisterRestApi(http::Router& r, ApiContext ctx) {
@@ -62,20 +77,20 @@ void RegisterRestApi(http::Router& r, ApiContext ctx) {
         [](http::Request&) { return http::Response::Json(200, kOpenApiDocument); });
 
   // --- sign-in, sessions, API tokens ---
-  r.Post("/api/v1/auth/login", [ctx](http::Request& req) {
-    auto body = ParseObject(req);
-    if (!body) return ErrorResponse(body.error());
-    auto user = RequiredString(*body, "user");
-    if (!user) return ErrorResponse(user.error());
-    auto password = RequiredString(*body, "password");
-    if (!password) return ErrorResponse(password.error());
-    auto token = ctx.auth.Login(*user, *password);
-    if (!token) return ErrorResponse(token.error());
-    auto res = JsonResponse(200, Json{{"token", *token}, {"user", *user}});
-    res.headers.emplace_back("Set-Cookie", "kraken_session=" + *token +
-                                               "; Path=/; HttpOnly; SameSite=Strict");
-    return res;
-  });
+  // Deferred: the password is checked off the loop, and the answer sent when it is done.
+  r.Add("POST", "/api/v1/auth/login",
+        http::DeferredHandler([ctx](http::Request& req, std::shared_ptr<http::Responder> out) {
+          auto body = ParseObject(req);
+          if (!body) return out->Send(ErrorResponse(body.error()));
+          auto user = RequiredString(*body, "user");
+          if (!user) return out->Send(ErrorResponse(user.error()));
+          auto password = RequiredString(*body, "password");
+          if (!password) return out->Send(ErrorResponse(password.error()));
+          ctx.auth.Login(*user, *password, req.remote_address,
+                         [out, user = *user](auth::LoginResult result) {
+                           out->Send(LoginResponse(result, user));
+                         });
+        }));
   r.Post("/api/v1/auth/logout", Authed(ctx, [ctx](http::Request& req, const auth::Principal&) {
            auto st = ctx.auth.Logout(RequestToken(req));
            auto res = st ? JsonResponse(200, Json{{"ok", true}}) : ErrorResponse(st.error());

@@ -13,15 +13,51 @@ Result<std::optional<std::string>> Auth::EnsureAdmin(const std::string& password
   return std::optional<std::string>(pw);
 }
 
-Result<std::string> Auth::Login(const std::string& name, const std::string& password) {
-  KR_ASSIGN(auto user, store_.FindUser(name));
-  if (!user || !VerifyPassword(user->password_hash, password))
-    return Fail(ErrorCode::kUnauthorized, "wrong user name or password");
+Auth::Auth(store::Store& store, const Clock& clock, PostToLoop post)
+    : store_(store),
+      clock_(clock),
+      post_(std::move(post)),
+      logins_by_address_(clock, kLoginBurstPerAddress, kLoginIntervalPerAddress),
+      logins_by_user_(clock, kLoginBurstPerUser, kLoginIntervalPerUser),
+      password_checks_(kPasswordThreads) {}
+
+void Auth::Login(const std::string& name, const std::string& password, const std::string& address,
+                 std::function<void(LoginResult)> done) {
+  if (Millis wait = logins_by_address_.Take(address)) {
+    return done(
+        {Fail(ErrorCode::kUnauthorized, "too many sign-in attempts from this address"), wait});
+  }
+  if (Millis wait = logins_by_user_.Take(name)) {
+    logins_by_address_.Refund(address);
+    return done({Fail(ErrorCode::kUnauthorized, "too many sign-in attempts for this user"), wait});
+  }
+  auto user = store_.FindUser(name);
+  if (!user) return done({tl::unexpected(user.error())});
+  if (!*user) return done({Fail(ErrorCode::kUnauthorized, "wrong user name or password")});
+  auto check = [this, id = (*user)->id, hash = (*user)->password_hash, password, name, address,
+                done]() mutable {
+    bool ok = VerifyPassword(hash, password);
+    post_([this, id, ok, name = std::move(name), address = std::move(address),
+           done = std::move(done)] { FinishLogin(id, ok, name, address, done); });
+  };
+  if (!password_checks_.TrySubmit(std::move(check), kMaxWaitingPasswordChecks)) {
+    logins_by_address_.Refund(address);
+    logins_by_user_.Refund(name);
+    done({Fail(ErrorCode::kUnavailable, "too many sign-ins in progress; try again shortly"), 1000});
+  }
+}
+
+void Auth::FinishLogin(Id user_id, bool password_ok, const std::string& name,
+                       const std::string& address, const std::function<void(LoginResult)>& done) {
+  if (!password_ok) return done({Fail(ErrorCode::kUnauthorized, "wrong user name or password")});
+  logins_by_address_.Refund(address);
+  logins_by_user_.Refund(name);
   std::string token = NewToken("kks_");
   Millis now = clock_.Now();
-  KR_TRY(store_.CreateToken(user->id, "session", "", HashToken(token), now,
-                            now + kSessionLifetime));
-  return token;
+  auto created =
+      store_.CreateToken(user_id, "session", "", HashToken(token), now, now + kSessionLifetime);
+  if (!created) return done({tl::unexpected(created.error())});
+  done({token});
 }
 
 Status Auth::Logout(const std::string& token) {

@@ -25,7 +25,7 @@
 #include "autoscale/drivers.h"
 #include "autoscale/machine_store.h"
 #include "autoscale/metrics.h"
-#include "autoscale/worker_pool.h"
+#include "core/worker_pool.h"
 #include "exec/engine.h"
 #include "http/server.h"
 

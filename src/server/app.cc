@@ -106,12 +106,14 @@ Status App::Start() {
   KR_ASSIGN(impl_->store, store::Store::Open(std::move(db)));
   auto& store = *impl_->store;
 
-  impl_->auth = std::make_unique<auth::Auth>(store, RealClock::Instance());
+  Impl* impl = impl_.get();
+  impl_->auth = std::make_unique<auth::Auth>(
+      store, RealClock::Instance(),
+      [impl](std::function<void()> fn) { impl->loop.Post(std::move(fn)); });
   KR_ASSIGN(admin_password_, impl_->auth->EnsureAdmin(config_.admin_password));
   if (!(*store.GetSetting("server_id")))
     KR_TRY(store.SetSetting("server_id", auth::NewToken("").substr(0, 12)));
 
-  Impl* impl = impl_.get();
   impl_->engine = std::make_unique<exec::Engine>(
       store, RealClock::Instance(), [impl](std::function<void()> fn) { impl->loop.Post(std::move(fn)); },
       config_.engine);

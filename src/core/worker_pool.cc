@@ -1,6 +1,6 @@
-#include "autoscale/worker_pool.h"
+#include "core/worker_pool.h"
 
-namespace kraken::autoscale {
+namespace kraken {
 
 WorkerPool::WorkerPool(int threads) {
   for (int i = 0; i < threads; ++i) threads_.emplace_back([this] { Work(); });
@@ -24,6 +24,16 @@ void WorkerPool::Submit(std::function<void()> task) {
   cv_.notify_one();
 }
 
+bool WorkerPool::TrySubmit(std::function<void()> task, size_t max_queued) {
+  {
+    std::lock_guard lock(mu_);
+    if (tasks_.size() >= max_queued) return false;
+    tasks_.push_back(std::move(task));
+  }
+  cv_.notify_one();
+  return true;
+}
+
 void WorkerPool::Work() {
   for (;;) {
     std::function<void()> task;
@@ -38,4 +48,4 @@ void WorkerPool::Work() {
   }
 }
 
-}  // namespace kraken::autoscale
+}  // namespace kraken
