@@ -12,7 +12,6 @@
 
 #include "http/router.h"
 #include "http/target.h"
-#include "pending.h"
 #include "server/static_files.h"
 
 using namespace kraken;
@@ -50,12 +49,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   request.method = "GET";
   request.target.assign(reinterpret_cast<const char*>(data), size);
   if (http::ParseTarget(request.target, request.path, request.query)) return 0;  // a 400
-  if (fuzz::SkipPending()) {
-    // fuzz/pending/static_path/absolute-path-sibling-prefix
-    if (request.path.starts_with("//")) return 0;
-    // fuzz/pending/static_path/invalid-utf8-in-api-path-404
-    if (fuzz::DumpThrows(request.path)) return 0;
-  }
   int status = 0;
   const http::Router::Target* target = router.Match(request, status);
   if (target == nullptr) return 0;

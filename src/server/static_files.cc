@@ -34,14 +34,18 @@ std::string TypeOf(const fs::path& p) {
 }
 
 http::Response NotFoundJson(const std::string& path) {
+  // The path is the client's, decoded: any bytes, so not always UTF-8.
   Json body = {{"error", {{"code", "not_found"}, {"message", "no route for " + path}}}};
-  return http::Response::Json(404, body.dump());
+  return http::Response::Json(404, body.dump(-1, ' ', false, Json::error_handler_t::replace));
 }
 
 http::Response BadPathJson(const std::string& path, const Error& error) {
   Json body = {
-      {"error", {{"code", "invalid"}, {"message", error.message + ": " + Json(path).dump()}}}};
-  return http::Response::Json(400, body.dump());
+      {"error",
+       {{"code", "invalid"},
+        {"message",
+         error.message + ": " + Json(path).dump(-1, ' ', false, Json::error_handler_t::replace)}}}};
+  return http::Response::Json(400, body.dump(-1, ' ', false, Json::error_handler_t::replace));
 }
 
 // The UI loads only its own scripts, styles and API; no page may frame it.
