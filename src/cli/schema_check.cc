@@ -66,7 +66,7 @@ int SchemaCheck(const SchemaCheckOptions& options, std::ostream& out, std::ostre
     if (e.backtrace.starts_with("Traceback")) err << e.backtrace << "\n";
     return 1;
   }
-  out << stage->schema.dump(2) << "\n";
+  out << stage->schema.dump(2, ' ', false, Json::error_handler_t::replace) << "\n";
   return 0;
 }
 

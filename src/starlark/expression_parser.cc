@@ -128,6 +128,7 @@ ExprPtr Parser::ParseBinary(int min_prec) {
     x = ParsePrimaryWithSuffix();
   }
   bool compared = false;
+  Chain chain(this);
   for (;;) {
     if (tok_.kind == Tok::kNot) {
       Next();
@@ -145,6 +146,7 @@ ExprPtr Parser::ParseBinary(int min_prec) {
     Tok op = tok_.kind;
     Pos op_pos = Next();
     ExprPtr y = ParseBinary(prec + 1);
+    chain.Link();
     x = std::make_unique<BinaryExpr>(op_pos, op, std::move(x), std::move(y));
   }
 }
@@ -152,7 +154,10 @@ ExprPtr Parser::ParseBinary(int min_prec) {
 ExprPtr Parser::ParsePrimaryWithSuffix() {
   Depth depth(this);
   ExprPtr x = ParsePrimary();
+  Chain chain(this);
   for (;;) {
+    if (tok_.kind == Tok::kDot || tok_.kind == Tok::kLBrack || tok_.kind == Tok::kLParen)
+      chain.Link();
     switch (tok_.kind) {
       case Tok::kDot: {
         Pos dot = Next();
@@ -311,7 +316,9 @@ DictEntry Parser::ParseDictEntry() {
 }
 
 ExprPtr Parser::ParseComprehensionSuffix(std::unique_ptr<Comprehension> comp, Tok end) {
+  Chain chain(this);
   while (tok_.kind != end) {
+    chain.Link();
     Clause clause;
     clause.pos = tok_.pos;
     if (tok_.kind == Tok::kFor) {

@@ -2,6 +2,8 @@
 #include <cmath>
 
 #include "starlark/starlark.h"
+#include "starlark/strings.h"
+#include "starlark/thread.h"
 
 namespace kraken::starlark {
 namespace {
@@ -51,8 +53,17 @@ Value Convert(const nlohmann::json& json, const std::string* struct_name, const 
   }
 }
 
-nlohmann::json ToJsonRec(const Value& v, int depth) {
+// What one JSON value costs beyond its strings: the json node, and for an
+// object member the map node around it.
+constexpr size_t kJsonValueBytes = sizeof(nlohmann::json);
+constexpr size_t kJsonMemberBytes = 64;
+
+// Values may share lists and dicts, so the JSON can be far larger than what
+// the evaluation allocated: the conversion is charged to a budget of its own.
+nlohmann::json ToJsonRec(Thread& thread, const Value& v, int depth) {
   if (depth > kMaxJsonDepth) throw EvalError("value nested too deeply to convert to JSON");
+  thread.Step();
+  thread.Charge(kJsonValueBytes);
   switch (v.type()) {
     case Type::kNone: return nullptr;
     case Type::kBool: return v.bool_value();
@@ -60,14 +71,16 @@ nlohmann::json ToJsonRec(const Value& v, int depth) {
     case Type::kFloat:
       if (!std::isfinite(v.float_value())) throw EvalError("cannot convert non-finite float to JSON");
       return v.float_value();
-    case Type::kString: return v.str();
+    case Type::kString:
+      thread.Charge(v.str().size());
+      return ValidUtf8(v.str());
     case Type::kList:
     case Type::kTuple: {
       nlohmann::json array(nlohmann::json::value_t::array);
       const auto& items = v.is(Type::kList) ? v.as<ListObject>()->items : v.as<TupleObject>()->items;
       auto* elements = array.get_ptr<nlohmann::json::array_t*>();
       elements->reserve(items.size());
-      for (const Value& item : items) elements->push_back(ToJsonRec(item, depth + 1));
+      for (const Value& item : items) elements->push_back(ToJsonRec(thread, item, depth + 1));
       return array;
     }
     case Type::kDict: {
@@ -79,15 +92,20 @@ nlohmann::json ToJsonRec(const Value& v, int depth) {
           throw EvalError("cannot convert dict with " + std::string(TypeName(e.key)) + " key " + Repr(e.key) +
                           " to JSON: keys must be strings");
         }
-        // Dict keys are unique: emplace never meets an existing key.
-        members->emplace(e.key.str(), ToJsonRec(e.value, depth + 1));
+        thread.Charge(kJsonMemberBytes + e.key.str().size());
+        // Dict keys are unique, and stay so as valid UTF-8 unless they differ only in invalid
+        // bytes.
+        members->insert_or_assign(ValidUtf8(e.key.str()), ToJsonRec(thread, e.value, depth + 1));
       }
       return object;
     }
     case Type::kStruct: {
       if (v.as<StructObject>()->unknown) return nullptr;
       nlohmann::json object = nlohmann::json::object();
-      for (const auto& [name, field] : v.as<StructObject>()->fields) object[name] = ToJsonRec(field, depth + 1);
+      for (const auto& [name, field] : v.as<StructObject>()->fields) {
+        thread.Charge(kJsonMemberBytes + name.size());
+        object[ValidUtf8(name)] = ToJsonRec(thread, field, depth + 1);
+      }
       return object;
     }
     default: throw EvalError("cannot convert " + std::string(TypeName(v)) + " to JSON");
@@ -112,9 +130,10 @@ Value StructFromJson(std::string name, const nlohmann::json& json, const Lenient
   }
 }
 
-tl::expected<nlohmann::json, Error> ToJson(const Value& value) {
+tl::expected<nlohmann::json, Error> ToJson(const Value& value, const Options& options) {
   try {
-    return ToJsonRec(value, 0);
+    Thread thread(options);
+    return ToJsonRec(thread, value, 0);
   } catch (const EvalError& e) {
     return tl::unexpected(e.ToError());
   }

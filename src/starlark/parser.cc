@@ -71,6 +71,7 @@ StmtPtr Parser::ParseDef() {
 }
 
 StmtPtr Parser::ParseIf() {
+  Depth depth(this);  // each elif nests in the else branch of the one before
   Pos pos = Next();  // 'if' or 'elif'
   auto stmt = std::make_unique<IfStmt>(pos, ParseTest());
   Consume(Tok::kColon);

@@ -28,14 +28,35 @@ class Parser {
   // Depth guards recursion through nested constructs.
   class Depth {
    public:
-    explicit Depth(Parser* p) : p_(p) {
-      if (++p_->depth_ > kMaxNesting) throw SyntaxError{p_->tok_.pos, "nesting too deep"};
-    }
+    explicit Depth(Parser* p) : p_(p) { p_->Deeper(); }
     ~Depth() { --p_->depth_; }
 
    private:
     Parser* p_;
   };
+  // Chain counts the links of a chain the parser builds in a loop but that nests in the
+  // tree (a + b + c, x.f[0](), comprehension clauses): the resolver, the evaluator and
+  // the tree's destructor recurse over it as deeply as over brackets.
+  class Chain {
+   public:
+    explicit Chain(Parser* p) : p_(p) {}
+    ~Chain() { p_->depth_ -= links_; }
+    void Link() {
+      ++links_;
+      p_->Deeper();
+    }
+
+   private:
+    Parser* p_;
+    int links_ = 0;
+  };
+
+  void Deeper() {
+    if (++depth_ > kMaxNesting) {
+      throw SyntaxError{tok_.pos, "nesting too deep: more than " + std::to_string(kMaxNesting) +
+                                      " levels of brackets, operators or blocks"};
+    }
+  }
 
   Pos Next() {
     Pos pos = tok_.pos;

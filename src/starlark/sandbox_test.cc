@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <string>
+#include <vector>
 
 #include "starlark/starlark.h"
 
@@ -34,6 +35,10 @@ void ExpectFailure(const std::string& source, const std::string& want) {
 TEST(SandboxTest, InfiniteLoopHitsTheTimeLimit) {
   ExpectFailure("def f():\n    for i in range(1 << 62):\n        pass\nf()\n", "time limit");
   ExpectFailure("x = [i for i in range(1 << 62) if i < 0]\n", "time limit");
+}
+
+TEST(SandboxTest, StrippingWithAHugeSetIsBounded) {
+  ExpectFailure("x = ('é' * 500000).strip('a' * 500000 + 'é')\n", "time limit");
 }
 
 TEST(SandboxTest, SortingAHugeListIsBounded) {
@@ -79,6 +84,77 @@ TEST(SandboxTest, DeepNestingIsASyntaxError) {
   ExpectFailure(nested_ifs, "nesting too deep");
 }
 
+// Repeats unit n times between prefix and suffix.
+std::string Repeat(const std::string& prefix, const std::string& unit, int n,
+                   const std::string& suffix) {
+  std::string out = prefix;
+  out.reserve(prefix.size() + unit.size() * n + suffix.size());
+  for (int i = 0; i < n; ++i) out += unit;
+  return out + suffix;
+}
+
+// Chains the parser builds in a loop nest in the tree as deeply as brackets do: the resolver,
+// the evaluator and the tree's destructor would recurse over a million links.
+TEST(SandboxTest, LongChainsAreASyntaxErrorWithLineAndColumn) {
+  constexpr int kMillion = 1'000'000;
+  const std::vector<std::string> chains = {
+      Repeat("x = 1", " + 1", kMillion, "\n"),
+      Repeat("x = 1", " * 1", kMillion, "\n"),
+      Repeat("x = True", " and True", kMillion, "\n"),
+      Repeat("x = False", " or False", kMillion, "\n"),
+      Repeat("x = 1", " | 1", kMillion, "\n"),
+      Repeat("x = 'a'", ".upper()", kMillion, "\n"),
+      Repeat("x = [[0]]", "[0]", kMillion, "\n"),
+      Repeat("x = len", "(1)", kMillion, "\n"),
+      Repeat("x = [1 for y in [1]", " if y", kMillion, "]\n"),
+      Repeat("x = {1: 1 for y in [1]", " for z in [1]", kMillion, "}\n"),
+      Repeat("def f(x):\n    if x:\n        pass\n", "    elif x:\n        pass\n", kMillion, ""),
+  };
+  for (const std::string& source : chains) {
+    auto module = Module::Load(source, "chain.star", {}, Limits(std::chrono::milliseconds(10'000)));
+    ASSERT_FALSE(module) << source.substr(0, 40);
+    EXPECT_NE(module.error().message.find("nesting too deep"), std::string::npos)
+        << module.error().message;
+    EXPECT_GT(module.error().line, 0);
+    EXPECT_GT(module.error().column, 0);
+  }
+  auto value = EvalExpression(Repeat("1", "+1", 30'000, ""), {});
+  ASSERT_FALSE(value);
+  EXPECT_NE(value.error().message.find("nesting too deep"), std::string::npos)
+      << value.error().message;
+  EXPECT_EQ(value.error().line, 1);
+  EXPECT_GT(value.error().column, 1);
+  // Chains of ordinary length still work.
+  auto sum = EvalExpression(Repeat("1", "+1", 99, ""), {});
+  ASSERT_TRUE(sum) << sum.error().message;
+  EXPECT_EQ(sum->int_value(), 100);
+}
+
+// Every construct that nests, nested a million times, is refused by the parser.
+TEST(SandboxTest, DeepNestingOfEveryConstructIsASyntaxError) {
+  constexpr int kMillion = 1'000'000;
+  const std::vector<std::string> nests = {
+      Repeat("", "(", kMillion, "1"),
+      Repeat("", "[", kMillion, "1"),
+      Repeat("", "{1: ", kMillion, "1"),
+      Repeat("", "len(", kMillion, "1"),
+      Repeat("[0]", "[", kMillion, "0"),
+      Repeat("", "-", kMillion, "1"),
+      Repeat("", "not ", kMillion, "1"),
+      Repeat("", "lambda: ", kMillion, "1"),
+      Repeat("", "1 if True else ", kMillion, "1"),
+      Repeat("", "[x for x in ", kMillion, "[]"),
+      Repeat("", "f(a=", kMillion, "1"),
+  };
+  for (const std::string& expression : nests) {
+    auto value = EvalExpression(expression, {});
+    ASSERT_FALSE(value) << expression.substr(0, 40);
+    EXPECT_NE(value.error().message.find("nesting too deep"), std::string::npos)
+        << value.error().message;
+    EXPECT_GT(value.error().column, 0);
+  }
+}
+
 TEST(SandboxTest, DeeplyNestedValuesDoNotOverflowTheStack) {
   Options options;
   auto module = Module::Load(
@@ -89,6 +165,23 @@ TEST(SandboxTest, DeeplyNestedValuesDoNotOverflowTheStack) {
   auto equal = module->Call(EvalExpression("lambda a: a == a", {}).value(), {*module->Global("y")});
   ASSERT_FALSE(equal);
   EXPECT_EQ(equal.error().message, "comparison exceeded maximum recursion depth");
+}
+
+// Lists that share their items expand when converted to JSON: four levels of [a] * 56 are
+// 10 million values from a few kilobytes of Starlark.
+TEST(SandboxTest, JsonConversionOfSharedValuesIsBounded) {
+  auto module =
+      Module::Load("a = [1] * 56\nb = [a] * 56\nc = [b] * 56\nd = [c] * 56\n", "shared.star");
+  ASSERT_TRUE(module) << module.error().backtrace;
+  auto start = std::chrono::steady_clock::now();
+  auto json = ToJson(*module->Global("d"));
+  ASSERT_FALSE(json);
+  // The memory limit, or on a loaded machine the time limit, ends the conversion.
+  EXPECT_NE(json.error().message.find("exceeded the"), std::string::npos) << json.error().message;
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
+  auto small = ToJson(*module->Global("c"));  // 175,616 values fit
+  ASSERT_TRUE(small) << small.error().message;
+  EXPECT_EQ(small->size(), 56u);
 }
 
 TEST(SandboxTest, CyclicValuesAreSafe) {

@@ -102,8 +102,11 @@ using LenientFields = std::function<bool(const std::string& struct_name)>;
 Value StructFromJson(std::string name, const nlohmann::json& json, const LenientFields& lenient = nullptr);
 // ToJson converts None, bools, numbers, strings, lists, tuples, dicts with
 // string keys and structs; anything else (a function, a non-string key, a
-// non-finite float) is an error.
-tl::expected<nlohmann::json, Error> ToJson(const Value& value);
+// non-finite float) is an error. Strings that are not valid UTF-8 (a byte
+// taken by indexing, say) have each invalid byte replaced by U+FFFD, so the
+// result always dumps. The conversion is bounded by options' memory and time
+// limits, as an evaluation is: shared lists cannot expand into gigabytes.
+tl::expected<nlohmann::json, Error> ToJson(const Value& value, const Options& options = {});
 
 }  // namespace kraken::starlark
 

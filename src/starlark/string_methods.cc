@@ -205,17 +205,36 @@ Value StripImpl(Thread& thread, const Value& self, Args& args, const char* name,
   Value chars;
   UnpackPositional(name, args, 0, {&chars});
   const std::string& s = self.str();
-  auto strip = [&](char c) {
-    // An empty set of characters means whitespace, as in the reference.
-    if (chars.IsUnbound() || chars.IsNone() || StringArg(name, "chars", chars).empty()) return IsSpace(c);
-    return chars.str().find(c) != std::string::npos;
-  };
   size_t lo = 0, hi = s.size();
-  if (left) {
-    while (lo < hi && strip(s[lo])) ++lo;
+  // An empty set of characters means whitespace, as in the reference.
+  if (chars.IsUnbound() || chars.IsNone() || StringArg(name, "chars", chars).empty()) {
+    while (left && lo < hi && IsSpace(s[lo])) ++lo;
+    while (right && hi > lo && IsSpace(s[hi - 1])) --hi;
+    return Str(thread, s.substr(lo, hi - lo));
   }
-  if (right) {
-    while (hi > lo && strip(s[hi - 1])) --hi;
+  // The set holds code points, so that no UTF-8 sequence is cut in half.
+  std::string_view set = chars.str();
+  auto in_set = [&](size_t at, size_t len) {
+    thread.Step(set.size());  // a long set and a long string are quadratic work
+    for (size_t i = 0; i < set.size();) {
+      size_t n = RuneLength(set, i);
+      if (n == len && set.compare(i, n, s, at, len) == 0) return true;
+      i += n;
+    }
+    return false;
+  };
+  while (left && lo < hi) {
+    size_t n = RuneLength(s, lo);
+    if (!in_set(lo, n)) break;
+    lo += n;
+  }
+  while (right && hi > lo) {
+    size_t start = hi - 1;
+    while (start > lo && hi - start < 4 && (static_cast<unsigned char>(s[start]) & 0xC0) == 0x80)
+      --start;
+    if (RuneLength(s, start) != hi - start) start = hi - 1;
+    if (!in_set(start, hi - start)) break;
+    hi = start;
   }
   return Str(thread, s.substr(lo, hi - lo));
 }
@@ -257,7 +276,7 @@ Value Replace(Thread& thread, const Value& self, Args& args) {
   for (int64_t n = 0; count < 0 || n < count; ++n) {
     if (from.empty()) {
       // An empty pattern matches before each code point and at the end.
-      if (n > 0 && pos >= s.size()) break;
+      if (pos > s.size()) break;
       out += to;
       if (pos < s.size()) {
         uint32_t r;

@@ -18,7 +18,14 @@ int DecodeUtf8(std::string_view s, size_t i, uint32_t* rune) {
   return len;
 }
 
+size_t RuneLength(std::string_view s, size_t i) {
+  uint32_t r;
+  int len = DecodeUtf8(s, i, &r);
+  return len == 0 ? 1 : len;
+}
+
 void AppendUtf8(uint32_t r, std::string* out) {
+  if ((r >= 0xD800 && r <= 0xDFFF) || r > 0x10FFFF) r = 0xFFFD;
   if (r < 0x80) {
     out->push_back(static_cast<char>(r));
   } else if (r < 0x800) {
@@ -45,6 +52,35 @@ size_t CountRunes(std::string_view s) {
     ++n;
   }
   return n;
+}
+
+std::string ValidUtf8(std::string_view s) {
+  // Most strings are valid: find the first invalid byte before building anything.
+  size_t i = 0;
+  while (i < s.size()) {
+    if (static_cast<unsigned char>(s[i]) < 0x80) {
+      ++i;
+      continue;
+    }
+    uint32_t r;
+    int len = DecodeUtf8(s, i, &r);
+    if (len == 0) break;
+    i += len;
+  }
+  if (i == s.size()) return std::string(s);
+  std::string out(s.substr(0, i));
+  while (i < s.size()) {
+    uint32_t r;
+    int len = DecodeUtf8(s, i, &r);
+    if (len == 0) {
+      AppendUtf8(0xFFFD, &out);
+      ++i;
+    } else {
+      out.append(s, i, len);
+      i += len;
+    }
+  }
+  return out;
 }
 
 }  // namespace kraken::starlark

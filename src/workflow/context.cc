@@ -84,7 +84,8 @@ Json LegacyVariables(const Json& ctx) {
   // Named copies: items() of a temporary would dangle in the loop.
   const Json args = ctx.value("args", Json::object());
   for (auto& [k, v] : args.items())
-    vars[k] = v.is_string() ? v.get<std::string>() : v.dump();
+    vars[k] = v.is_string() ? v.get<std::string>()
+                            : v.dump(-1, ' ', false, Json::error_handler_t::replace);
   const Json& flow = ctx.value("flow", Json());
   if (flow.is_object()) {
     std::string shared = std::to_string(flow["seq"].value("shared", 0));

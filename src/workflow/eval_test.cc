@@ -154,6 +154,48 @@ TEST(Interpolation, AnExpressionErrorIsAnErrorNotText) {
   EXPECT_FALSE(in.ExpandString("#{unclosed", "f"));
 }
 
+// An expression the parser refuses (a 30,000-term chain nests too deeply) is an error on the
+// field, quoting the expression only in part, with its line and column.
+TEST(Interpolation, AnOverlongChainIsAnErrorWithItsColumn) {
+  Json ctx = RunCtx();
+  Interpolator in(ctx, LegacyVariables(ctx));
+  std::string chain = "1";
+  for (int i = 0; i < 30'000; ++i) chain += "+1";
+  auto bad = in.Expand(Json{{"cmd", "echo #{" + chain + "}"}}, "steps[0]");
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().field, "steps[0].cmd");
+  EXPECT_NE(bad.error().message.find("(line 1, column "), std::string::npos) << bad.error().message;
+  EXPECT_NE(bad.error().message.find("nesting too deep"), std::string::npos) << bad.error().message;
+  EXPECT_LT(bad.error().message.size(), 300u) << bad.error().message;
+}
+
+// Interpolated text becomes a JSON string: a byte taken out of a UTF-8 sequence is replaced.
+TEST(Interpolation, TheTextIsValidUtf8) {
+  Json ctx = RunCtx();
+  Interpolator in(ctx, LegacyVariables(ctx));
+  auto text = in.ExpandString("[#{'é'[0]}]", "f");
+  ASSERT_TRUE(text) << text.error().message;
+  EXPECT_EQ(*text, "[\xEF\xBF\xBD]");
+  EXPECT_NO_THROW(Json(*text).dump());
+}
+
+TEST(StageSchema, AStarlarkStageOfInvalidUtf8OrSharedListsIsSafe) {
+  auto stage = EvaluateStage("def stage(ctx):\n    return {'jobs': [], 'run_label': 'é'[0]}\n",
+                             "starlark", SampleContext());
+  ASSERT_TRUE(stage) << stage.error().message;
+  EXPECT_EQ(stage->schema["run_label"], "\xEF\xBF\xBD");
+  EXPECT_NO_THROW(stage->schema.dump());
+  // Four levels of [a] * 56 share their lists: as JSON they would be 10 million values.
+  auto shared = EvaluateStage(
+      "def stage(ctx):\n    a = [1] * 56\n    b = [a] * 56\n    c = [b] * 56\n"
+      "    return {'jobs': [], 'x': [c] * 56}\n",
+      "starlark", SampleContext());
+  ASSERT_FALSE(shared);
+  // The memory limit, or on a loaded machine the time limit, ends the conversion.
+  EXPECT_NE(shared.error().message.find("exceeded the"), std::string::npos)
+      << shared.error().message;
+}
+
 TEST(Interpolation, SecretsAreMasked) {
   Json shown = MaskSecrets(Json{{"cmd", "curl -u me:s3cret x"}, {"n", 1}}, {"s3cret"});
   EXPECT_EQ(shown["cmd"], "curl -u me:****** x");

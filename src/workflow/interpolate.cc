@@ -2,6 +2,8 @@
 
 #include <cctype>
 
+#include "starlark/strings.h"
+
 namespace kraken::workflow {
 namespace {
 
@@ -67,7 +69,17 @@ const starlark::Globals& Interpolator::Globals() {
 Result<starlark::Value> Interpolator::Evaluate(const std::string& expression,
                                                const std::string& field) {
   auto v = starlark::EvalExpression(expression, Globals(), options_);
-  if (!v) return Invalid(field, "in '" + expression + "': " + v.error().message);
+  if (!v) {
+    // The message quotes a long expression only in part: the error's column locates it.
+    constexpr size_t kQuoted = 80;
+    std::string quoted =
+        expression.size() <= kQuoted ? expression : expression.substr(0, kQuoted) + "...";
+    const starlark::Error& e = v.error();
+    std::string where = e.line > 0 ? " (line " + std::to_string(e.line) + ", column " +
+                                         std::to_string(e.column) + ")"
+                                   : "";
+    return Invalid(field, "in '" + starlark::ValidUtf8(quoted) + "'" + where + ": " + e.message);
+  }
   return *v;
 }
 
@@ -83,11 +95,12 @@ Result<std::string> Interpolator::ExpandString(const std::string& text, const st
     std::string inner = Trim(text.substr(start + 2, end - start - 2));
     if (IsIdentifier(inner) && legacy_.contains(inner)) {
       const Json& v = legacy_[inner];
-      out += v.is_string() ? v.get<std::string>() : v.dump();
+      out += v.is_string() ? v.get<std::string>()
+                           : v.dump(-1, ' ', false, Json::error_handler_t::replace);
     } else {
       if (inner.empty()) return Invalid(field, "empty #{} in '" + text + "'");
       KR_ASSIGN(auto value, Evaluate(inner, field));
-      out += starlark::Str(value);
+      out += starlark::ValidUtf8(starlark::Str(value));  // the text becomes a JSON string
     }
     pos = end + 1;
   }

@@ -217,7 +217,7 @@ SchemaResult<Json> FromStarlarkText(const std::string& code, const Json& ctx,
   auto result = (*module)->Call(
       "stage", {starlark::StructFromJson("ctx", ctx, options.lenient_ctx ? SaveTimeLenience() : nullptr)});
   if (!result) return tl::unexpected(FromStarlark(result.error(), options));
-  auto json = starlark::ToJson(*result);
+  auto json = starlark::ToJson(*result, options.starlark);
   if (!json)
     return tl::unexpected(SchemaError{"", "stage() returned a value that is not plain data: " +
                                               json.error().message, "", 0, 0, ""});

@@ -2,10 +2,15 @@
 // its job list follows the flow's kind and arguments; `#{...}` fields, `when` expressions,
 // configs and step retries reach the real agent.
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 
+#include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <set>
+#include <string>
+#include <utility>
 
 #include "tests/e2e/harness.h"
 #include "workflow/kraken_examples.h"
@@ -165,6 +170,76 @@ TEST_F(SchemaE2E, KrakenCiExamplesSaveUnchangedAndFanOutAtRunTime) {
   std::set<std::string> names = JobNames(flow);
   EXPECT_TRUE(names.count("tests unit") && names.count("tests api")) << flow.dump();
   EXPECT_FALSE(names.count("tests scope-default")) << flow.dump();
+}
+
+std::string LongChain(int terms) {
+  std::string chain = "1";
+  for (int i = 1; i < terms; ++i) chain += "+1";
+  return chain;
+}
+
+// A 30,000-term `#{1+1+...}` (58 KiB) used to save and then crash the server at every agent
+// poll: the parser refuses it, the step fails with a message, and the server stays up.
+TEST_F(SchemaE2E, AnOverlongExpressionFailsItsStepAndTheServerStaysUp) {
+  int64_t branch = api_->CreateBranch("p", "main");
+  std::string chain = LongChain(30'000);
+  Json jobs = Json::array(
+      {Json{{"name", "deep"},
+            {"steps", Json::array({ShellStep("echo #{" + chain + "}"), ShellStep("true")})},
+            {"environments", AnyEnvironment()}}});
+  int64_t stage = api_->CreateStage(branch, "deep", Json{{"jobs", jobs}});
+  for (int attempt = 0; attempt < 2; ++attempt) {  // the agent polls again after the first flow
+    Json flow = api_->WaitFlowCompleted(StartFlow(branch, "ci", Json::object()));
+    ASSERT_EQ(flow["runs"][0]["jobs"].size(), 1u) << flow.dump().substr(0, 500);
+    std::string job = std::to_string(flow["runs"][0]["jobs"][0]["id"].get<int64_t>());
+    Json steps = api_->Ok("GET", "/api/v1/jobs/" + job + "/steps");
+    EXPECT_EQ(steps[0]["status"], "error");
+    EXPECT_EQ(steps[0]["reason"], "bad-expression");
+    std::string message = steps[0]["message"];
+    EXPECT_NE(message.find("nesting too deep"), std::string::npos) << message;
+    EXPECT_NE(message.find("column"), std::string::npos) << message;
+    EXPECT_LT(message.size(), 400u) << message;
+  }
+  // The same expression in Starlark code is refused by check-schema, with its position.
+  std::string check = "/api/v1/stages/" + std::to_string(stage) + "/check-schema";
+  auto [status, err] =
+      api_->Call("POST", check,
+                 Json{{"schema_code", "def stage(ctx):\n    return {'x': " + chain + "}\n"},
+                      {"schema_format", "starlark"}});
+  EXPECT_EQ(status, 400) << err.dump().substr(0, 500);
+  EXPECT_EQ(err["error"]["line"], 2);
+  EXPECT_GT(err["error"]["column"].get<int>(), 17);
+  EXPECT_NE(err["error"]["message"].get<std::string>().find("nesting too deep"), std::string::npos);
+  EXPECT_EQ(api_->Call("GET", "/api/v1/health").first, 200);
+}
+
+// Runs `kraken schema check FILE` and returns its exit code and standard output.
+std::pair<int, std::string> SchemaCheck(const std::string& file) {
+  std::string command = std::string(KRAKEN_BIN) + " schema check '" + file + "' 2>&1";
+  FILE* pipe = popen(command.c_str(), "r");
+  std::string out;
+  char buf[4096];
+  size_t n;
+  while (pipe != nullptr && (n = fread(buf, 1, sizeof buf, pipe)) > 0) out.append(buf, n);
+  int status = pipe == nullptr ? -1 : pclose(pipe);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+// A returned string that is not valid UTF-8 (a byte of "é") used to abort the command.
+TEST(SchemaCheckCommand, PrintsInvalidUtf8AsReplacementCharacters) {
+  std::string dir = TempDir("schema-check");
+  std::string file = dir + "/stage.star";
+  std::ofstream(file)
+      << "def stage(ctx):\n    return {'jobs': [], 'run_label': 'é'[0] + chr(0xD800)}\n";
+  auto [code, out] = SchemaCheck(file);
+  EXPECT_EQ(code, 0) << out;
+  EXPECT_NE(out.find("\"run_label\": \"\xEF\xBF\xBD\xEF\xBF\xBD\""), std::string::npos) << out;
+  std::ofstream(file) << "def stage(ctx):\n    return {'jobs': [], 'x': " << LongChain(30'000)
+                      << "}\n";
+  std::tie(code, out) = SchemaCheck(file);
+  EXPECT_EQ(code, 1) << out.substr(0, 300);
+  EXPECT_NE(out.find("stage.star:2:"), std::string::npos) << out.substr(0, 300);
+  EXPECT_NE(out.find("nesting too deep"), std::string::npos) << out.substr(0, 300);
 }
 
 }  // namespace
