@@ -3,10 +3,10 @@
 // Everything here lives on the loop thread; nothing is synchronised.
 #pragma once
 
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <memory>
 #include <unordered_set>
-
-#include <boost/asio/ip/tcp.hpp>
 
 #include "http/server.h"
 
@@ -21,6 +21,7 @@ struct ServerShared {
   Router* router = nullptr;
   ServerOptions options;
   bool stopped = false;
+  std::unique_ptr<boost::asio::ssl::context> tls;  // set when the server speaks HTTPS
   std::unordered_set<Connection*> connections;
 };
 
