@@ -11,6 +11,9 @@
 #include "autoscale/local_driver.h"
 #include "cli/client_config.h"
 #include "cli/demo.h"
+#include "cli/up_tls.h"
+#include "http/certificate.h"
+#include "http/server.h"
 #include "proc/daemon.h"
 #include "server/app.h"
 
@@ -25,6 +28,18 @@ int Up(const UpOptions& options) {
   config.port = static_cast<uint16_t>(options.port);
   config.ui_dir = options.ui_dir;
   if (const char* pw = std::getenv("KRAKEN_ADMIN_PASSWORD")) config.admin_password = pw;
+  // Beyond loopback: HTTPS with a self-signed certificate that our clients pin.
+  http::TlsTrust trust;
+  if (!http::IsLoopbackAddress(options.address)) {
+    auto tls = PrepareUpTls(options.data_dir, options.address);
+    if (!tls) {
+      std::cerr << "kraken up: " << tls.error().message << "\n";
+      return 1;
+    }
+    config.tls_cert_file = tls->cert_file;
+    config.tls_key_file = tls->key_file;
+    trust.fingerprint = tls->fingerprint;
+  }
   server::App app(config);
   if (auto st = app.Start(); !st) {
     std::cerr << "kraken up: " << st.error().message << "\n";
@@ -37,11 +52,11 @@ int Up(const UpOptions& options) {
   std::string url = app.url();
   if (!fs::exists(fs::path(options.data_dir) / "cli.json")) {
     auto token = app.CreateAdminToken("kraken up command line");
-    if (token) (void)WriteClientConfig(options.data_dir, ClientConfig{url, *token});
+    if (token) (void)WriteClientConfig(options.data_dir, ClientConfig{url, *token, trust});
   } else {
     auto saved = ResolveClientConfig("", "", options.data_dir);
-    if (saved && saved->server != url)
-      (void)WriteClientConfig(options.data_dir, ClientConfig{url, saved->token});
+    if (saved && (saved->server != url || saved->tls.fingerprint != trust.fingerprint))
+      (void)WriteClientConfig(options.data_dir, ClientConfig{url, saved->token, trust});
   }
 
   // By default group `all` is autoscaled with local agents (set once, so a deployment the
@@ -76,12 +91,16 @@ int Up(const UpOptions& options) {
     proc::SpawnOptions so;
     so.argv = {self, "agent", "--server", url, "--data-dir", dir.string(), "--name",
                "local-" + std::to_string(i), "--registration-token", *token};
+    if (!trust.fingerprint.empty()) so.argv.insert(so.argv.end(), {"--tls-fingerprint", trust.fingerprint});
     auto pid = proc::StartDaemon(so, (dir / "agent.log").string());
     if (pid) agents.push_back(*pid);
     else spdlog::error("cannot start local agent {}: {}", i, pid.error().message);
   }
 
   std::cout << "\nKraken is up: " << url << "\n";
+  if (!trust.fingerprint.empty())
+    std::cout << "  TLS: self-signed certificate " << config.tls_cert_file << ", SHA-256 fingerprint\n"
+              << "       " << http::DisplayFingerprint(trust.fingerprint) << "\n";
   if (app.generated_admin_password())
     std::cout << "  admin login: admin / " << *app.generated_admin_password()
               << "   (shown once; set KRAKEN_ADMIN_PASSWORD to choose it)\n";

@@ -29,6 +29,11 @@ struct ServerConfig {
   exec::EngineOptions engine;
   int64_t autoscale_sweep_ms = 30'000;  // orphan sweep period of the autoscaler
   bool enable_fake_driver = false;      // accept deployment method `fake` (tests)
+  // HTTPS with this certificate (PEM, with its chain) and key. Without them the server
+  // speaks plain HTTP, which it refuses on a non-loopback address unless allow_plain_http.
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  bool allow_plain_http = false;
 };
 
 class App {
@@ -56,6 +61,11 @@ class App {
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
+  // "https://" when serving TLS, else "http://".
+  std::string Scheme() const;
+  // Plain HTTP only on loopback, unless allowed.
+  Status CheckTransport() const;
+
   ServerConfig config_;
   std::optional<std::string> admin_password_;
 };
