@@ -39,6 +39,8 @@ Result<Json> ProtocolClient::Post(const std::string& path, const Json& body,
       if (j.is_discarded()) return Fail(ErrorCode::kInternal, "server sent invalid JSON");
       return j;
     }
+    // A server whose certificate is refused stays refused: no retry.
+    if (!res && res.error().code == ErrorCode::kForbidden) return tl::unexpected(res.error());
     std::string why = res ? "HTTP " + std::to_string(res->status) : res.error().message;
     if (stopping_) return Fail(ErrorCode::kUnavailable, "agent is stopping: " + why);
     if (give_up_after.count() && Clock::now() - start > give_up_after)

@@ -27,7 +27,8 @@ class ProtocolClient {
 
   // POST path with a JSON body. Retries transport failures and 5xx until `give_up_after`
   // (zero: forever, until stopping). A 4xx answer is an Error carrying the server's message
-  // (code kConflict for 409, kUnauthorized for 401, ...).
+  // (code kConflict for 409, kUnauthorized for 401, ...); so is a server whose TLS
+  // certificate the client refuses (kForbidden).
   Result<Json> Post(const std::string& path, const Json& body,
                     std::chrono::milliseconds request_timeout = std::chrono::seconds(30),
                     std::chrono::milliseconds give_up_after = std::chrono::milliseconds(0));

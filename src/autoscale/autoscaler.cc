@@ -360,6 +360,7 @@ Status Autoscaler::ReconcileGroup(const AgentsGroup& g, const std::map<Id, Agent
       spec.system = m.system;
       spec.registration_token = token;
       spec.server_url = AgentServerUrl();
+      spec.server_fingerprint = options_.server_fingerprint;
       spec.options = dep.raw;
       spec.one_job = dep.destroy_after_jobs == 1;
       StartCreate(m, std::move(spec), driver);

@@ -33,6 +33,7 @@ namespace kraken::autoscale {
 
 struct AutoscalerOptions {
   std::string server_url;         // where machines' agents connect
+  std::string server_fingerprint;  // the server's self-signed certificate, pinned by agents
   std::string server_id;          // tags every machine
   Millis sweep_interval = 30'000; // orphan sweep period
   Millis backoff_base = 1'000;    // first delay after a failed creation
@@ -69,6 +70,10 @@ class Autoscaler : public exec::Listener {
   // Where machines' agents connect when no server URL is saved (known once the server
   // listens).
   void set_server_url(std::string url) { options_.server_url = std::move(url); }
+  // The SHA-256 fingerprint machines' agents pin (empty: they verify the certificate).
+  void set_server_fingerprint(std::string fingerprint) {
+    options_.server_fingerprint = std::move(fingerprint);
+  }
   // Where a new machine's agent connects: the saved `server_url` setting (Settings →
   // General: how machines elsewhere reach the server), else the listen address.
   std::string AgentServerUrl();

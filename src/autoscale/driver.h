@@ -43,6 +43,7 @@ struct MachineSpec {
   std::string system;       // what the job asked for: image, AMI id, or "any"
   std::string registration_token;  // one-time, bound to this machine
   std::string server_url;   // where the machine's agent connects
+  std::string server_fingerprint;  // the agent pins this certificate (empty: verifies it)
   Json options = Json::object();   // the group's deployment options
   bool one_job = false;     // the agent exits after one job (single-use machines)
 };

@@ -38,6 +38,9 @@ std::vector<std::string> AgentArgv(const std::string& binary, const MachineSpec&
                                    "m-" + std::to_string(spec.machine_id),
                                    "--registration-token", spec.registration_token};
   if (spec.one_job) argv.push_back("--one-job");
+  if (!spec.server_fingerprint.empty()) {
+    argv.insert(argv.end(), {"--tls-fingerprint", spec.server_fingerprint});
+  }
   return argv;
 }
 

@@ -8,7 +8,8 @@ namespace kraken::cli {
 
 Result<ClientConfig> ResolveClientConfig(const std::string& server_flag,
                                          const std::string& token_flag,
-                                         const std::string& data_dir) {
+                                         const std::string& data_dir,
+                                         const http::TlsTrust& tls_flags) {
   ClientConfig c;
   Json saved = Json::parse(std::ifstream(data_dir + "/cli.json"), nullptr, false);
   if (saved.is_discarded()) saved = Json::object();
@@ -22,13 +23,21 @@ Result<ClientConfig> ResolveClientConfig(const std::string& server_flag,
     return Invalid("server", "no server: pass --server, set KRAKEN_SERVER, or run `kraken up` "
                              "in this folder");
   while (c.server.ends_with('/')) c.server.pop_back();
+  c.tls = tls_flags;
+  if (c.tls.ca_file.empty() && c.tls.fingerprint.empty() && c.server == saved.value("server", "")) {
+    c.tls.ca_file = saved.value("ca_file", "");
+    c.tls.fingerprint = saved.value("tls_fingerprint", "");
+  }
   return c;
 }
 
 Status WriteClientConfig(const std::string& data_dir, const ClientConfig& config) {
   std::filesystem::path p = std::filesystem::path(data_dir) / "cli.json";
   std::ofstream out(p);
-  out << Json{{"server", config.server}, {"token", config.token}}.dump(2) << "\n";
+  Json saved = {{"server", config.server}, {"token", config.token}};
+  if (!config.tls.ca_file.empty()) saved["ca_file"] = config.tls.ca_file;
+  if (!config.tls.fingerprint.empty()) saved["tls_fingerprint"] = config.tls.fingerprint;
+  out << saved.dump(2) << "\n";
   if (!out) return Fail(ErrorCode::kInternal, "cannot write " + p.string());
   std::filesystem::permissions(p, std::filesystem::perms::owner_read |
                                       std::filesystem::perms::owner_write);

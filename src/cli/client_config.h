@@ -13,11 +13,15 @@ namespace kraken::cli {
 struct ClientConfig {
   std::string server;
   std::string token;
+  http::TlsTrust tls;  // saved as `ca_file` and `tls_fingerprint`
 };
 
+// The TLS trust comes from `tls_flags`, else from cli.json when the server is the one saved
+// there, else it is the system's CA bundle.
 Result<ClientConfig> ResolveClientConfig(const std::string& server_flag,
                                          const std::string& token_flag,
-                                         const std::string& data_dir);
+                                         const std::string& data_dir,
+                                         const http::TlsTrust& tls_flags = {});
 Status WriteClientConfig(const std::string& data_dir, const ClientConfig& config);
 
 // A JSON API call with the token; a non-2xx answer becomes an Error with the server's message.

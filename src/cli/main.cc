@@ -16,6 +16,8 @@
 #include "cli/schema_check.h"
 #include "cli/groups_show.h"
 #include "cli/up.h"
+#include "http/certificate.h"
+#include "http/client.h"
 #include "server/app.h"
 
 namespace {
@@ -42,6 +44,21 @@ void RaiseFileLimit() {
     rl.rlim_cur = rl.rlim_max;
     setrlimit(RLIMIT_NOFILE, &rl);
   }
+}
+
+// Makes `trust` the one of every HTTP client of this process; false (said on stderr) when
+// the fingerprint is malformed.
+bool UseTlsTrust(kraken::http::TlsTrust trust) {
+  if (!trust.fingerprint.empty()) {
+    auto fingerprint = kraken::http::NormalizeFingerprint(trust.fingerprint);
+    if (!fingerprint) {
+      std::cerr << "kraken: --tls-fingerprint: " << fingerprint.error().message << "\n";
+      return false;
+    }
+    trust.fingerprint = *fingerprint;
+  }
+  kraken::http::Client::SetDefaultTlsTrust(std::move(trust));
+  return true;
 }
 
 std::string DefaultUiDir() {
@@ -94,6 +111,12 @@ int main(int argc, char** argv) {
       ->add_option("--max-connections-per-address", server.max_connections_per_address,
                    "Connections served at once from one client address")
       ->capture_default_str();
+  serve->add_option("--tls-cert", server.tls_cert_file, "Serve HTTPS with this PEM certificate")
+      ->check(CLI::ExistingFile);
+  serve->add_option("--tls-key", server.tls_key_file, "The certificate's PEM private key")
+      ->check(CLI::ExistingFile);
+  serve->add_flag("--allow-plain-http", server.allow_plain_http,
+                  "Serve plain HTTP on a non-loopback address (behind a TLS proxy)");
 
   // kraken agent
   kraken::agent::AgentOptions agent;
@@ -104,11 +127,19 @@ int main(int argc, char** argv) {
   agent_cmd->add_option("--registration-token", agent.registration_token,
                         "One-time token: the agent is authorized at once");
   agent_cmd->add_flag("--one-job", agent.one_job, "Exit after one job");
+  kraken::http::TlsTrust agent_tls;
+  agent_cmd->add_option("--ca-file", agent_tls.ca_file,
+                        "Trust the server's certificate if signed by a CA of this PEM file");
+  agent_cmd->add_option("--tls-fingerprint", agent_tls.fingerprint,
+                        "Trust exactly the server certificate with this SHA-256 fingerprint");
 
   // kraken up
   kraken::cli::UpOptions up;
   auto* up_cmd = app.add_subcommand("up", "Start a server with local agents and a demo project");
   up_cmd->add_option("--data-dir", up.data_dir, "Data directory")->capture_default_str();
+  up_cmd->add_option("--address", up.address,
+                     "Listen address; beyond loopback it serves HTTPS with a self-signed "
+                     "certificate")->capture_default_str();
   up_cmd->add_option("--port", up.port, "Listen port")->capture_default_str();
   up_cmd->add_option("--agents", up.agents, "Fixed local agents to start (0: started on demand)")->capture_default_str();
   up_cmd->add_option("--ui-dir", up.ui_dir, "Built web UI folder");
@@ -116,6 +147,7 @@ int main(int argc, char** argv) {
 
   // kraken flow run
   std::string server_flag, token_flag, client_dir = "kraken-data";
+  kraken::http::TlsTrust client_tls;
   kraken::cli::FlowRunOptions flow_run;
   std::vector<std::string> arg_list;
   auto* flow = app.add_subcommand("flow", "Flows");
@@ -138,6 +170,9 @@ int main(int argc, char** argv) {
     c->add_option("--server", server_flag, "Server URL (or KRAKEN_SERVER)");
     c->add_option("--token", token_flag, "API token (or KRAKEN_TOKEN)");
     c->add_option("--data-dir", client_dir, "Where `kraken up` saved cli.json")->capture_default_str();
+    c->add_option("--ca-file", client_tls.ca_file, "Trust the server if signed by a CA of this PEM file");
+    c->add_option("--tls-fingerprint", client_tls.fingerprint,
+                  "Trust exactly the server certificate with this SHA-256 fingerprint");
   }
 
   // kraken schema check FILE [--ctx CTX.json]
@@ -196,6 +231,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (agent_cmd->parsed()) {
+    if (!UseTlsTrust(agent_tls)) return 2;
     kraken::agent::Agent a(agent);
     auto waiter = StopOnSignal([&] { a.Stop(); });
     waiter.detach();
@@ -226,11 +262,12 @@ int main(int argc, char** argv) {
     return kraken::cli::RunEc2Emulator(emu);
   }
   if (groups_show_cmd->parsed()) {
-    auto config = kraken::cli::ResolveClientConfig(server_flag, token_flag, client_dir);
+    auto config = kraken::cli::ResolveClientConfig(server_flag, token_flag, client_dir, client_tls);
     if (!config) {
       std::cerr << "kraken: " << config.error().message << "\n";
       return 2;
     }
+    if (!UseTlsTrust(config->tls)) return 2;
     return kraken::cli::GroupsShow(*config, group_name, std::cout);
   }
   if (flow_run_cmd->parsed()) {
@@ -242,11 +279,12 @@ int main(int argc, char** argv) {
       }
       flow_run.args[kv.substr(0, eq)] = kv.substr(eq + 1);
     }
-    auto config = kraken::cli::ResolveClientConfig(server_flag, token_flag, client_dir);
+    auto config = kraken::cli::ResolveClientConfig(server_flag, token_flag, client_dir, client_tls);
     if (!config) {
       std::cerr << "kraken: " << config.error().message << "\n";
       return 2;
     }
+    if (!UseTlsTrust(config->tls)) return 2;
     return kraken::cli::FlowRun(*config, flow_run);
   }
   return 0;

@@ -74,6 +74,7 @@ ResultsCommands::ResultsCommands(CLI::App& app) {
   results_->add_option("--server", server_, "Server URL (or KRAKEN_SERVER)");
   results_->add_option("--token", token_, "API token (or KRAKEN_TOKEN)");
   results_->add_option("--data-dir", data_dir_, "Where `kraken up` saved cli.json")->capture_default_str();
+  results_->add_option("--ca-file", tls_.ca_file, "Trust the server if signed by a CA of this PEM file");
 }
 
 std::optional<int> ResultsCommands::RunIfParsed() {
@@ -132,7 +133,7 @@ int ResultsCommands::ToolList() {
 }
 
 int ResultsCommands::Results() {
-  auto config = ResolveClientConfig(server_, token_, data_dir_);
+  auto config = ResolveClientConfig(server_, token_, data_dir_, tls_);
   if (!config) {
     std::cerr << "kraken: " << config.error().message << "\n";
     return 2;
@@ -150,6 +151,7 @@ int ResultsCommands::Results() {
   add("change", change_);
   add("name", name_);
   http::Client client;
+  client.set_tls_trust(config->tls);
   auto res = Api(client, *config, "GET", path);
   if (!res) {
     std::cerr << "kraken: " << res.error().message << "\n";

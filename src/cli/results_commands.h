@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "http/client.h"
+
 namespace kraken::cli {
 
 class ResultsCommands {
@@ -37,6 +39,7 @@ class ResultsCommands {
   int64_t limit_ = 100;
   bool json_ = false;
   std::string server_, token_, data_dir_ = "kraken-data";
+  http::TlsTrust tls_;
 };
 
 }  // namespace kraken::cli

@@ -12,6 +12,9 @@
 #include "autoscale/local_driver.h"
 #include "cli/client_config.h"
 #include "cli/demo.h"
+#include "cli/up_tls.h"
+#include "http/certificate.h"
+#include "http/server.h"
 #include "proc/daemon.h"
 #include "server/app.h"
 
@@ -24,8 +27,9 @@ namespace {
 // Fixed local agents (--agents N): each with its own work directory below `dir` and a
 // one-time registration token, so it is authorized at once; on later starts it resumes its
 // identity. They run as the local driver's agents do (see autoscale/agent_account.h).
+// `fingerprint`: the server's self-signed certificate, for the agents to pin (empty: none).
 std::vector<pid_t> StartFixedAgents(server::App& app, const std::string& self, const fs::path& dir,
-                                    int count) {
+                                    int count, const std::string& fingerprint) {
   std::vector<pid_t> agents;
   if (count <= 0) return agents;
   auto account = autoscale::EnsureAgentAccount();
@@ -49,6 +53,7 @@ std::vector<pid_t> StartFixedAgents(server::App& app, const std::string& self, c
     proc::SpawnOptions so;
     so.argv = {*binary, "agent", "--server", app.url(), "--data-dir", (dir / name).string(),
                "--name", name, "--registration-token", *token};
+    if (!fingerprint.empty()) so.argv.insert(so.argv.end(), {"--tls-fingerprint", fingerprint});
     so.cwd = (dir / name).string();
     autoscale::RunAs(*account, so);
     auto pid = proc::StartDaemon(so, (dir / (name + ".log")).string());
@@ -71,6 +76,18 @@ int Up(const UpOptions& options) {
   config.agents_dir = options.agents_dir;
   if (const char* pw = std::getenv("KRAKEN_ADMIN_PASSWORD")) config.admin_password = pw;
   unsetenv("KRAKEN_ADMIN_PASSWORD");  // not for the agents' jobs
+  // Beyond loopback: HTTPS with a self-signed certificate that our clients pin.
+  http::TlsTrust trust;
+  if (!http::IsLoopbackAddress(options.address)) {
+    auto tls = PrepareUpTls(options.data_dir, options.address);
+    if (!tls) {
+      std::cerr << "kraken up: " << tls.error().message << "\n";
+      return 1;
+    }
+    config.tls_cert_file = tls->cert_file;
+    config.tls_key_file = tls->key_file;
+    trust.fingerprint = tls->fingerprint;
+  }
   server::App app(config);
   if (auto st = app.Start(); !st) {
     std::cerr << "kraken up: " << st.error().message << "\n";
@@ -83,11 +100,11 @@ int Up(const UpOptions& options) {
   std::string url = app.url();
   if (!fs::exists(fs::path(options.data_dir) / "cli.json")) {
     auto token = app.CreateAdminToken("kraken up command line");
-    if (token) (void)WriteClientConfig(options.data_dir, ClientConfig{url, *token});
+    if (token) (void)WriteClientConfig(options.data_dir, ClientConfig{url, *token, trust});
   } else {
     auto saved = ResolveClientConfig("", "", options.data_dir);
-    if (saved && saved->server != url)
-      (void)WriteClientConfig(options.data_dir, ClientConfig{url, saved->token});
+    if (saved && (saved->server != url || saved->tls.fingerprint != trust.fingerprint))
+      (void)WriteClientConfig(options.data_dir, ClientConfig{url, saved->token, trust});
   }
 
   // By default group `all` is autoscaled with local agents (set once, so a deployment the
@@ -112,9 +129,12 @@ int Up(const UpOptions& options) {
   }
   std::string self = fs::read_symlink("/proc/self/exe").string();
   fs::path agents_dir = fs::path(app.agents_dir()) / **app.store().GetSetting("server_id");
-  std::vector<pid_t> agents = StartFixedAgents(app, self, agents_dir, options.agents);
+  std::vector<pid_t> agents = StartFixedAgents(app, self, agents_dir, options.agents, trust.fingerprint);
 
   std::cout << "\nKraken is up: " << url << "\n";
+  if (!trust.fingerprint.empty())
+    std::cout << "  TLS: self-signed certificate " << config.tls_cert_file << ", SHA-256 fingerprint\n"
+              << "       " << http::DisplayFingerprint(trust.fingerprint) << "\n";
   if (app.generated_admin_password())
     std::cout << "  admin login: admin / " << *app.generated_admin_password()
               << "   (shown once; set KRAKEN_ADMIN_PASSWORD to choose it)\n";

@@ -2,6 +2,10 @@
 
 #include <curl/curl.h>
 #include <fmt/format.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
+#include <optional>
 
 namespace kraken::http {
 namespace {
@@ -44,11 +48,73 @@ int CheckAbort(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
   return static_cast<const std::atomic<bool>*>(user)->load() ? 1 : 0;
 }
 
+TlsTrust& DefaultTlsTrust() {
+  static TlsTrust trust;
+  return trust;
+}
+
+std::string Sha256Hex(X509* cert) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  if (cert == nullptr || X509_digest(cert, EVP_sha256(), digest, &size) != 1) return {};
+  std::string hex;
+  for (unsigned int i = 0; i < size; ++i) hex += fmt::format("{:02x}", digest[i]);
+  return hex;
+}
+
 }  // namespace
 
 struct Client::Impl {
   CURL* curl = nullptr;
   char error[CURL_ERROR_SIZE] = {};
+  TlsTrust trust = DefaultTlsTrust();
+  std::string refused_fingerprint;  // set when the pinned check refused a server
+
+  // Pinning replaces OpenSSL's chain check with a comparison of the server's own (leaf)
+  // certificate against the pinned SHA-256; curl's host name check is off with it.
+  static int CheckPin(X509_STORE_CTX* store, void* user) {
+    auto* impl = static_cast<Impl*>(user);
+    std::string presented = Sha256Hex(X509_STORE_CTX_get0_cert(store));
+    if (!presented.empty() && presented == impl->trust.fingerprint) return 1;
+    impl->refused_fingerprint = presented.empty() ? "none" : presented;
+    X509_STORE_CTX_set_error(store, X509_V_ERR_APPLICATION_VERIFICATION);
+    return 0;
+  }
+  static CURLcode InstallPin(CURL*, void* ssl_ctx, void* user) {
+    auto* ctx = static_cast<SSL_CTX*>(ssl_ctx);
+    SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, nullptr);
+    SSL_CTX_set_cert_verify_callback(ctx, CheckPin, user);
+    return CURLE_OK;
+  }
+
+  void PrepareTls() {
+    refused_fingerprint.clear();
+    if (!trust.fingerprint.empty()) {
+      curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 0L);
+      curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 0L);
+      curl_easy_setopt(curl, CURLOPT_SSL_CTX_FUNCTION, InstallPin);
+      curl_easy_setopt(curl, CURLOPT_SSL_CTX_DATA, this);
+    } else if (!trust.ca_file.empty()) {
+      curl_easy_setopt(curl, CURLOPT_CAINFO, trust.ca_file.c_str());
+    }
+  }
+
+  // A server whose certificate we refuse: a clear, final answer instead of a retry.
+  std::optional<Error> TlsRefusal(CURLcode code, const std::string& what) const {
+    if (!refused_fingerprint.empty()) {
+      return Error{ErrorCode::kForbidden,
+                   fmt::format("{} refused: the server's certificate has the SHA-256 fingerprint "
+                               "{}, not the pinned {}",
+                               what, refused_fingerprint, trust.fingerprint)};
+    }
+    if (code != CURLE_PEER_FAILED_VERIFICATION && code != CURLE_SSL_CACERT_BADFILE) {
+      return std::nullopt;
+    }
+    return Error{ErrorCode::kForbidden,
+                 fmt::format("{} refused: the server's certificate is not trusted by {}: {}", what,
+                             trust.ca_file.empty() ? "the system's CA bundle" : trust.ca_file,
+                             error[0] != '\0' ? error : curl_easy_strerror(code))};
+  }
 
   // Resets the handle for one transfer; the open connection survives the reset.
   void Prepare(const std::string& url, const std::vector<std::string>& headers,
@@ -72,6 +138,7 @@ struct Client::Impl {
             std::min<std::chrono::milliseconds>(timeout, std::chrono::seconds(10)).count()));
     curl_easy_setopt(curl, CURLOPT_USERAGENT, "kraken");
     curl_easy_setopt(curl, CURLOPT_TCP_NODELAY, 1L);
+    PrepareTls();
     // Without this curl pauses up to a second before sending bodies over 1 KiB.
     header_list.Append("Expect:");
     for (const std::string& header : headers) header_list.Append(header);
@@ -84,6 +151,7 @@ struct Client::Impl {
     long status = 0;
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
     if (code != CURLE_OK && !(stopped && code == CURLE_WRITE_ERROR)) {
+      if (auto refusal = TlsRefusal(code, method + " " + url)) return tl::unexpected(*refusal);
       return Fail(ErrorCode::kUnavailable,
                   fmt::format("{} {} failed: {}", method, url,
                               error[0] != '\0' ? error : curl_easy_strerror(code)));
@@ -96,6 +164,10 @@ Client::Client() : impl_(std::make_unique<Impl>()) {
   InitCurlOnce();
   impl_->curl = curl_easy_init();
 }
+
+void Client::SetDefaultTlsTrust(TlsTrust trust) { DefaultTlsTrust() = std::move(trust); }
+
+void Client::set_tls_trust(TlsTrust trust) { impl_->trust = std::move(trust); }
 
 Client::~Client() {
   if (impl_->curl != nullptr) curl_easy_cleanup(impl_->curl);

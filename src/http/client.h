@@ -13,6 +13,16 @@
 
 namespace kraken::http {
 
+// Whom a client trusts over HTTPS. By default the system's CA bundle, with the host name
+// checked; `ca_file`: the CAs of that PEM file instead; `fingerprint` (64 hex digits, see
+// http/certificate.h): exactly the certificate with that SHA-256 fingerprint, whatever
+// signed it and whatever names it holds. A server that fails the check is an Error with code
+// kForbidden, not a transport failure to retry. `fingerprint` wins over `ca_file`.
+struct TlsTrust {
+  std::string ca_file;
+  std::string fingerprint;  // 64 lower-case hex digits (NormalizeFingerprint)
+};
+
 struct ClientResponse {
   int status = 0;
   std::string body;
@@ -37,6 +47,10 @@ class Client {
   Result<int> Stream(const std::string& url, const std::vector<std::string>& headers,
                      const std::function<bool(std::string_view)>& on_data,
                      std::chrono::milliseconds timeout = std::chrono::hours(24));
+
+  // The trust of Clients created from now on (from main, before any thread starts).
+  static void SetDefaultTlsTrust(TlsTrust trust);
+  void set_tls_trust(TlsTrust trust);
 
   // When `*flag` turns true a transfer in progress (a long-poll, say) ends within about a
   // second as a transport failure, instead of at its timeout. The flag must outlive the

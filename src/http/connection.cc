@@ -2,9 +2,9 @@
 // that includes Beast: the parsing, keep-alive, parking and chunked-writing logic live here.
 #include "http/connection.h"
 
-#include <algorithm>
-#include <optional>
+#include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/deferred.hpp>
@@ -14,13 +14,13 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/string.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
-#include <spdlog/spdlog.h>
+#include <optional>
 
 #include "http/error_response.h"
 #include "http/responders.h"
 #include "http/router.h"
+#include "http/server_stream.h"
 #include "http/target.h"
 
 namespace kraken::http {
@@ -48,6 +48,9 @@ constexpr size_t kFirstReadBytes = 4096;
 // closing does not reset the connection before the client has read our answer.
 constexpr size_t kMaxDrainBytes = 1 << 20;
 constexpr std::chrono::seconds kDrainTimeout{2};
+// How long a client may take over the TLS handshake, and over closing TLS.
+constexpr std::chrono::seconds kTlsHandshakeTimeout{10};
+constexpr std::chrono::seconds kTlsShutdownTimeout{2};
 
 std::string Lower(std::string_view text) {
   std::string out(text);
@@ -90,10 +93,12 @@ class Connection {
                                     bool& keep_alive, unsigned version);
   // Waits for Wake() while watching the socket. Returns false when the client hung up.
   asio::awaitable<bool> Park();
+  // The TLS handshake, on TLS connections. Returns false when the connection must end.
+  asio::awaitable<bool> Handshake();
   asio::awaitable<void> Shutdown(bool drain);
 
   std::shared_ptr<ServerShared> shared_;
-  beast::tcp_stream stream_;
+  ServerStream stream_;
   beast::flat_buffer buffer_;
   asio::steady_timer wake_;
   std::string remote_address_;
@@ -134,7 +139,9 @@ std::string RemoteAddress(const asio::ip::tcp::socket& socket) {
 }
 
 Connection::Connection(std::shared_ptr<ServerShared> shared, asio::ip::tcp::socket socket)
-    : shared_(std::move(shared)), stream_(std::move(socket)), wake_(stream_.get_executor()) {
+    : shared_(std::move(shared)),
+      stream_(std::move(socket), shared_->tls.get()),
+      wake_(stream_.get_executor()) {
   remote_address_ = RemoteAddress(stream_.socket());
   // Live logs are many small writes: send each at once instead of waiting for an ACK.
   error_code ec;
@@ -155,6 +162,8 @@ void Connection::Close() {
 }
 
 asio::awaitable<void> Connection::Serve(std::shared_ptr<Connection> self) {
+  bool secured = co_await Handshake();
+  if (!secured) co_return;
   while (!shared_->stopped) {
     bool keep_alive = false;
     unsigned version = 11;
@@ -432,7 +441,7 @@ asio::awaitable<bool> Connection::Park() {
   auto space = buffer_.prepare(kPeekBytes);
   auto [order, wait_ec, read_ec, n] =
       co_await asio::experimental::make_parallel_group(
-          wake_.async_wait(asio::deferred), stream_.socket().async_read_some(space, asio::deferred))
+          wake_.async_wait(asio::deferred), stream_.async_read_some(space, asio::deferred))
           .async_wait(asio::experimental::wait_for_one(), asio::use_awaitable);
   if (!read_ec) {
     buffer_.commit(n);  // a pipelined request: keep it for later
@@ -443,8 +452,28 @@ asio::awaitable<bool> Connection::Park() {
   co_return woken && stream_.socket().is_open();
 }
 
+asio::awaitable<bool> Connection::Handshake() {
+  if (!stream_.tls()) co_return true;
+  stream_.expires_after(kTlsHandshakeTimeout);
+  auto [ec] = co_await stream_.async_handshake(kUseTuple);
+  if (ec) {
+    // Port scanners, plain-HTTP clients and clients that distrust our certificate end here.
+    spdlog::debug("TLS handshake with {} failed: {}", remote_address_, ec.message());
+    co_return false;
+  }
+  co_return true;
+}
+
 asio::awaitable<void> Connection::Shutdown(bool drain) {
   error_code ec;
+  if (stream_.tls()) {
+    // close_notify tells the client the body is complete; waiting for the client's own
+    // close_notify is bounded, and a client that sends more meanwhile just ends it.
+    stream_.expires_after(kTlsShutdownTimeout);
+    std::tie(ec) = co_await stream_.async_shutdown(kUseTuple);
+    stream_.close();
+    co_return;
+  }
   stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ec);
   if (drain) {
     buffer_.clear();

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -22,6 +23,7 @@ struct ServerShared {
   Router* router = nullptr;
   ServerOptions options;
   bool stopped = false;
+  std::unique_ptr<boost::asio::ssl::context> tls;  // set when the server speaks HTTPS
   std::unordered_set<Connection*> connections;
   // Live connections per client address, for ServerOptions::max_connections_per_address.
   std::unordered_map<std::string, size_t> per_address;

@@ -14,6 +14,7 @@
 
 #include "http/connection.h"
 #include "http/error_response.h"
+#include "http/tls_context.h"
 
 namespace kraken::http {
 
@@ -118,6 +119,11 @@ Status Server::Start() {
   if (ec) {
     return Invalid("address", fmt::format("'{}' is not an IP address", options.address));
   }
+  if (!options.tls_cert_file.empty() || !options.tls_key_file.empty()) {
+    auto tls = LoadServerTlsContext(options.tls_cert_file, options.tls_key_file);
+    if (!tls) return tl::unexpected(tls.error());
+    impl_->shared->tls = std::move(*tls);
+  }
   asio::ip::tcp::endpoint endpoint(address, options.port);
   auto listener = std::make_shared<Listener>(impl_->io);
   listener->shared = impl_->shared;
@@ -151,6 +157,17 @@ Status Server::Start() {
 }
 
 uint16_t Server::port() const { return impl_->port; }
+
+bool IsLoopbackAddress(const std::string& address) {
+  if (address == "localhost") return true;
+  error_code ec;
+  auto ip = asio::ip::make_address(address, ec);
+  if (ec) return false;
+  if (ip.is_v6() && ip.to_v6().is_v4_mapped()) {
+    ip = asio::ip::make_address_v4(asio::ip::v4_mapped, ip.to_v6());
+  }
+  return ip.is_loopback();
+}
 
 void Server::Stop() {
   impl_->shared->stopped = true;

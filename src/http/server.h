@@ -110,13 +110,21 @@ struct ServerOptions {
   // second, however it trickles in: a slow client cannot hold a connection for ever.
   std::chrono::milliseconds body_timeout{30'000};
   size_t min_body_rate = 64 << 10;
+  // HTTPS: PEM files of the certificate (with its chain) and of its private key. Both
+  // empty: plain HTTP.
+  std::string tls_cert_file;
+  std::string tls_key_file;
 };
+
+// True for 127.0.0.0/8 and ::1 (and "localhost"): addresses no other machine can reach.
+bool IsLoopbackAddress(const std::string& address);
 
 class Server {
  public:
   Server(Loop& loop, Router& router, ServerOptions options);
   ~Server();
-  // Binds and starts accepting. Fails with a clear message when the port is taken.
+  // Binds and starts accepting. Fails with a clear message when the port is taken, or
+  // when the TLS certificate or key cannot be loaded.
   Status Start();
   uint16_t port() const;
   // Stops accepting and closes every connection; parked Responders and StreamWriters turn

@@ -13,6 +13,7 @@
 #include "autoscale/agent_account.h"
 #include "autoscale/autoscaler.h"
 #include "server/autoscale_routes.h"
+#include "http/certificate.h"
 #include "http/router.h"
 #include "http/server.h"
 #include "planner/planner.h"
@@ -90,10 +91,23 @@ exec::Engine& App::engine() { return *impl_->engine; }
 store::Store& App::store() { return *impl_->store; }
 uint16_t App::port() const { return impl_->server ? impl_->server->port() : 0; }
 std::string App::url() const {
-  return "http://" + config_.address + ":" + std::to_string(port());
+  return Scheme() + config_.address + ":" + std::to_string(port());
+}
+
+std::string App::Scheme() const { return config_.tls_cert_file.empty() ? "http://" : "https://"; }
+
+Status App::CheckTransport() const {
+  bool tls = !config_.tls_cert_file.empty() || !config_.tls_key_file.empty();
+  if (tls || config_.allow_plain_http || http::IsLoopbackAddress(config_.address)) return {};
+  return Invalid("address",
+                 "refusing to serve plain HTTP on " + config_.address +
+                     ": passwords, tokens and job secrets would cross the network in clear. "
+                     "Serve HTTPS with --tls-cert FILE --tls-key FILE, listen on 127.0.0.1, or "
+                     "pass --allow-plain-http (e.g. behind a proxy that terminates TLS)");
 }
 
 Status App::Start() {
+  KR_TRY(CheckTransport());
   KR_TRY(auth::InitCrypto());
   KR_TRY(PrepareDataDir(config_.data_dir));
   if (config_.agents_dir.empty())
@@ -162,13 +176,20 @@ Status App::Start() {
   opts.port = config_.port;
   opts.max_connections = config_.max_connections;
   opts.max_connections_per_address = config_.max_connections_per_address;
+  opts.tls_cert_file = config_.tls_cert_file;
+  opts.tls_key_file = config_.tls_key_file;
   impl_->server = std::make_unique<http::Server>(impl_->loop, impl_->router, opts);
   KR_TRY(impl_->server->Start());
   // Machines' agents reach the server on loopback when it listens on every address.
   impl_->autoscaler->set_server_url(
-      "http://" + (config_.address == "0.0.0.0" || config_.address.empty() ? std::string("127.0.0.1")
+      Scheme() + (config_.address == "0.0.0.0" || config_.address.empty() ? std::string("127.0.0.1")
                                                                           : config_.address) +
       ":" + std::to_string(port()));
+  if (!config_.tls_cert_file.empty()) {
+    // Machines pin a self-signed certificate; a CA-signed one they verify as usual.
+    KR_ASSIGN(auto certificate, http::ReadCertificateInfo(config_.tls_cert_file));
+    if (certificate.self_signed) impl_->autoscaler->set_server_fingerprint(certificate.fingerprint);
+  }
   KR_TRY(impl_->autoscaler->Start());
   impl_->ScheduleWatchdog();
   if (auto st = impl_->planner->Start(); !st)

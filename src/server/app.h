@@ -34,6 +34,11 @@ struct ServerConfig {
   // Connections served at once, in all and per client address (http::ServerOptions).
   size_t max_connections = 10'000;
   size_t max_connections_per_address = 256;
+  // HTTPS with this certificate (PEM, with its chain) and key. Without them the server
+  // speaks plain HTTP, which it refuses on a non-loopback address unless allow_plain_http.
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  bool allow_plain_http = false;
 };
 
 class App {
@@ -63,6 +68,11 @@ class App {
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
+  // "https://" when serving TLS, else "http://".
+  std::string Scheme() const;
+  // Plain HTTP only on loopback, unless allowed.
+  Status CheckTransport() const;
+
   ServerConfig config_;
   std::optional<std::string> admin_password_;
 };

@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <thread>
@@ -84,6 +85,11 @@ ServerProcess::ServerProcess(std::string dir, std::string db, std::vector<std::s
 
 ServerProcess::~ServerProcess() { Reap(pid_, SIGKILL); }
 
+std::string ServerProcess::url() const {
+  bool tls = std::find(extra_.begin(), extra_.end(), "--tls-cert") != extra_.end();
+  return (tls ? "https://127.0.0.1:" : "http://127.0.0.1:") + std::to_string(port_);
+}
+
 void ServerProcess::Start() {
   std::vector<std::string> argv = {KRAKEN_BIN, "server", "--data-dir", dir_ + "/server",
                                    "--port", std::to_string(port_), "--agent-timeout", "3",
@@ -112,16 +118,22 @@ void ServerProcess::Stop() {
   pid_ = 0;
 }
 
-AgentProcess::AgentProcess(std::string url, std::string dir, std::string token, std::string name)
-    : url_(std::move(url)), dir_(std::move(dir)), token_(std::move(token)), name_(std::move(name)) {}
+AgentProcess::AgentProcess(std::string url, std::string dir, std::string token, std::string name,
+                           std::vector<std::string> extra)
+    : url_(std::move(url)),
+      dir_(std::move(dir)),
+      token_(std::move(token)),
+      name_(std::move(name)),
+      extra_(std::move(extra)) {}
 
 AgentProcess::~AgentProcess() { Reap(pid_, SIGTERM); }
 
 void AgentProcess::Start() {
   fs::create_directories(dir_);
-  pid_ = Launch({KRAKEN_BIN, "agent", "--server", url_, "--data-dir", dir_, "--name", name_,
-                 "--registration-token", token_},
-                dir_ + "/agent.log");
+  std::vector<std::string> argv = {KRAKEN_BIN, "agent", "--server", url_, "--data-dir", dir_,
+                                   "--name", name_, "--registration-token", token_};
+  argv.insert(argv.end(), extra_.begin(), extra_.end());
+  pid_ = Launch(argv, dir_ + "/agent.log");
 }
 
 void AgentProcess::Kill() {

@@ -26,7 +26,8 @@ class ServerProcess {
   void Start();       // starts and waits until /api/v1/health answers
   void Kill();        // SIGKILL
   void Stop();        // SIGTERM and wait
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  // https:// when the extra arguments give it a --tls-cert.
+  std::string url() const;
   const std::string& dir() const { return dir_; }
   pid_t pid() const { return pid_; }
 
@@ -40,7 +41,7 @@ class ServerProcess {
 class AgentProcess {
  public:
   AgentProcess(std::string server_url, std::string dir, std::string registration_token,
-               std::string name);
+               std::string name, std::vector<std::string> extra_args = {});
   ~AgentProcess();
   void Start();
   void Kill();  // SIGKILL, the agent alone (its running step is left to the server to judge)
@@ -48,6 +49,7 @@ class AgentProcess {
 
  private:
   std::string url_, dir_, token_, name_;
+  std::vector<std::string> extra_;
   pid_t pid_ = 0;
 };
 

@@ -19,6 +19,10 @@ struct AgentBootstrap {
   std::string agent_sha256;        // hex SHA-256 of the agent binary for this platform
   std::string registration_token;  // one-time token that lets the agent register
   std::string init_script;         // the group's script; may be empty
+  // SHA-256 (64 hex digits) of the server's self-signed certificate, which the agent then
+  // pins; empty: the agent checks the certificate against the image's CA bundle. The agent
+  // download skips the certificate check only in the pinned case, and its checksum guards it.
+  std::string server_fingerprint;
 };
 
 // Linux: downloads <server>/install/agent to /usr/local/bin/kraken and runs

@@ -43,7 +43,7 @@ aws::Result<aws::RunInstancesRequest> BuildRunInstances(const autoscale::Machine
                                                         const aws::Image& image,
                                                         const std::string& agent_sha256) {
   aws::AgentBootstrap bootstrap{spec.server_url, agent_sha256, spec.registration_token,
-                                options.init_script};
+                                options.init_script, spec.server_fingerprint};
   auto user_data = image.platform == aws::Platform::kWindows ? aws::RenderWindowsUserData(bootstrap)
                                                              : aws::RenderLinuxUserData(bootstrap);
   if (!user_data) return aws::Fail(std::move(user_data.error()));
