@@ -196,7 +196,7 @@ void Agent::RunJob(const JobDispatch& first) {
     ctx.services = &services;
     ctx.cache_dir = fs::absolute(fs::path(options_.data_dir) / "cache").string();
     ctx.background = &background;
-    ctx.secrets = step.value("secrets", std::vector<std::string>{});
+    ctx.secrets = step.secrets;
     tools::StepOutcome outcome;
     const std::string& tool = step.tool;
     const tools::ToolSpec* spec = tools::FindTool(tool);
