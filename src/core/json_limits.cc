@@ -36,7 +36,7 @@ Result<Json> ParseJson(std::string_view text, size_t max_depth) {
   if (FindTooDeep(text, max_depth)) return Invalid("", TooDeepMessage(max_depth));
   try {
     return Json::parse(text);
-  } catch (const Json::parse_error& e) {
+  } catch (const Json::exception& e) {  // parse_error, and out_of_range for a number like 1e400
     std::string what = e.what();
     // nlohmann's message: "[json.exception.parse_error.101] parse error at line 1, ...: ..."
     if (auto end = what.find("] "); end != std::string::npos) what = what.substr(end + 2);

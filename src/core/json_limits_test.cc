@@ -36,6 +36,15 @@ TEST(JsonLimits, InvalidJsonSaysWhere) {
       << bad.error().message;
 }
 
+// nlohmann reports a number too large for a double as out_of_range, not as a parse error.
+TEST(JsonLimits, ANumberOutOfRangeIsInvalidJsonNotAnException) {
+  auto parsed = ParseJson(R"({"job": {"id": 1e400}})");
+  ASSERT_FALSE(parsed);
+  EXPECT_EQ(parsed.error().code, ErrorCode::kInvalid);
+  EXPECT_NE(parsed.error().message.find("number overflow"), std::string::npos)
+      << parsed.error().message;
+}
+
 TEST(JsonLimits, DepthOfAValueBuiltInMemory) {
   EXPECT_EQ(JsonDepth(Json(3)), 0u);
   EXPECT_EQ(JsonDepth(Json::object()), 1u);
