@@ -10,6 +10,7 @@
 
 #include "core/json_limits.h"
 #include "starlark/starlark.h"
+#include "starlark/strings.h"
 #include "workflow/source_limits.h"
 
 namespace kraken::workflow {
@@ -141,7 +142,29 @@ class YamlToJson {
   size_t scalar_bytes_ = 0;
 };
 
+// YAML text must be UTF-8 (as JSON strings must): the first byte that is not part of a
+// valid sequence is refused at its line and column, before yaml-cpp reads it.
+SchemaResult<Json> RefuseInvalidUtf8(const std::string& code, const SourceOptions& options) {
+  int line = 1, column = 1;
+  for (size_t i = 0; i < code.size();) {
+    uint32_t rune = 0;
+    int len = starlark::DecodeUtf8(code, i, &rune);
+    if (len == 0)
+      return tl::unexpected(SourceError(options.filename, line, column,
+                                        "invalid YAML: the text is not valid UTF-8"));
+    if (rune == '\n') {
+      ++line;
+      column = 1;
+    } else {
+      ++column;
+    }
+    i += len;
+  }
+  return Json();
+}
+
 SchemaResult<Json> FromYamlText(const std::string& code, const SourceOptions& options) {
+  if (auto utf8 = RefuseInvalidUtf8(code, options); !utf8) return utf8;
   try {
     return YamlToJson(options).Convert(YAML::Load(code));
   } catch (const YAML::Exception& e) {
