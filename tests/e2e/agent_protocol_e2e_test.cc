@@ -58,7 +58,7 @@ class AgentProtocolE2E : public ::testing::Test {
             {"parent", "root"},
             {"jobs", Json::array({Json{{"name", "j"},
                                        {"steps", Json::array({ShellStep("one"), ShellStep("two")})},
-                                       {"environments", Json::array({AnyEnvironment()})}}})}});
+                                       {"environments", AnyEnvironment()}}})}});
     Json f = api_->Ok("POST", "/api/v1/branches/" + std::to_string(branch) + "/flows",
                       Json{{"kind", "ci"}});
     return f["id"];

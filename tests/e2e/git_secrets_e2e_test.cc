@@ -35,7 +35,7 @@ std::string Slurp(const fs::path& path) {
 class GitHttpServer {
  public:
   explicit GitHttpServer(const std::string& root) : root_(root) {
-    std::string script = (fs::path(__FILE__).parent_path() / "../../src/agent/tools/testdata/git_http_server.py")
+    std::string script = (fs::path(KRAKEN_SOURCE_DIR) / "src/agent/tools/testdata/git_http_server.py")
                              .lexically_normal()
                              .string();
     std::string port_file = root_ + "/port";
