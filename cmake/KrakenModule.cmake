@@ -1,14 +1,17 @@
-# kraken_module(NAME [DEPS targets...])
+# kraken_module(NAME [EXCLUDE files...] [DEPS targets...])
 #
 # Declares the module in the current folder: a static library `kraken_NAME` made of every
-# `*.cc` file except `*_test.cc`, and, when there are any `*_test.cc` files, a GoogleTest
+# `*.cc` file except `*_test.cc` and the EXCLUDE ones (a second library of the folder), and, when there are any `*_test.cc` files, a GoogleTest
 # executable `NAME_test` registered with CTest (TEST_PROPERTIES are set on each of its tests).
 # The fuzz build (KRAKEN_FUZZ) declares only the library.
 function(kraken_module name)
-  cmake_parse_arguments(ARG "" "" "DEPS;TEST_DEPS;TEST_PROPERTIES" ${ARGN})
+  cmake_parse_arguments(ARG "" "" "EXCLUDE;DEPS;TEST_DEPS;TEST_PROPERTIES" ${ARGN})
   file(GLOB srcs CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/*.cc)
   file(GLOB tests CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/*_test.cc)
   list(REMOVE_ITEM srcs ${tests})
+  foreach(excluded ${ARG_EXCLUDE})
+    list(REMOVE_ITEM srcs ${CMAKE_CURRENT_SOURCE_DIR}/${excluded})
+  endforeach()
   add_library(kraken_${name} STATIC ${srcs})
   target_include_directories(kraken_${name} PUBLIC ${PROJECT_SOURCE_DIR}/src)
   target_link_libraries(kraken_${name} PUBLIC ${ARG_DEPS})

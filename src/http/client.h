@@ -10,23 +10,9 @@
 #include <vector>
 
 #include "core/error.h"
+#include "http/client_types.h"
 
 namespace kraken::http {
-
-// Whom a client trusts over HTTPS. By default the system's CA bundle, with the host name
-// checked; `ca_file`: the CAs of that PEM file instead; `fingerprint` (64 hex digits, see
-// http/certificate.h): exactly the certificate with that SHA-256 fingerprint, whatever
-// signed it and whatever names it holds. A server that fails the check is an Error with code
-// kForbidden, not a transport failure to retry. `fingerprint` wins over `ca_file`.
-struct TlsTrust {
-  std::string ca_file;
-  std::string fingerprint;  // 64 lower-case hex digits (NormalizeFingerprint)
-};
-
-struct ClientResponse {
-  int status = 0;
-  std::string body;
-};
 
 class Client {
  public:
