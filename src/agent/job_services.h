@@ -11,7 +11,7 @@
 
 #include "agent/protocol_client.h"
 #include "agent/tools/tool.h"
-#include "http/client.h"
+#include "http/beast_client.h"
 
 namespace kraken::agent {
 
@@ -33,7 +33,7 @@ class AgentJobServices : public tools::JobServices {
   int64_t job_id_;
   const std::atomic<bool>& stopping_;
   ProtocolClient client_;
-  http::Client http_;
+  http::BeastClient http_;
 };
 
 }  // namespace kraken::agent

@@ -11,7 +11,7 @@
 
 #include "core/error.h"
 #include "core/json.h"
-#include "http/client.h"
+#include "http/beast_client.h"
 
 namespace kraken::agent {
 
@@ -37,7 +37,7 @@ class ProtocolClient {
   std::string server_;
   std::string token_;
   const std::atomic<bool>& stopping_;
-  http::Client client_;
+  http::BeastClient client_;
 };
 
 }  // namespace kraken::agent

@@ -8,7 +8,7 @@
 #include <iostream>
 #include <thread>
 
-#include "agent/agent.h"
+#include "agent/agent_command.h"
 #include "cli/client_config.h"
 #include "cli/ec2_emulator.h"
 #include "cli/flow_run.h"
@@ -111,6 +111,9 @@ int main(int argc, char** argv) {
       ->add_option("--max-connections-per-address", server.max_connections_per_address,
                    "Connections served at once from one client address")
       ->capture_default_str();
+  serve->add_option("--agent-binary", server.agent_binary,
+                    "The kraken-agent that new machines download from /install/agent (default: "
+                    "the one beside this binary)");
   serve->add_option("--tls-cert", server.tls_cert_file, "Serve HTTPS with this PEM certificate")
       ->check(CLI::ExistingFile);
   serve->add_option("--tls-key", server.tls_key_file, "The certificate's PEM private key")
@@ -119,19 +122,9 @@ int main(int argc, char** argv) {
                   "Serve plain HTTP on a non-loopback address (behind a TLS proxy)");
 
   // kraken agent
-  kraken::agent::AgentOptions agent;
+  kraken::agent::AgentCommand agent;
   auto* agent_cmd = app.add_subcommand("agent", "Run an agent that takes jobs from a server");
-  agent_cmd->add_option("--server", agent.server_url, "Server URL")->required();
-  agent_cmd->add_option("--data-dir", agent.data_dir, "Work directory")->capture_default_str();
-  agent_cmd->add_option("--name", agent.name, "Agent name (default: host name)");
-  agent_cmd->add_option("--registration-token", agent.registration_token,
-                        "One-time token: the agent is authorized at once");
-  agent_cmd->add_flag("--one-job", agent.one_job, "Exit after one job");
-  kraken::http::TlsTrust agent_tls;
-  agent_cmd->add_option("--ca-file", agent_tls.ca_file,
-                        "Trust the server's certificate if signed by a CA of this PEM file");
-  agent_cmd->add_option("--tls-fingerprint", agent_tls.fingerprint,
-                        "Trust exactly the server certificate with this SHA-256 fingerprint");
+  kraken::agent::AddAgentOptions(*agent_cmd, agent);
 
   // kraken up
   kraken::cli::UpOptions up;
@@ -230,18 +223,7 @@ int main(int argc, char** argv) {
     srv.Run();
     return 0;
   }
-  if (agent_cmd->parsed()) {
-    if (!UseTlsTrust(agent_tls)) return 2;
-    kraken::agent::Agent a(agent);
-    auto waiter = StopOnSignal([&] { a.Stop(); });
-    waiter.detach();
-    auto st = a.Run();
-    if (!st) {
-      spdlog::error("agent stopped: {}", st.error().message);
-      return 1;
-    }
-    return 0;
-  }
+  if (agent_cmd->parsed()) return kraken::agent::RunAgentCommand(agent);
   if (up_cmd->parsed()) {
     if (up.ui_dir.empty()) up.ui_dir = DefaultUiDir();
     sigset_t set;

@@ -2,7 +2,6 @@
 
 #include <fcntl.h>
 #include <grp.h>
-#include <pwd.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -11,6 +10,8 @@
 #include <cerrno>
 #include <cstring>
 #include <map>
+
+#include "proc/user_db.h"
 
 extern char** environ;
 
@@ -43,41 +44,6 @@ void CloseRange(unsigned first, unsigned last, int max_fd) {
 }
 
 std::string ErrorText(int error_number) { return strerror(error_number); }
-
-struct UserRecord {
-  uid_t uid;
-  gid_t gid;
-  std::string home;
-  std::vector<gid_t> groups;
-};
-
-tl::expected<UserRecord, Error> LookUpUser(const std::string& name) {
-  std::vector<char> buffer(16384);
-  struct passwd entry;
-  struct passwd* found = nullptr;
-  int error = 0;
-  while ((error = getpwnam_r(name.c_str(), &entry, buffer.data(), buffer.size(), &found)) ==
-         ERANGE) {
-    buffer.resize(buffer.size() * 2);
-  }
-  if (found == nullptr) {
-    if (error != 0) {
-      return tl::make_unexpected(
-          Error{"cannot look up user '" + name + "': " + ErrorText(error), error});
-    }
-    return tl::make_unexpected(Error{"user '" + name + "' does not exist", ENOENT});
-  }
-  UserRecord user{found->pw_uid, found->pw_gid, found->pw_dir, {}};
-
-  // getgrouplist() fails while the array is too small and says how big it
-  // must be.
-  int count = 0;
-  while (getgrouplist(name.c_str(), user.gid, user.groups.data(), &count) < 0) {
-    user.groups.resize(count);
-  }
-  user.groups.resize(count);
-  return user;
-}
 
 bool IsExecutableFile(const std::string& path) {
   struct stat info;

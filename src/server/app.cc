@@ -157,7 +157,13 @@ Status App::Start() {
   namespace fs = std::filesystem;
   impl_->drivers = std::make_unique<autoscale::Drivers>(fs::read_symlink("/proc/self/exe").string(),
                                                         config_.agents_dir);
-  RegisterAwsEc2Driver(*impl_->drivers, store, config_.data_dir);
+  const AgentBinary agent_binary = FindAgentBinary(config_.agent_binary);
+  if (agent_binary.path.empty()) {
+    spdlog::warn("no kraken-agent binary{}: /install/agent answers 404 and EC2 machines cannot "
+                 "get an agent; build the kraken-agent target or give --agent-binary",
+                 config_.agent_binary.empty() ? "" : " at " + config_.agent_binary);
+  }
+  RegisterAwsEc2Driver(*impl_->drivers, store, config_.data_dir, agent_binary.sha256);
   autoscale::AutoscalerOptions as_options;
   as_options.server_id = **store.GetSetting("server_id");
   as_options.sweep_interval = config_.autoscale_sweep_ms;
@@ -168,7 +174,7 @@ Status App::Start() {
       [impl](const Job& job) { return impl->autoscaler->WaitReason(job); });
   RegisterAutoscaleRoutes(impl_->router, ctx, *impl_->autoscaler);
   api::RegisterAgentApi(impl_->router, ctx);
-  RegisterInstallRoutes(impl_->router);
+  RegisterInstallRoutes(impl_->router, agent_binary);
   RegisterStaticRoutes(impl_->router, config_.ui_dir);
 
   http::ServerOptions opts;

@@ -25,6 +25,8 @@ struct ServerConfig {
   std::string address = "127.0.0.1";
   uint16_t port = 8080;
   std::string ui_dir;  // built web UI (index.html + assets); empty: no UI
+  // The kraken-agent served at /install/agent; empty: found (server/agent_binary.h).
+  std::string agent_binary;
   // Local agents' work dirs, outside the data dir; empty: autoscale::DefaultAgentsDir.
   std::string agents_dir;
   std::string admin_password;  // for the first admin; empty: generated

@@ -1,21 +1,18 @@
 #include "server/aws_ec2_setup.h"
 
-#include <filesystem>
 #include <memory>
 
 #include "cloud/ec2/ec2_driver_factory.h"
-#include "server/static_files.h"
 #include "settings/cloud_accounts.h"
 
 namespace kraken::server {
 
 void RegisterAwsEc2Driver(autoscale::Drivers& drivers, store::Store& store,
-                          const std::string& data_dir) {
+                          const std::string& data_dir, const std::string& agent_sha256) {
   auto box = std::make_shared<Result<settings::SecretBox>>(
       settings::SecretBox::LoadOrCreate(data_dir + "/server.key"));
-  // Machines download this very binary from /install/agent and check it against this.
-  auto factory = std::make_shared<ec2::Ec2DriverFactory>(
-      FileSha256(std::filesystem::read_symlink("/proc/self/exe").string()));
+  // Machines download kraken-agent from /install/agent and check it against this.
+  auto factory = std::make_shared<ec2::Ec2DriverFactory>(agent_sha256);
   drivers.SetFactory("aws_ec2", [&store, box, factory](const autoscale::Deployment& d)
                                     -> autoscale::DriverResult<std::shared_ptr<autoscale::Driver>> {
     if (!*box)

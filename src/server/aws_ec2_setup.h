@@ -11,8 +11,9 @@
 
 namespace kraken::server {
 
-// `store` must outlive `drivers`.
+// `store` must outlive `drivers`. `agent_sha256`: of the kraken-agent at /install/agent,
+// which machines check their download against.
 void RegisterAwsEc2Driver(autoscale::Drivers& drivers, store::Store& store,
-                          const std::string& data_dir);
+                          const std::string& data_dir, const std::string& agent_sha256);
 
 }  // namespace kraken::server

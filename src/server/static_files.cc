@@ -127,16 +127,26 @@ void RegisterStaticRoutes(http::Router& router, const std::string& ui_dir) {
   });
 }
 
-void RegisterInstallRoutes(http::Router& router) {
-  router.Get("/install/agent", [](http::Request&) {
-    std::string self = fs::read_symlink("/proc/self/exe").string();
-    auto res = http::Response::Text(200, ReadFile(self), "application/octet-stream");
-    res.headers.emplace_back("X-Checksum-Sha256", FileSha256(self));
+void RegisterInstallRoutes(http::Router& router, const AgentBinary& agent) {
+  if (agent.path.empty()) {
+    auto missing = [](http::Request&) {
+      return http::Response::Text(
+          404,
+          "this server has no kraken-agent to hand out: build it (cmake --build build --target "
+          "kraken-agent), install it beside the kraken binary, or start the server with "
+          "--agent-binary PATH\n");
+    };
+    router.Get("/install/agent", missing);
+    router.Get("/install/agent.sha256", missing);
+    return;
+  }
+  router.Get("/install/agent", [agent](http::Request&) {
+    auto res = http::Response::Text(200, ReadFile(agent.path), "application/octet-stream");
+    res.headers.emplace_back("X-Checksum-Sha256", agent.sha256);
     return res;
   });
-  router.Get("/install/agent.sha256", [](http::Request&) {
-    return http::Response::Text(200, FileSha256(fs::read_symlink("/proc/self/exe").string()) + "\n");
-  });
+  router.Get("/install/agent.sha256",
+             [agent](http::Request&) { return http::Response::Text(200, agent.sha256 + "\n"); });
 }
 
 }  // namespace kraken::server

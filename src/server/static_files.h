@@ -1,6 +1,7 @@
 // Serves the built web UI from a folder: files by path, and index.html for every other
 // path that is not an API or agent route (the UI routes with the History API). Also serves
-// the agent installer: this very binary at /install/agent, with its SHA-256.
+// the agent installer: the self-contained kraken-agent at /install/agent, with its SHA-256
+// (404 saying how to get one when the server has none).
 //
 // Only files inside the folder are served: a path with an empty, "." or ".." segment, a
 // backslash or a NUL byte is refused with 400, and a symlink that leads out of the folder
@@ -13,6 +14,7 @@
 
 #include "core/error.h"
 #include "http/router.h"
+#include "server/agent_binary.h"
 
 namespace kraken::server {
 
@@ -30,7 +32,7 @@ Result<std::filesystem::path> ResolveUiFile(const std::filesystem::path& root,
                                             std::string_view request_path);
 
 void RegisterStaticRoutes(http::Router& router, const std::string& ui_dir);
-void RegisterInstallRoutes(http::Router& router);
+void RegisterInstallRoutes(http::Router& router, const AgentBinary& agent);
 
 // Hex SHA-256 of a file's bytes, or "" when it cannot be read.
 std::string FileSha256(const std::string& path);

@@ -50,11 +50,8 @@ std::string TempDir(const std::string& name) {
   return dir ? dir : "";
 }
 
-namespace {
-
-// Forks and execs argv with output to `log`, in a new process group.
 pid_t Launch(const std::vector<std::string>& argv, const std::string& log,
-             const std::vector<std::string>& env = {}) {
+             const std::vector<std::string>& env) {
   std::vector<char*> args;
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
@@ -77,8 +74,6 @@ void Reap(pid_t pid, int sig) {
   int status;
   waitpid(pid, &status, 0);
 }
-
-}  // namespace
 
 ServerProcess::ServerProcess(std::string dir, std::string db, std::vector<std::string> extra)
     : dir_(std::move(dir)), db_(std::move(db)), extra_(std::move(extra)), port_(FreePort()) {}

@@ -111,4 +111,11 @@ Json AnyEnvironment(const std::string& group = "all");
 // A fresh temporary directory, removed by the test's end.
 std::string TempDir(const std::string& name);
 
+// Starts `argv` (argv[0] a path) in a process group of its own with stdout and stderr
+// appended to `log` and `env` ("NAME=value") added to its environment.
+pid_t Launch(const std::vector<std::string>& argv, const std::string& log,
+             const std::vector<std::string>& env = {});
+// Sends `sig` to `pid` and waits for it to exit.
+void Reap(pid_t pid, int sig);
+
 }  // namespace kraken::e2e

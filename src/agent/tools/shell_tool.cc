@@ -2,7 +2,7 @@
 // first failing command) in the job's workspace, with its output streamed to the job log.
 // `shell_exe` names another shell (run as `SHELL -c CMD` or `SHELL SCRIPT`).
 #include <fmt/format.h>
-#include <pwd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -10,6 +10,7 @@
 
 #include "agent/tools/step_secrets.h"
 #include "agent/tools/tool_util.h"
+#include "proc/user_db.h"
 
 namespace kraken::tools {
 namespace {
@@ -71,6 +72,7 @@ StepOutcome RunShell(const Json& fields, ToolContext& ctx) {
   // the step ends.
   SshKeyFile key;
   if (!ssh_key->empty()) {
+    if (auto missing = MissingProgram(ctx, "ssh-agent")) return *missing;
     auto secret = AttachedSecret(fields, "ssh-key");
     if (!secret) return StepOutcome::Error("ssh-key: " + secret.error().message);
     auto written = SshKeyFile::Write(secret->value("key", ""));
@@ -78,9 +80,9 @@ StepOutcome RunShell(const Json& fields, ToolContext& ctx) {
     key = std::move(*written);
     // A step run as another user gets the key as that user's.
     if (!cmd.user.empty()) {
-      struct passwd* pw = ::getpwnam(cmd.user.c_str());
-      if (pw == nullptr || ::chown(key.dir().c_str(), pw->pw_uid, pw->pw_gid) != 0 ||
-          ::chown(key.path().c_str(), pw->pw_uid, pw->pw_gid) != 0)
+      auto user = proc::LookUpUser(cmd.user);
+      if (!user || ::chown(key.dir().c_str(), user->uid, user->gid) != 0 ||
+          ::chown(key.path().c_str(), user->uid, user->gid) != 0)
         return StepOutcome::Error("ssh-key: cannot give the key to user " + cmd.user);
     }
     std::vector<std::string> argv = {

@@ -1,0 +1,24 @@
+// The agent's command line, the same for `kraken agent` (local agents) and the
+// self-contained `kraken-agent` that the server hands to new machines (/install/agent).
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include "agent/agent.h"
+#include "http/client_types.h"
+
+namespace kraken::agent {
+
+struct AgentCommand {
+  AgentOptions options;
+  http::TlsTrust tls;
+};
+
+// Adds the agent's options to `app` (kraken's `agent` subcommand or kraken-agent itself).
+void AddAgentOptions(CLI::App& app, AgentCommand& command);
+
+// Runs the agent until SIGINT/SIGTERM, or its one job, ends it: the process exit code (2 for
+// a malformed --tls-fingerprint). Call from main before any other thread starts.
+int RunAgentCommand(const AgentCommand& command);
+
+}  // namespace kraken::agent
