@@ -6,7 +6,7 @@
 //    its loopback, plus its own mount, PID and UTS namespaces (host name: the instance
 //    id). /var, /usr/local, /tmp and /root are private, empty directories of the
 //    instance, so the user data installs the agent
-//    at /usr/local/bin/kraken exactly as on EC2 without touching the host. The loopback
+//    at /usr/local/bin/kraken-agent exactly as on EC2 without touching the host. The loopback
 //    ports named in the user data (the Kraken server's URL) are forwarded to the host's
 //    loopback, so the script reaches the server at the very URL it was given. Halting kills
 //    the namespace's init, and the kernel ends every process in it.

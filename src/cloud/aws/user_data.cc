@@ -93,35 +93,6 @@ std::string ShellQuote(const std::string& value) {
   return "'" + quoted + "'";
 }
 
-std::string PowerShellQuote(const std::string& value) {
-  std::string quoted = value;
-  // PowerShell also ends a single-quoted string at the typographic quotes U+2018..U+201B;
-  // doubling escapes each of them just as it does "'".
-  for (const char* quote : {"'", "\xE2\x80\x98", "\xE2\x80\x99", "\xE2\x80\x9A", "\xE2\x80\x9B"}) {
-    ReplaceAll(quoted, quote, std::string(quote) + quote);
-  }
-  return "'" + quoted + "'";
-}
-
-std::string WindowsArgQuote(const std::string& value) {
-  if (!value.empty() && value.find_first_of(" \t\n\v\"") == std::string::npos) return value;
-  std::string out = "\"";
-  size_t backslashes = 0;
-  for (char c : value) {
-    if (c == '\\') {
-      ++backslashes;
-      continue;
-    }
-    // Backslashes are literal unless they precede a quote, where each must be doubled.
-    out.append(c == '"' ? 2 * backslashes + 1 : backslashes, '\\');
-    out.push_back(c);
-    backslashes = 0;
-  }
-  out.append(2 * backslashes, '\\');  // the closing quote follows
-  out.push_back('"');
-  return out;
-}
-
 Result<std::string> RenderLinuxUserData(const AgentBootstrap& input) {
   Result<AgentBootstrap> valid = Validate(input);
   if (!valid) return Fail(std::move(valid.error()));
@@ -137,7 +108,7 @@ set -euo pipefail
   const bool pinned = !b.server_fingerprint.empty();
   if (pinned) script += "tls_fingerprint=" + ShellQuote(b.server_fingerprint) + "\n";
   script += R"sh(data_dir=/var/lib/kraken-agent
-agent=/usr/local/bin/kraken
+agent=/usr/local/bin/kraken-agent
 
 mkdir -p "$data_dir" "$(dirname "$agent")"
 if command -v curl >/dev/null 2>&1; then
@@ -155,7 +126,7 @@ fi
 echo "$agent_sha256  $agent.download" | sha256sum -c -
 chmod 0755 "$agent.download"
 mv -f "$agent.download" "$agent"
-nohup "$agent" agent --server "$server" )sh";
+nohup "$agent" --server "$server" )sh";
   if (pinned) script += R"sh(--tls-fingerprint "$tls_fingerprint" )sh";
   script +=
       R"sh(--registration-token "$registration_token" --data-dir "$data_dir" >>/var/log/kraken-agent.log 2>&1 </dev/null &
@@ -171,52 +142,5 @@ nohup "$agent" agent --server "$server" )sh";
   return script;
 }
 
-Result<std::string> RenderWindowsUserData(const AgentBootstrap& input) {
-  Result<AgentBootstrap> valid = Validate(input);
-  if (!valid) return Fail(std::move(valid.error()));
-  const AgentBootstrap& b = *valid;
-  // The command line is built here so that each argument is quoted by Windows' rules;
-  // Start-Process would join an argument array without quoting.
-  const bool pinned = !b.server_fingerprint.empty();
-  const std::string arguments = "agent --server " + WindowsArgQuote(b.server_url) +
-                                (pinned ? " --tls-fingerprint " + b.server_fingerprint : "") +
-                                " --registration-token " + WindowsArgQuote(b.registration_token) +
-                                " --data-dir " + WindowsArgQuote("C:\\ProgramData\\kraken-agent");
-  std::string script = R"ps(<powershell>
-# Kraken agent bootstrap. The registration token is good for one registration only.
-$ErrorActionPreference = 'Stop'
-$ProgressPreference = 'SilentlyContinue'
-[Net.ServicePointManager]::SecurityProtocol = [Net.SecurityProtocolType]::Tls12
-)ps";
-  script += "$Server = " + PowerShellQuote(b.server_url) + "\n";
-  script += "$AgentSha256 = " + PowerShellQuote(b.agent_sha256) + "\n";
-  script += "$Arguments = " + PowerShellQuote(arguments) + "\n";
-  if (pinned) {
-    // The server's certificate is self-signed: the download's checksum is what vouches for it.
-    script += "[Net.ServicePointManager]::ServerCertificateValidationCallback = { $true }\n";
-  }
-  script += R"ps($DataDir = 'C:\ProgramData\kraken-agent'
-$AgentDir = Join-Path $env:ProgramFiles 'Kraken'
-$Agent = Join-Path $AgentDir 'kraken.exe'
-New-Item -ItemType Directory -Force -Path $DataDir, $AgentDir | Out-Null
-Invoke-WebRequest -UseBasicParsing -Uri "$Server/install/agent.exe" -OutFile "$Agent.download"
-$Hash = (Get-FileHash -Algorithm SHA256 -Path "$Agent.download").Hash.ToLowerInvariant()
-if ($Hash -ne $AgentSha256) { throw "agent checksum mismatch: expected $AgentSha256, got $Hash" }
-Move-Item -Force -Path "$Agent.download" -Destination $Agent
-Start-Process -FilePath $Agent -ArgumentList $Arguments -WindowStyle Hidden -RedirectStandardOutput (Join-Path $DataDir 'agent.log') -RedirectStandardError (Join-Path $DataDir 'agent-error.log')
-)ps";
-  if (!b.init_script.empty()) {
-    // Base64 keeps any text intact: PowerShell has no here-string that every script fits.
-    script += R"ps(
-# The agents group's init script.
-$InitScript = Join-Path $DataDir 'init-script.ps1'
-)ps";
-    script += "[IO.File]::WriteAllText($InitScript, [Text.Encoding]::UTF8.GetString(";
-    script += "[Convert]::FromBase64String('" + Base64Encode(b.init_script) + "')))\n";
-    script += "& $InitScript\n";
-  }
-  script += "</powershell>\n";
-  return script;
-}
 
 }  // namespace kraken::aws

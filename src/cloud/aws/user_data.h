@@ -1,7 +1,7 @@
 // Renders the user data an autoscaled EC2 instance boots with: a script that downloads
 // the agent from the Kraken server, checks its SHA-256, starts it with a one-time
-// registration token, then runs the agents group's own init script. A bash script for
-// Linux images, a <powershell> block for Windows images (EC2Launch runs it).
+// registration token, then runs the agents group's own init script: a bash script, for
+// Linux images only (the server has no agent for Windows: Ec2Driver refuses those images).
 //
 // User data is readable by anything on the instance (instance metadata), so the only
 // secret in it is the registration token, which the server accepts once. Values are
@@ -25,20 +25,12 @@ struct AgentBootstrap {
   std::string server_fingerprint;
 };
 
-// Linux: downloads <server>/install/agent to /usr/local/bin/kraken and runs
-// `kraken agent --server <url> --registration-token <token> --data-dir /var/lib/kraken-agent`
-// in the background (nohup, log in /var/log/kraken-agent.log).
+// Downloads <server>/install/agent (the static kraken-agent) to /usr/local/bin/kraken-agent
+// and runs `kraken-agent --server <url> --registration-token <token> --data-dir
+// /var/lib/kraken-agent` in the background (nohup, log in /var/log/kraken-agent.log).
 Result<std::string> RenderLinuxUserData(const AgentBootstrap& bootstrap);
 
-// Windows: downloads <server>/install/agent.exe to %ProgramFiles%\Kraken\kraken.exe and
-// starts it hidden with --data-dir C:\ProgramData\kraken-agent (logs in that folder).
-Result<std::string> RenderWindowsUserData(const AgentBootstrap& bootstrap);
-
-// Quoting, exposed for tests: a POSIX shell single-quoted word, a PowerShell
-// single-quoted string, and one argument of a Windows command line (the rules
-// CommandLineToArgvW undoes).
+// Quoting, exposed for tests: a POSIX shell single-quoted word.
 std::string ShellQuote(const std::string& value);
-std::string PowerShellQuote(const std::string& value);
-std::string WindowsArgQuote(const std::string& value);
 
 }  // namespace kraken::aws

@@ -89,7 +89,7 @@ TEST(LinuxUserDataTest, KeyLines) {
   EXPECT_TRUE(HasLine(script, "echo \"$agent_sha256  $agent.download\" | sha256sum -c -"));
   EXPECT_TRUE(HasLine(script, "chmod 0755 \"$agent.download\""));
   EXPECT_TRUE(HasLine(script,
-                      "nohup \"$agent\" agent --server \"$server\" --registration-token "
+                      "nohup \"$agent\" --server \"$server\" --registration-token "
                       "\"$registration_token\" --data-dir \"$data_dir\" "
                       ">>/var/log/kraken-agent.log 2>&1 </dev/null &"));
   EXPECT_TRUE(HasLine(script, "data_dir=/var/lib/kraken-agent"));
@@ -111,14 +111,11 @@ TEST(LinuxUserDataTest, PinsASelfSignedServerCertificate) {
                       "\"$agent.download\" \"$server/install/agent\""));
   EXPECT_TRUE(HasLine(script, "echo \"$agent_sha256  $agent.download\" | sha256sum -c -"));
   EXPECT_TRUE(HasLine(script,
-                      "nohup \"$agent\" agent --server \"$server\" --tls-fingerprint "
+                      "nohup \"$agent\" --server \"$server\" --tls-fingerprint "
                       "\"$tls_fingerprint\" --registration-token \"$registration_token\" "
                       "--data-dir \"$data_dir\" >>/var/log/kraken-agent.log 2>&1 </dev/null &"));
   // Without a fingerprint the certificate is checked.
   EXPECT_EQ(RenderLinuxUserData(Bootstrap()).value().find("--insecure"), std::string::npos);
-
-  std::string windows = RenderWindowsUserData(bootstrap).value();
-  EXPECT_NE(windows.find("--tls-fingerprint " + std::string(64, 'b')), std::string::npos);
 
   bootstrap.server_fingerprint = "not hex";
   EXPECT_FALSE(RenderLinuxUserData(bootstrap));
@@ -168,7 +165,7 @@ std::string Relocate(std::string script, const fs::path& dir) {
     script.replace(pos, from.size(), to);
   };
   replace("data_dir=/var/lib/kraken-agent", "data_dir=" + (dir / "data").string());
-  replace("agent=/usr/local/bin/kraken", "agent=" + (dir / "bin" / "kraken").string());
+  replace("agent=/usr/local/bin/kraken-agent", "agent=" + (dir / "bin" / "kraken-agent").string());
   replace("/var/log/kraken-agent.log", (dir / "agent.log").string());
   return script;
 }
@@ -208,11 +205,11 @@ TEST(LinuxUserDataTest, DownloadsVerifiesAndStartsAgent) {
   EXPECT_EQ(ReadFile(dir / "init-ran"), "init ran\n");
 
   // The agent runs in the background: wait for it to write down its arguments.
-  fs::path args = dir / "bin" / "kraken.args";
+  fs::path args = dir / "bin" / "kraken-agent.args";
   for (int i = 0; i < 100 && ReadFile(args).empty(); ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  EXPECT_EQ(ReadFile(args), "agent\n--server\n" + server.url() +
+  EXPECT_EQ(ReadFile(args), "--server\n" + server.url() +
                                 "\n--registration-token\ntok 'with' \"quotes\"\n--data-dir\n" +
                                 (dir / "data").string() + "\n");
   fs::remove_all(dir);
@@ -229,7 +226,7 @@ TEST(LinuxUserDataTest, RefusesAgentWithWrongChecksum) {
                            "touch " + (dir / "init-ran").string() + "\n"};
   BashRun run = RunBash("", Relocate(RenderLinuxUserData(bootstrap).value(), dir));
   EXPECT_NE(run.status, 0) << run.output;
-  EXPECT_FALSE(fs::exists(dir / "bin" / "kraken"));
+  EXPECT_FALSE(fs::exists(dir / "bin" / "kraken-agent"));
   EXPECT_FALSE(fs::exists(dir / "init-ran"));
   fs::remove_all(dir);
 }
@@ -247,7 +244,6 @@ TEST(UserDataTest, RejectsBadInput) {
   newline_token.registration_token = "a\nb";
   for (const AgentBootstrap& bad : {no_scheme, short_sha, non_hex, no_token, newline_token}) {
     EXPECT_FALSE(RenderLinuxUserData(bad));
-    EXPECT_FALSE(RenderWindowsUserData(bad));
   }
 }
 
@@ -257,65 +253,10 @@ TEST(UserDataTest, NormalisesChecksumCase) {
   EXPECT_TRUE(HasLine(RenderLinuxUserData(bootstrap).value(), "agent_sha256='" + kSha + "'"));
 }
 
-TEST(WindowsUserDataTest, KeyLines) {
-  std::string script = RenderWindowsUserData(Bootstrap()).value();
-  EXPECT_TRUE(script.starts_with("<powershell>\n"));
-  EXPECT_TRUE(script.ends_with("</powershell>\n"));
-  EXPECT_TRUE(HasLine(script, "$ErrorActionPreference = 'Stop'"));
-  EXPECT_TRUE(HasLine(script, "$Server = 'https://ci.example.com'"));
-  EXPECT_TRUE(HasLine(script, "$AgentSha256 = '" + kSha + "'"));
-  EXPECT_TRUE(HasLine(script,
-                      "Invoke-WebRequest -UseBasicParsing -Uri \"$Server/install/agent.exe\" "
-                      "-OutFile \"$Agent.download\""));
-  EXPECT_TRUE(HasLine(script,
-                      "$Hash = (Get-FileHash -Algorithm SHA256 -Path "
-                      "\"$Agent.download\").Hash.ToLowerInvariant()"));
-  EXPECT_TRUE(HasLine(script,
-                      "$Arguments = 'agent --server https://ci.example.com --registration-token "
-                      "tok-123 --data-dir C:\\ProgramData\\kraken-agent'"));
-  EXPECT_NE(script.find("Start-Process -FilePath $Agent -ArgumentList $Arguments"),
-            std::string::npos);
-  EXPECT_TRUE(HasLine(script,
-                      "[IO.File]::WriteAllText($InitScript, [Text.Encoding]::UTF8.GetString("
-                      "[Convert]::FromBase64String('" +
-                          Base64Encode("apt-get install -y git\n") + "')))"));
-  EXPECT_TRUE(HasLine(script, "& $InitScript"));
-  EXPECT_LT(script.find("Start-Process"), script.find("& $InitScript"));
-}
-
-TEST(WindowsUserDataTest, QuotesHostileValues) {
-  AgentBootstrap bootstrap = Bootstrap();
-  bootstrap.registration_token = "it's \"quoted\" and spaced\\";
-  std::string script = RenderWindowsUserData(bootstrap).value();
-  // Windows argument: "it's \"quoted\" and spaced\\"; then ' doubled for PowerShell.
-  EXPECT_TRUE(HasLine(script,
-                      "$Arguments = 'agent --server https://ci.example.com --registration-token "
-                      "\"it''s \\\"quoted\\\" and spaced\\\\\" --data-dir "
-                      "C:\\ProgramData\\kraken-agent'"))
-      << script;
-}
-
 TEST(QuotingTest, Shell) {
   EXPECT_EQ(ShellQuote(""), "''");
   EXPECT_EQ(ShellQuote("a b"), "'a b'");
   EXPECT_EQ(ShellQuote("it's"), "'it'\\''s'");
-}
-
-TEST(QuotingTest, PowerShell) {
-  EXPECT_EQ(PowerShellQuote("a b"), "'a b'");
-  EXPECT_EQ(PowerShellQuote("it's"), "'it''s'");
-  EXPECT_EQ(PowerShellQuote("\xE2\x80\x99"), "'\xE2\x80\x99\xE2\x80\x99'");
-  EXPECT_EQ(PowerShellQuote("$x \"y\""), "'$x \"y\"'");
-}
-
-TEST(QuotingTest, WindowsArgument) {
-  EXPECT_EQ(WindowsArgQuote("plain"), "plain");
-  EXPECT_EQ(WindowsArgQuote(""), "\"\"");
-  EXPECT_EQ(WindowsArgQuote("a b"), "\"a b\"");
-  EXPECT_EQ(WindowsArgQuote("C:\\dir\\"), "C:\\dir\\");
-  EXPECT_EQ(WindowsArgQuote("C:\\my dir\\"), "\"C:\\my dir\\\\\"");
-  EXPECT_EQ(WindowsArgQuote("say \"hi\""), "\"say \\\"hi\\\"\"");
-  EXPECT_EQ(WindowsArgQuote("a\\\"b"), "\"a\\\\\\\"b\"");
 }
 
 }  // namespace

@@ -21,6 +21,11 @@ class Unowned : public aws::HttpTransport {
   aws::HttpTransport& inner_;
 };
 
+std::string WindowsRefusal(const std::string& ami) {
+  return "Windows instances are not supported yet: " + ami +
+         " is a Windows image, and kraken-agent runs on Linux only";
+}
+
 }  // namespace
 
 autoscale::FailureClass FailureClassOf(aws::ErrorKind kind) {
@@ -44,8 +49,7 @@ aws::Result<aws::RunInstancesRequest> BuildRunInstances(const autoscale::Machine
                                                         const std::string& agent_sha256) {
   aws::AgentBootstrap bootstrap{spec.server_url, agent_sha256, spec.registration_token,
                                 options.init_script, spec.server_fingerprint};
-  auto user_data = image.platform == aws::Platform::kWindows ? aws::RenderWindowsUserData(bootstrap)
-                                                             : aws::RenderLinuxUserData(bootstrap);
+  auto user_data = aws::RenderLinuxUserData(bootstrap);
   if (!user_data) return aws::Fail(std::move(user_data.error()));
   aws::RunInstancesRequest r;
   r.image_id = image.image_id;
@@ -105,10 +109,12 @@ autoscale::DriverResult<std::string> Ec2Driver::Create(const autoscale::MachineS
   auto transport = Borrow();
   aws::Ec2Client client({config_.account.credentials, config_.region, config_.account.endpoint, {}},
                         *transport);
-  // The image decides the user data (Linux or Windows) and names the root device.
+  // The image tells Linux from Windows and names the root device.
   auto images = client.DescribeImages({.image_ids = {ami}});
   if (!images) return tl::unexpected(ToDriverError(images.error()));
   if (images->images.empty()) return Permanent("EC2 knows no image " + ami, "InvalidAMIID.NotFound");
+  if (images->images.front().platform == aws::Platform::kWindows)
+    return Permanent(WindowsRefusal(ami));
   auto request = BuildRunInstances(spec, *options, images->images.front(), config_.agent_sha256);
   if (!request) return tl::unexpected(ToDriverError(request.error()));
   auto launched = client.RunInstances(*request);

@@ -72,8 +72,13 @@ TEST_F(Ec2DriverTest, CreateLaunchesATaggedInstanceThatBootsTheAgent) {
 TEST_F(Ec2DriverTest, ImageComesFromTheSystemOrTheDefaultAmi) {
   ASSERT_TRUE(driver_.Create(Spec(1, "any")));
   EXPECT_EQ(Launched(0)["image_id"], "ami-0fedcba9876543210");
-  ASSERT_TRUE(driver_.Create(Spec(2, "ami-00000000000000001")));  // a Windows image
-  EXPECT_TRUE(Launched(1)["user_data"].get<std::string>().starts_with("<powershell>"));
+  // A Windows image: no agent for it, so no instance, and a failure that says why.
+  auto windows = driver_.Create(Spec(2, "ami-00000000000000001"));
+  ASSERT_FALSE(windows);
+  EXPECT_EQ(windows.error().failure, autoscale::FailureClass::kPermanent);
+  EXPECT_NE(windows.error().message.find("Windows instances are not supported yet"), std::string::npos)
+      << windows.error().message;
+  EXPECT_EQ(emu_.OnLoop([](ec2emu::Emulator& e) { return e.InstancesJson(); }).size(), 1u);
   options_.erase("default_ami");
   auto none = driver_.Create(Spec(3, "any"));
   ASSERT_FALSE(none);
