@@ -25,6 +25,7 @@ StepOutcome Save(ToolContext& ctx, const std::string& key, const std::vector<std
       continue;
     }
     std::string archive = fmt::format("{}/{}.tar.gz", tmp, i);
+    if (auto missing = MissingProgram(ctx, "tar")) return *missing;
     CommandOptions tar;
     tar.cwd = cwd;
     tar.argv = {"tar", "-czf", archive, paths[i]};
@@ -69,6 +70,7 @@ StepOutcome Restore(ToolContext& ctx, const std::vector<std::string>& keys, cons
   for (const auto& f : (*found)["files"]) {
     if (auto st = ctx.services->Download(f["url"], tmp); !st)
       return StepOutcome::Error("cache: downloading " + f["path"].get<std::string>() + ": " + st.error().message);
+    if (auto missing = MissingProgram(ctx, "tar")) return *missing;
     CommandOptions tar;
     tar.cwd = cwd;
     tar.argv = {"tar", "-xzf", tmp};

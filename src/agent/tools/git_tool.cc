@@ -81,6 +81,7 @@ StepOutcome RunGit(const Json& fields, ToolContext& ctx) {
     if (!*r) return StepOutcome::Error(r->error().field + ": " + r->error().message);
   if (!timeout || *timeout <= 0) return StepOutcome::Error("timeout: must be a positive number of seconds");
   if (url->empty()) return StepOutcome::Error("checkout: the repository URL is required");
+  if (auto missing = MissingProgram(ctx, "git")) return *missing;
   auto credentials = GitCredentials::FromFields(fields, *url);  // removes its key file at the end
   if (!credentials)
     return StepOutcome::Error(credentials.error().field + ": " + credentials.error().message);

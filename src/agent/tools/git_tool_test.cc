@@ -75,5 +75,15 @@ TEST_F(GitToolTest, ATriggerCommitMissingFromTheRepositoryFailsTheStep) {
   EXPECT_EQ(out.reason, "exit-code");
 }
 
+// The agent brings no git of its own: a machine without one fails the step saying so.
+TEST_F(GitToolTest, AMachineWithoutGitFailsTheStepSayingToInstallIt) {
+  ctx_.env["PATH"] = (dir_ / "empty-bin").string();
+  StepOutcome out = Run("git", {{"checkout", url_}});
+  EXPECT_EQ(out.reason, "agent-error");
+  EXPECT_NE(out.message.find("git not found on this machine: install it in the group's init script"),
+            std::string::npos)
+      << out.message;
+}
+
 }  // namespace
 }  // namespace kraken::tools

@@ -67,6 +67,10 @@ StepOutcome RunGotest(const Json& fields, ToolContext& ctx) {
   for (const auto* r : {&exe, &params, &cwd_field})
     if (!*r) return StepOutcome::Error(r->error().field + ": " + r->error().message);
   if (!timeout) return StepOutcome::Error("timeout: " + timeout.error().message);
+  // A bare program name (the default `go`) must be on the machine; a command line is the
+  // shell's to run.
+  if (exe->find(' ') == std::string::npos)
+    if (auto missing = MissingProgram(ctx, *exe)) return *missing;
   GoTestState st;
   CommandOptions cmd;
   cmd.cwd = StepCwd(ctx, *cwd_field);

@@ -26,6 +26,8 @@ StepOutcome RunPylint(const Json& fields, ToolContext& ctx) {
     if (!*r) return StepOutcome::Error(r->error().field + ": " + r->error().message);
   if (!timeout) return StepOutcome::Error("timeout: " + timeout.error().message);
   if (modules->empty()) return StepOutcome::Error("modules_or_packages: what to lint is required");
+  if (exe->find(' ') == std::string::npos)
+    if (auto missing = MissingProgram(ctx, *exe)) return *missing;
   std::string cwd = StepCwd(ctx, *cwd_field);
   // The report goes to a file: stdout and stderr are the step's log.
   std::string report = FreshReportPath(cwd, "pylint");

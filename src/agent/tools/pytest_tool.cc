@@ -37,7 +37,12 @@ StepOutcome RunPytest(const Json& fields, ToolContext& ctx) {
     if (!*r) return StepOutcome::Error(r->error().field + ": " + r->error().message);
   if (!timeout) return StepOutcome::Error("timeout: " + timeout.error().message);
   std::string pytest = *exe;
-  if (pytest.empty()) pytest = OnPath("pytest-3") ? "pytest-3" : "python3 -m pytest";
+  if (pytest.empty() && OnPath("pytest-3")) {
+    pytest = "pytest-3";
+  } else if (pytest.empty()) {
+    if (auto missing = MissingProgram(ctx, "python3")) return *missing;
+    pytest = "python3 -m pytest";
+  }
   std::string cwd = StepCwd(ctx, *cwd_field);
   std::string report = fmt::format(".kraken-pytest-{}.xml", getpid());
   std::string report_path = cwd + "/" + report;

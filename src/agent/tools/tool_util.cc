@@ -1,11 +1,14 @@
 #include "agent/tools/tool_util.h"
 
 #include <fmt/format.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/glob.h"
 
 #include <algorithm>
+#include <cerrno>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -83,6 +86,33 @@ proc::SpawnOptions SpawnOptionsFor(const ToolContext& ctx, const CommandOptions&
   return opts;
 }
 
+namespace {
+
+std::string NotFoundMessage(const std::string& program) {
+  return program + " not found on this machine: install it in the group's init script";
+}
+
+}  // namespace
+
+std::optional<StepOutcome> MissingProgram(const ToolContext& ctx, const std::string& program) {
+  if (program.find('/') != std::string::npos) return std::nullopt;
+  std::string path = "/usr/local/bin:/usr/bin:/bin";
+  if (auto it = ctx.env.find("PATH"); it != ctx.env.end() && it->is_string()) {
+    path = it->get<std::string>();
+  } else if (const char* own = std::getenv("PATH")) {
+    path = own;
+  }
+  std::stringstream dirs(path);
+  for (std::string dir; std::getline(dirs, dir, ':');) {
+    std::string candidate = (dir.empty() ? "." : dir) + "/" + program;
+    struct stat info;
+    if (stat(candidate.c_str(), &info) == 0 && S_ISREG(info.st_mode) &&
+        access(candidate.c_str(), X_OK) == 0)
+      return std::nullopt;
+  }
+  return StepOutcome::Error(NotFoundMessage(program) + " (PATH " + path + ")");
+}
+
 StepOutcome RunCommand(ToolContext& ctx, const CommandOptions& options) {
   StepOutcome out;
   proc::SpawnOptions opts = SpawnOptionsFor(ctx, options);
@@ -109,6 +139,12 @@ StepOutcome RunCommand(ToolContext& ctx, const CommandOptions& options) {
   if (!process) {
     out.reason = "agent-error";
     out.message = process.error().message;
+    // The agent brings no programs of its own: the machine must have them.
+    const std::string& program = opts.argv.front();
+    if (process.error().error_number == ENOENT &&
+        out.message.starts_with("cannot run '" + program + "': command not found")) {
+      out.message = NotFoundMessage(program) + " (" + out.message + ")";
+    }
     return out;
   }
   if (ctx.cancel) ctx.cancel->Set(process->get());

@@ -41,6 +41,11 @@ struct CommandOptions {
 // own settings on top; no time limit.
 proc::SpawnOptions SpawnOptionsFor(const ToolContext& ctx, const CommandOptions& options);
 
+// The agent brings no programs of its own: the machine's are used. Empty when `program` is
+// an executable of the step's PATH (or a path); otherwise the step's failure (agent-error)
+// saying "<program> not found on this machine: install it in the group's init script".
+std::optional<StepOutcome> MissingProgram(const ToolContext& ctx, const std::string& program);
+
 // Runs the command to its end. ok when it exited 0; otherwise the reason (exit-code,
 // step-timeout, job-timeout, cancelled, agent-error) and a message.
 StepOutcome RunCommand(ToolContext& ctx, const CommandOptions& options);
