@@ -4,10 +4,10 @@
 # libspdlog.a) instead of the shared libraries. The modules it pulls in link `kraken_fmt`
 # and `kraken_spdlog`, which pick one or the other by the executable being linked, and name
 # the other libraries (ssl, crypto, pugixml) by name so that -static finds their `.a`.
-add_library(kraken_fmt_static STATIC ${PROJECT_SOURCE_DIR}/cmake/static/fmt.cc)
+add_library(kraken_fmt_static STATIC EXCLUDE_FROM_ALL ${PROJECT_SOURCE_DIR}/cmake/static/fmt.cc)
 target_include_directories(kraken_fmt_static SYSTEM PUBLIC
                            $<TARGET_PROPERTY:fmt::fmt,INTERFACE_INCLUDE_DIRECTORIES>)
-add_library(kraken_spdlog_static STATIC ${PROJECT_SOURCE_DIR}/cmake/static/spdlog.cc)
+add_library(kraken_spdlog_static STATIC EXCLUDE_FROM_ALL ${PROJECT_SOURCE_DIR}/cmake/static/spdlog.cc)
 target_compile_definitions(kraken_spdlog_static PUBLIC SPDLOG_COMPILED_LIB SPDLOG_FMT_EXTERNAL)
 target_include_directories(kraken_spdlog_static SYSTEM PUBLIC
                            $<TARGET_PROPERTY:spdlog::spdlog,INTERFACE_INCLUDE_DIRECTORIES>)
