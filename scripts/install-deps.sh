@@ -17,7 +17,7 @@ test_pkgs=(
   postgresql sqlite3 procps psmisc curl
   golang-go golang-starlark-dev
   python3 python3-pytest pylint cloc
-  podman runc busybox-static
+  podman runc busybox-static debootstrap
   iproute2 util-linux
   chromium
   clang libclang-rt-14-dev

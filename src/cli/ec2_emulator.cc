@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include <filesystem>
+#include <map>
 #include <iostream>
 #include <memory>
 #include <thread>
@@ -26,6 +27,21 @@ int RunEc2Emulator(Ec2EmulatorOptions options) {
     std::cerr << "kraken ec2-emulator: --boot-mode netns needs root and iproute2 (ip)\n";
     return 2;
   }
+  std::map<std::string, std::string> images;
+  for (const std::string& spec : options.images) {
+    size_t eq = spec.find('=');
+    std::error_code ec;
+    if (eq == std::string::npos || eq == 0 || !std::filesystem::is_directory(spec.substr(eq + 1), ec)) {
+      std::cerr << "kraken ec2-emulator: --image must be AMI=DIR with DIR a root filesystem: " << spec
+                << "\n";
+      return 2;
+    }
+    images[spec.substr(0, eq)] = std::filesystem::absolute(spec.substr(eq + 1)).string();
+  }
+  if (!images.empty() && mode != "netns") {
+    std::cerr << "kraken ec2-emulator: --image needs --boot-mode netns (root and iproute2)\n";
+    return 2;
+  }
   bool own_work_dir = options.work_dir.empty();
   if (own_work_dir) {
     char pattern[] = "/tmp/kraken-ec2emu-XXXXXX";
@@ -39,7 +55,7 @@ int RunEc2Emulator(Ec2EmulatorOptions options) {
 
   std::unique_ptr<ec2emu::Booter> booter;
   if (mode == "netns")
-    booter = std::make_unique<ec2emu::NetnsBooter>(options.work_dir, options.forward_ports);
+    booter = std::make_unique<ec2emu::NetnsBooter>(options.work_dir, options.forward_ports, images);
   else
     booter = std::make_unique<ec2emu::ProcessBooter>(options.work_dir);
   // Boots run off the loop, so the API answers while a hundred instances boot.

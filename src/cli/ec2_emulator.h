@@ -16,6 +16,8 @@ struct Ec2EmulatorOptions {
   std::string boot_mode = "auto";  // netns, process, or auto (netns when root)
   std::string work_dir;            // default: a fresh directory under /tmp
   std::vector<int> forward_ports;  // host loopback ports every instance can reach
+  // "AMI=DIR": instances of that AMI boot in the root filesystem DIR (netns mode only).
+  std::vector<std::string> images;
   ec2emu::EmulatorOptions emulator;
 };
 

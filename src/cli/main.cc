@@ -196,6 +196,8 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   emu_cmd->add_option("--work-dir", emu.work_dir, "Where instances keep their files (default: a temp dir)");
   emu_cmd->add_option("--forward-port", emu.forward_ports, "A host loopback port every instance can reach (repeatable)");
+  emu_cmd->add_option("--image", emu.images,
+                      "AMI=DIR: instances of that AMI boot in the root filesystem DIR (repeatable; netns mode)");
   emu_cmd->add_option("--windows-ami", emu.emulator.windows_amis, "An AMI id DescribeImages reports as Windows (repeatable)");
 
   kraken::cli::ResultsCommands results_commands(app);  // tool run, tools, results

@@ -50,13 +50,14 @@ void AsyncBooter::Submit(const std::string& instance_id, std::function<void()> c
   lane.cv.notify_all();
 }
 
-Status AsyncBooter::Boot(const std::string& instance_id, const std::string& user_data) {
+Status AsyncBooter::Boot(const std::string& instance_id, const std::string& image_id,
+                         const std::string& user_data) {
   {
     std::lock_guard lock(mu_);
     failed_.erase(instance_id);
   }
-  Submit(instance_id, [this, instance_id, user_data] {
-    if (auto st = inner_.Boot(instance_id, user_data); !st) {
+  Submit(instance_id, [this, instance_id, image_id, user_data] {
+    if (auto st = inner_.Boot(instance_id, image_id, user_data); !st) {
       spdlog::warn("ec2-emulator: {} did not boot: {}", instance_id, st.error().message);
       std::lock_guard lock(mu_);
       failed_[instance_id] = st.error().message;

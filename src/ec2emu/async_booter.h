@@ -32,7 +32,8 @@ class AsyncBooter : public Booter {
   AsyncBooter(Booter& inner, int threads = 4);
   ~AsyncBooter() override;
 
-  Status Boot(const std::string& instance_id, const std::string& user_data) override;
+  Status Boot(const std::string& instance_id, const std::string& image_id,
+              const std::string& user_data) override;
   void Halt(const std::string& instance_id) override;
   std::string Console(const std::string& instance_id) override;
 

@@ -15,7 +15,8 @@ using SteadyClock = std::chrono::steady_clock;
 // Takes its time to boot, like a namespace and its forwarders do, and logs every call.
 class SlowBooter : public Booter {
  public:
-  Status Boot(const std::string& id, const std::string& user_data) override {
+  Status Boot(const std::string& id, const std::string& /*image_id*/,
+              const std::string& user_data) override {
     std::this_thread::sleep_for(200ms);
     Log("boot " + id);
     if (user_data == "fail") return Fail(ErrorCode::kInternal, "no namespace for " + id);
@@ -42,7 +43,7 @@ TEST(AsyncBooterTest, BootReturnsBeforeTheSlowBootIsDone) {
   SlowBooter slow;
   AsyncBooter booter(slow);
   auto start = SteadyClock::now();
-  ASSERT_TRUE(booter.Boot("i-1", "#!/bin/bash\n"));
+  ASSERT_TRUE(booter.Boot("i-1", "ami-1", "#!/bin/bash\n"));
   EXPECT_LT(SteadyClock::now() - start, 100ms);
   EXPECT_TRUE(slow.calls().empty());
   booter.Drain();
@@ -53,7 +54,7 @@ TEST(AsyncBooterTest, BootReturnsBeforeTheSlowBootIsDone) {
 TEST(AsyncBooterTest, AHaltRightAfterItsBootRunsAfterIt) {
   SlowBooter slow;
   AsyncBooter booter(slow);
-  ASSERT_TRUE(booter.Boot("i-1", ""));
+  ASSERT_TRUE(booter.Boot("i-1", "ami-1", ""));
   booter.Halt("i-1");
   booter.Drain();
   EXPECT_EQ(slow.calls(), (std::vector<std::string>{"boot i-1", "halt i-1"}));
@@ -62,7 +63,7 @@ TEST(AsyncBooterTest, AHaltRightAfterItsBootRunsAfterIt) {
 TEST(AsyncBooterTest, AFailedBootShowsInTheConsole) {
   SlowBooter slow;
   AsyncBooter booter(slow);
-  ASSERT_TRUE(booter.Boot("i-2", "fail"));
+  ASSERT_TRUE(booter.Boot("i-2", "ami-1", "fail"));
   booter.Drain();
   EXPECT_EQ(booter.Console("i-2"), "kraken ec2-emulator: boot failed: no namespace for i-2\n");
 }
@@ -71,8 +72,8 @@ TEST(AsyncBooterTest, DestructionRunsEveryQueuedCall) {
   SlowBooter slow;
   {
     AsyncBooter booter(slow, 1);
-    ASSERT_TRUE(booter.Boot("i-1", ""));
-    ASSERT_TRUE(booter.Boot("i-2", ""));
+    ASSERT_TRUE(booter.Boot("i-1", "ami-1", ""));
+    ASSERT_TRUE(booter.Boot("i-2", "ami-1", ""));
     booter.Halt("i-1");
   }
   EXPECT_EQ(slow.calls(), (std::vector<std::string>{"boot i-1", "boot i-2", "halt i-1"}));

@@ -133,8 +133,9 @@ struct NetnsBooter::Machine {
   std::vector<std::unique_ptr<NetnsForwarder>> forwarders;
 };
 
-NetnsBooter::NetnsBooter(std::string work_dir, std::vector<int> extra_ports)
-    : work_dir_(std::move(work_dir)), extra_ports_(std::move(extra_ports)) {}
+NetnsBooter::NetnsBooter(std::string work_dir, std::vector<int> extra_ports,
+                         std::map<std::string, std::string> images)
+    : work_dir_(std::move(work_dir)), extra_ports_(std::move(extra_ports)), images_(std::move(images)) {}
 
 NetnsBooter::~NetnsBooter() {
   while (!machines_.empty()) Halt(machines_.begin()->first);  // no other thread is left
@@ -142,22 +143,11 @@ NetnsBooter::~NetnsBooter() {
 
 bool NetnsBooter::Supported() { return geteuid() == 0 && access("/usr/sbin/ip", X_OK) == 0; }
 
-Status NetnsBooter::Boot(const std::string& instance_id, const std::string& user_data) {
-  {
-    std::lock_guard lock(mu_);
-    if (machines_.count(instance_id)) return Conflict(instance_id + " is already booted");
-  }
-  auto machine = std::make_unique<Machine>();
-  machine->root = fs::path(work_dir_) / instance_id;
-  machine->netns = "kraken-" + instance_id;
-  KR_TRY(MakeTree(machine->root));
-  KR_TRY(WriteFile(machine->root / "fs/var/lib/cloud/user-data", user_data, fs::perms::owner_all));
-  // PID 1 of the instance: its host name is its id; it puts the instance's own directories
-  // in place, runs the user data as cloud-init would, then stays up like a machine's init.
-  const std::string root = ShQuote(machine->root.string());
-  std::string init = "#!/bin/bash\nroot=" + root + "\nhostname " + ShQuote(instance_id) + "\n" +
-                     R"sh(exec >>"$root/console.log" 2>&1
-mount --make-rprivate /
+namespace {
+
+// The init of an instance on the host's file system: its own /var, /usr/local, /root, /tmp.
+std::string HostInit() {
+  return R"sh(mount --make-rprivate /
 for dir in var usr/local root tmp; do mount --bind "$root/fs/$dir" "/$dir"; done
 export HOME=/root PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 cd /
@@ -167,6 +157,67 @@ echo "kraken ec2-emulator: user data exited with status $?"
 trap 'exit 0' TERM
 while :; do sleep 3600 & wait $!; done
 )sh";
+}
+
+// The init of an instance booted from a root filesystem: the image, read-only, under a
+// writable layer of the instance's own; fresh /proc, /tmp and /dev/shm; of the host's /dev
+// only null, zero, full, random, urandom and tty. The user data runs by its own
+// interpreter line, as cloud-init runs it, with the image's programs only.
+std::string RootedInit(const std::string& image_dir) {
+  return "image=" + ShQuote(image_dir) + "\n" + R"sh(set -e
+mount --make-rprivate /
+m="$root/merged"
+mkdir -p "$root/upper" "$root/work" "$m"
+mount -t overlay overlay -o "lowerdir=$image,upperdir=$root/upper,workdir=$root/work" "$m"
+mkdir -p "$m/proc" "$m/dev" "$m/tmp" "$m/var/lib/cloud" "$m/etc" "$m/root"
+mount -t proc proc "$m/proc"
+mount -t tmpfs -o mode=1777 tmpfs "$m/tmp"
+mount -t tmpfs -o mode=755 tmpfs "$m/dev"
+for d in null zero full random urandom tty; do
+  touch "$m/dev/$d"
+  mount --bind "/dev/$d" "$m/dev/$d"
+done
+mkdir "$m/dev/shm" "$m/dev/pts"
+mount -t tmpfs -o mode=1777 tmpfs "$m/dev/shm"
+ln -s /proc/self/fd "$m/dev/fd"
+ln -s /proc/self/fd/0 "$m/dev/stdin"
+ln -s /proc/self/fd/1 "$m/dev/stdout"
+ln -s /proc/self/fd/2 "$m/dev/stderr"
+printf '127.0.0.1 localhost %s\n::1 localhost\n' "$(hostname)" >"$m/etc/hosts"
+cp "$root/fs/var/lib/cloud/user-data" "$m/var/lib/cloud/user-data"
+chmod 0700 "$m/var/lib/cloud/user-data"
+set +e
+exec chroot "$m" /bin/sh -c '
+export HOME=/root PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+cd /
+if [ -r /etc/os-release ]; then (. /etc/os-release; echo "$PRETTY_NAME"); fi
+echo "kraken ec2-emulator: running user data"
+/var/lib/cloud/user-data
+echo "kraken ec2-emulator: user data exited with status $?"
+trap "exit 0" TERM
+while :; do sleep 3600 & wait $!; done'
+)sh";
+}
+
+}  // namespace
+
+Status NetnsBooter::Boot(const std::string& instance_id, const std::string& image_id,
+                         const std::string& user_data) {
+  {
+    std::lock_guard lock(mu_);
+    if (machines_.count(instance_id)) return Conflict(instance_id + " is already booted");
+  }
+  auto machine = std::make_unique<Machine>();
+  machine->root = fs::path(work_dir_) / instance_id;
+  machine->netns = "kraken-" + instance_id;
+  KR_TRY(MakeTree(machine->root));
+  KR_TRY(WriteFile(machine->root / "fs/var/lib/cloud/user-data", user_data, fs::perms::owner_all));
+  // PID 1 of the instance: its host name is its id; it puts the instance's own file system
+  // in place, runs the user data as cloud-init would, then stays up like a machine's init.
+  auto image = images_.find(image_id);
+  std::string init = "#!/bin/bash\nroot=" + ShQuote(machine->root.string()) + "\nhostname " +
+                     ShQuote(instance_id) + "\n" + R"sh(exec >>"$root/console.log" 2>&1
+)sh" + (image != images_.end() ? RootedInit(image->second) : HostInit());
   KR_TRY(WriteFile(machine->root / "init.sh", init, fs::perms::owner_all));
   KR_TRY(Run({"ip", "netns", "add", machine->netns}));
 
@@ -224,7 +275,8 @@ ProcessBooter::~ProcessBooter() {
   while (!sessions_.empty()) Halt(sessions_.begin()->first);  // no other thread is left
 }
 
-Status ProcessBooter::Boot(const std::string& instance_id, const std::string& user_data) {
+Status ProcessBooter::Boot(const std::string& instance_id, const std::string& /*image_id*/,
+                           const std::string& user_data) {
   {
     std::lock_guard lock(mu_);
     if (sessions_.count(instance_id)) return Conflict(instance_id + " is already booted");

@@ -34,8 +34,10 @@ class NetnsForwarder;
 class Booter {
  public:
   virtual ~Booter() = default;
-  // Starts running `user_data` as instance `instance_id`; returns once it is started.
-  virtual Status Boot(const std::string& instance_id, const std::string& user_data) = 0;
+  // Starts running `user_data` as instance `instance_id`, booted from the image `image_id`;
+  // returns once it is started.
+  virtual Status Boot(const std::string& instance_id, const std::string& image_id,
+                      const std::string& user_data) = 0;
   // Stops everything the instance runs and frees what it holds. Idempotent.
   virtual void Halt(const std::string& instance_id) = 0;
   // What the instance's user data printed so far, like EC2's GetConsoleOutput.
@@ -49,11 +51,17 @@ std::vector<int> LoopbackPorts(const std::string& script);
 class NetnsBooter : public Booter {
  public:
   // `work_dir` holds one directory per running instance; `extra_ports` are forwarded into
-  // every instance besides those found in its user data.
-  NetnsBooter(std::string work_dir, std::vector<int> extra_ports);
+  // every instance besides those found in its user data. `images` maps AMI ids to root
+  // filesystems (directories): an instance of such an AMI boots inside its own writable
+  // copy of that root (an overlay), with nothing of the host's but the kernel, /dev's
+  // basic devices and the forwarded ports. An AMI without a root boots on the host's
+  // file system with private /var, /usr/local, /tmp and /root, as described above.
+  NetnsBooter(std::string work_dir, std::vector<int> extra_ports,
+              std::map<std::string, std::string> images = {});
   ~NetnsBooter() override;
 
-  Status Boot(const std::string& instance_id, const std::string& user_data) override;
+  Status Boot(const std::string& instance_id, const std::string& image_id,
+              const std::string& user_data) override;
   void Halt(const std::string& instance_id) override;
   std::string Console(const std::string& instance_id) override;
 
@@ -64,6 +72,7 @@ class NetnsBooter : public Booter {
   struct Machine;
   std::string work_dir_;
   std::vector<int> extra_ports_;
+  std::map<std::string, std::string> images_;
   std::mutex mu_;
   std::map<std::string, std::unique_ptr<Machine>> machines_;  // guarded by mu_
 };
@@ -73,7 +82,8 @@ class ProcessBooter : public Booter {
   explicit ProcessBooter(std::string work_dir);
   ~ProcessBooter() override;
 
-  Status Boot(const std::string& instance_id, const std::string& user_data) override;
+  Status Boot(const std::string& instance_id, const std::string& image_id,
+              const std::string& user_data) override;
   void Halt(const std::string& instance_id) override;
   std::string Console(const std::string& instance_id) override;
 

@@ -100,7 +100,7 @@ void Emulator::StartBoot(Record& record) {
     record.console = "kraken ec2-emulator: boot failed (injected fault); user data not run\n";
     return;
   }
-  if (auto st = booter_.Boot(record.instance.instance_id, record.user_data); !st) {
+  if (auto st = booter_.Boot(record.instance.instance_id, record.instance.image_id, record.user_data); !st) {
     record.console = "kraken ec2-emulator: boot failed: " + st.error().message + "\n";
     spdlog::warn("ec2-emulator: {} did not boot: {}", record.instance.instance_id,
                  st.error().message);

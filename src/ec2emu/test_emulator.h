@@ -20,7 +20,8 @@ namespace kraken::ec2emu {
 
 class RecordingBooter : public Booter {
  public:
-  Status Boot(const std::string& id, const std::string& user_data) override {
+  Status Boot(const std::string& id, const std::string& /*image_id*/,
+              const std::string& user_data) override {
     std::lock_guard lock(mu_);
     booted_.push_back({id, user_data});
     running_.insert(id);

@@ -203,6 +203,13 @@ class Engine {
   Millis grace_from_;
   Millis last_watchdog_ = 0;
   std::unordered_map<Id, Millis> job_started_;
+  // Each running run's stage deadline, in monotonic time (seconds 0: the stage has none).
+  struct RunDeadline {
+    Millis at = 0;
+    int64_t seconds = 0;
+  };
+  std::unordered_map<Id, RunDeadline> run_deadline_;
+  RunDeadline ReadRunDeadline(Id run_id, Millis started);
 };
 
 }  // namespace kraken::exec

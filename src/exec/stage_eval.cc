@@ -134,17 +134,21 @@ Result<Json> Engine::StepContext(const Job& job, const std::vector<Step>& steps,
 namespace kraken::exec {
 
 void Engine::StageTimeoutPass() {
-  Millis now = clock_.Now();
-  auto rows = store_.db().Exec(
-      "SELECT id, started, schema_json FROM runs WHERE state = ? AND started > 0",
-      {std::string(Name(RunState::kInProgress))});
+  // Deadlines count in monotonic time, like the jobs' (WatchdogPass): a wall-clock jump
+  // neither ends a run early nor keeps it alive.
+  const Millis now = clock_.Monotonic();
+  auto rows = store_.db().Exec("SELECT id, started FROM runs WHERE state = ? AND started > 0",
+                               {std::string(Name(RunState::kInProgress))});
   if (!rows) return;
+  std::unordered_map<Id, RunDeadline> deadlines;
   for (const auto& row : rows->rows) {
-    Json schema = ParseJson(row.Text(2)).value_or(Json());
-    if (!schema.is_object() || !schema.contains("timeout")) continue;
-    auto seconds = workflow::ParseStage(Json{{"timeout", schema["timeout"]}});
-    if (!seconds || !seconds->timeout || now < row.Int(1) + *seconds->timeout * 1000) continue;
-    Id run_id = row.Int(0);
+    const Id run_id = row.Int(0);
+    auto known = run_deadline_.find(run_id);
+    RunDeadline deadline = known != run_deadline_.end()
+                               ? known->second
+                               : ReadRunDeadline(run_id, now - std::max<Millis>(0, clock_.Now() - row.Int(1)));
+    deadlines[run_id] = deadline;
+    if (deadline.seconds == 0 || now < deadline.at) continue;
     auto jobs = store_.ListJobs(run_id, false);
     if (!jobs) continue;
     for (Job& job : *jobs) {
@@ -152,11 +156,24 @@ void Engine::StageTimeoutPass() {
       store::Transaction tx(store_.db());
       std::optional<Id> agent = job.agent_id;
       job.notes += (job.notes.empty() ? "" : "\n") +
-                   fmt::format("the run passed its stage timeout of {} s", *seconds->timeout);
+                   fmt::format("the run passed its stage timeout of {} s", deadline.seconds);
       if (!CompleteJob(job, CompletionStatus::kJobTimeout) || !tx.Commit()) continue;
       if (agent) NotifyCancelled(job.id, *agent);
     }
   }
+  run_deadline_ = std::move(deadlines);
+}
+
+Engine::RunDeadline Engine::ReadRunDeadline(Id run_id, Millis started) {
+  // Read once per run and process: a run that started before a restart counts from its
+  // stored start, as far as the wall clock tells (`started`, in monotonic time).
+  auto rows = store_.db().Exec("SELECT schema_json FROM runs WHERE id = ?", {run_id});
+  if (!rows || rows->rows.empty()) return {};
+  Json stage = ParseJson(rows->rows[0].Text(0)).value_or(Json());
+  if (!stage.is_object() || !stage.contains("timeout")) return {};
+  auto parsed = workflow::ParseStage(Json{{"timeout", stage["timeout"]}});
+  if (!parsed || !parsed->timeout) return {};
+  return {started + *parsed->timeout * 1000, *parsed->timeout};
 }
 
 }  // namespace kraken::exec

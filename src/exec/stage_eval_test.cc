@@ -87,6 +87,26 @@ TEST_F(StageEvalTest, AStageTimeoutEndsTheRunsJobs) {
   EXPECT_EQ(store_->GetFlow(flow->id)->state, FlowState::kCompleted);
 }
 
+TEST_F(StageEvalTest, AStageTimeoutIgnoresAWallClockJump) {
+  AddStage(R"(def stage(ctx):
+    return {"timeout": 60, "jobs": [{"name": "slow", "timeout": 3600,
+            "steps": [{"tool": "shell", "cmd": "sleep 1000"}],
+            "environments": [{"system": "any", "agents_group": "all"}]}]}
+)");
+  auto flow = engine_->StartFlow(branch_.id, FlowKind::kCi, Json::object());
+  ASSERT_TRUE(flow);
+  engine_->WatchdogPass();
+  // The wall clock jumps a day ahead: no time has passed, the run goes on.
+  clock_.Set(clock_.Now() + 86'400'000);
+  engine_->WatchdogPass();
+  EXPECT_EQ(Jobs(*flow)[0].state, JobState::kQueued);
+  // ... and back by two days: the deadline still comes after 60 s that really elapse.
+  clock_.Set(clock_.Now() - 2 * 86'400'000);
+  clock_.Advance(61'000);
+  engine_->WatchdogPass();
+  EXPECT_EQ(Jobs(*flow)[0].completion, CompletionStatus::kJobTimeout);
+}
+
 TEST_F(StageEvalTest, ACodeErrorAtRunStartEndsTheRunWithTheError) {
   AddStage(R"(def stage(ctx):
     if ctx.flow != None:

@@ -142,9 +142,11 @@ class YamlToJson {
   size_t scalar_bytes_ = 0;
 };
 
-// YAML text must be UTF-8 (as JSON strings must): the first byte that is not part of a
-// valid sequence is refused at its line and column, before yaml-cpp reads it.
-SchemaResult<Json> RefuseInvalidUtf8(const std::string& code, const SourceOptions& options) {
+// YAML text must be UTF-8 (as JSON strings must) of YAML's printable characters: the first
+// byte that is not part of a valid sequence, and the first control character other than
+// tab, line feed and carriage return (a NUL, say), are refused at their line and column
+// before yaml-cpp reads the text.
+SchemaResult<Json> RefuseUnreadableText(const std::string& code, const SourceOptions& options) {
   int line = 1, column = 1;
   for (size_t i = 0; i < code.size();) {
     uint32_t rune = 0;
@@ -152,6 +154,13 @@ SchemaResult<Json> RefuseInvalidUtf8(const std::string& code, const SourceOption
     if (len == 0)
       return tl::unexpected(SourceError(options.filename, line, column,
                                         "invalid YAML: the text is not valid UTF-8"));
+    const bool control = (rune < 0x20 && rune != '\t' && rune != '\n' && rune != '\r') ||
+                         rune == 0x7F || (rune >= 0x80 && rune < 0xA0 && rune != 0x85) ||
+                         rune == 0xFFFE || rune == 0xFFFF;
+    if (control)
+      return tl::unexpected(SourceError(
+          options.filename, line, column,
+          fmt::format("invalid YAML: the control character U+{:04X} is not allowed", rune)));
     if (rune == '\n') {
       ++line;
       column = 1;
@@ -164,7 +173,7 @@ SchemaResult<Json> RefuseInvalidUtf8(const std::string& code, const SourceOption
 }
 
 SchemaResult<Json> FromYamlText(const std::string& code, const SourceOptions& options) {
-  if (auto utf8 = RefuseInvalidUtf8(code, options); !utf8) return utf8;
+  if (auto text = RefuseUnreadableText(code, options); !text) return text;
   try {
     return YamlToJson(options).Convert(YAML::Load(code));
   } catch (const YAML::Exception& e) {

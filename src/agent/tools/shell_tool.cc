@@ -1,12 +1,13 @@
 // The `shell` tool: runs `cmd` (with /bin/sh -c) or `script` (a bash file that stops at the
 // first failing command) in the job's workspace, with its output streamed to the job log.
 // `shell_exe` names another shell (run as `SHELL -c CMD` or `SHELL SCRIPT`).
+#include <fcntl.h>
 #include <fmt/format.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <filesystem>
-#include <fstream>
+#include <cerrno>
+#include <cstring>
 
 #include "agent/tools/step_secrets.h"
 #include "agent/tools/tool_util.h"
@@ -29,6 +30,41 @@ bool HoldsSecret(const std::string& cmd, const std::vector<std::string>& secrets
   return false;
 }
 
+// A file the step's shell reads (its `script`, or a `cmd` with a secret for a `shell_exe`):
+// created readable by its owner alone, given to the step's `user` if it has one, and
+// removed when the step ends unless kept for a background command.
+class StepFile {
+ public:
+  StepFile() = default;
+  StepFile(const StepFile&) = delete;
+  StepFile& operator=(const StepFile&) = delete;
+  ~StepFile() {
+    if (!path_.empty() && !keep_) ::unlink(path_.c_str());
+  }
+  Status Write(const std::string& dir, const std::string& text, const std::string& user) {
+    path_ = fmt::format("{}/.kraken-step-{}.sh", dir, getpid());
+    ::unlink(path_.c_str());
+    int fd = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) return Fail(ErrorCode::kInternal, "cannot write " + path_ + ": " + std::strerror(errno));
+    std::string body = text + "\n";
+    bool written = ::write(fd, body.data(), body.size()) == static_cast<ssize_t>(body.size());
+    ::close(fd);
+    if (!written) return Fail(ErrorCode::kInternal, "cannot write " + path_);
+    if (!user.empty()) {
+      struct passwd* pw = ::getpwnam(user.c_str());
+      if (pw == nullptr || ::chown(path_.c_str(), pw->pw_uid, pw->pw_gid) != 0)
+        return Invalid("user", "cannot give the step's script to user " + user);
+    }
+    return {};
+  }
+  const std::string& path() const { return path_; }
+  void Keep() { keep_ = true; }
+
+ private:
+  std::string path_;
+  bool keep_ = false;
+};
+
 StepOutcome RunShell(const Json& fields, ToolContext& ctx) {
   CommandOptions cmd;
   auto cwd = StringField(fields, "cwd");
@@ -44,17 +80,23 @@ StepOutcome RunShell(const Json& fields, ToolContext& ctx) {
   if (*background && !ctx.background)
     return StepOutcome::Error("background: background steps run only in a job");
   cmd.cwd = StepCwd(ctx, *cwd);
+  const bool has_cmd = fields.contains("cmd") && fields["cmd"].is_string();
+  const bool secret_cmd = has_cmd && HoldsSecret(fields["cmd"].get<std::string>(), ctx.secrets);
+  StepFile file;
   if (fields.contains("script") && fields["script"].is_string()) {
-    std::filesystem::path script =
-        std::filesystem::path(ctx.workspace) / fmt::format(".kraken-step-{}.sh", getpid());
-    std::ofstream(script) << fields["script"].get<std::string>() << "\n";
-    cmd.argv = shell->empty() ? proc::BashScriptArgv(script.string())
-                              : std::vector<std::string>{*shell, script.string()};
-  } else if (fields.contains("cmd") && fields["cmd"].is_string() && shell->empty() &&
-             HoldsSecret(fields["cmd"].get<std::string>(), ctx.secrets)) {
+    if (auto st = file.Write(ctx.workspace, fields["script"].get<std::string>(), *user); !st)
+      return StepOutcome::Error(st.error().message);
+    cmd.argv = shell->empty() ? proc::BashScriptArgv(file.path())
+                              : std::vector<std::string>{*shell, file.path()};
+  } else if (secret_cmd && shell->empty()) {
     cmd.env[kStepCmdEnv] = fields["cmd"].get<std::string>();
     cmd.argv = proc::ShellArgv(
         fmt::format("__kk_step_cmd=\"${0}\"; unset {0}; eval \"$__kk_step_cmd\"", kStepCmdEnv));
+  } else if (secret_cmd) {
+    // Another shell may not know `eval`: it reads the command from a file (SHELL FILE).
+    if (auto st = file.Write(ctx.workspace, fields["cmd"].get<std::string>(), *user); !st)
+      return StepOutcome::Error(st.error().message);
+    cmd.argv = {*shell, file.path()};
   } else if (fields.contains("cmd") && fields["cmd"].is_string()) {
     cmd.argv = shell->empty() ? proc::ShellArgv(fields["cmd"].get<std::string>())
                               : std::vector<std::string>{*shell, "-c", fields["cmd"].get<std::string>()};
@@ -99,6 +141,7 @@ StepOutcome RunShell(const Json& fields, ToolContext& ctx) {
     // while the next steps do, its output going to their logs, until the job ends.
     if (!ssh_key->empty())
       return StepOutcome::Error("ssh-key: not available to a background step");
+    file.Keep();  // the command reads it after this step has ended
     proc::SpawnOptions options = SpawnOptionsFor(ctx, cmd);
     // Its own limit, if any; the job's end stops it anyway.
     options.timeout = cmd.timeout.value_or(std::chrono::milliseconds(0));
