@@ -51,8 +51,8 @@ class StepFile {
     ::close(fd);
     if (!written) return Fail(ErrorCode::kInternal, "cannot write " + path_);
     if (!user.empty()) {
-      struct passwd* pw = ::getpwnam(user.c_str());
-      if (pw == nullptr || ::chown(path_.c_str(), pw->pw_uid, pw->pw_gid) != 0)
+      auto owner = proc::LookUpUser(user);
+      if (!owner || ::chown(path_.c_str(), owner->uid, owner->gid) != 0)
         return Invalid("user", "cannot give the step's script to user " + user);
     }
     return {};
