@@ -27,16 +27,10 @@ Json DispatchJson(const exec::Dispatch& d) {
 
 // An agent request's identity: its bearer token.
 Result<Agent> AgentOf(ApiContext& ctx, const http::Request& req) {
-  std::string_view auth = req.Header("authorization");
-  if (!auth.starts_with("Bearer "))
+  std::string token = BearerToken(req);
+  if (token.empty())
     return Fail(ErrorCode::kUnauthorized, "agent token required (Authorization: Bearer ...)");
-  return ctx.engine.AuthenticateAgent(std::string(auth.substr(7)));
-}
-
-// 413 with the usual error body: the agent should send less.
-http::Response TooLarge(const std::string& what) {
-  return JsonResponse(
-      413, Json{{"error", {{"code", "too_large"}, {"message", what}, {"field", "body"}}}});
+  return ctx.engine.AuthenticateAgent(token);
 }
 
 // Registration needs no token: a body past the limit is refused before it is parsed.
@@ -49,12 +43,7 @@ std::optional<http::Response> RefuseLargeRegistration(const http::Request& req) 
 }
 
 Result<int64_t> WaitMillis(const http::Request& req, int64_t fallback) {
-  std::string w = req.Query("wait");
-  if (w.empty()) return fallback;
-  char* end = nullptr;
-  long long v = std::strtoll(w.c_str(), &end, 10);
-  if (*end || v < 0 || v > 120'000) return Invalid("wait", "must be 0 to 120000 milliseconds");
-  return v;
+  return QueryInteger(req, "wait", fallback, 0, 120'000, "must be 0 to 120000 milliseconds");
 }
 
 // One parked poll: answered by a dispatch, by a wake-up with nothing to do after the wait,
@@ -210,8 +199,9 @@ void RegisterAgentApi(http::Router& r, ApiContext ctx) {
     if (!message) return ErrorResponse(message.error());
     report.reason = *reason;
     report.message = *message;
-    int64_t idx = std::atoll(req.params["idx"].c_str());
-    auto next = engine.FinishStep(agent->id, *id, idx, report);
+    auto idx = ToInteger(req.params["idx"]);
+    if (!idx || *idx < 0) return ErrorResponse(Error{ErrorCode::kInvalid, "not a step index", "idx"});
+    auto next = engine.FinishStep(agent->id, *id, *idx, report);
     if (!next) return ErrorResponse(next.error());
     return JsonResponse(200, DispatchJson(*next));
   });

@@ -1,5 +1,7 @@
 #include "api/json_io.h"
 
+#include <cctype>
+#include <charconv>
 #include <cstdlib>
 
 #include "core/json_limits.h"
@@ -28,11 +30,41 @@ http::Response ErrorResponse(const Error& error) {
 Result<int64_t> IdParam(const http::Request& request, const std::string& name) {
   auto it = request.params.find(name);
   if (it == request.params.end()) return Invalid(name, "missing path parameter");
-  char* end = nullptr;
-  long long v = std::strtoll(it->second.c_str(), &end, 10);
-  if (it->second.empty() || *end != '\0' || v <= 0)
-    return Invalid(name, "'" + it->second + "' is not a valid id");
+  auto v = ToInteger(it->second);
+  if (!v || *v <= 0) return Invalid(name, "'" + it->second + "' is not a valid id");
+  return *v;
+}
+
+std::optional<int64_t> ToInteger(std::string_view text) {
+  int64_t v = 0;
+  const char* end = text.data() + text.size();
+  auto [at, ec] = std::from_chars(text.data(), end, v, 10);
+  if (text.empty() || ec != std::errc() || at != end) return std::nullopt;
   return v;
+}
+
+Result<int64_t> QueryInteger(const http::Request& request, const std::string& name,
+                             int64_t fallback, int64_t min, int64_t max,
+                             const std::string& expected) {
+  std::string text = request.Query(name);
+  if (text.empty()) return fallback;
+  auto v = ToInteger(text);
+  if (!v || *v < min || *v > max) return Invalid(name, expected);
+  return *v;
+}
+
+std::string BearerToken(const http::Request& request) {
+  // The scheme's name is case-insensitive (RFC 9110, 11.1).
+  std::string_view auth = request.Header("authorization");
+  if (auth.size() < 7 || auth[6] != ' ') return {};
+  for (size_t i = 0; i < 6; ++i)
+    if (std::tolower(static_cast<unsigned char>(auth[i])) != "bearer"[i]) return {};
+  return std::string(auth.substr(7));
+}
+
+http::Response TooLarge(const std::string& message, const std::string& field) {
+  return JsonResponse(
+      413, Json{{"error", {{"code", "too_large"}, {"message", message}, {"field", field}}}});
 }
 
 Result<std::string> RequiredString(const Json& body, const std::string& field) {

@@ -2,7 +2,9 @@
 // mapping from Error codes to statuses. Pure helpers; thread-safe.
 #pragma once
 
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "core/error.h"
 #include "core/json.h"
@@ -19,6 +21,22 @@ http::Response ErrorResponse(const Error& error);
 
 // Reads an id path parameter; a 400 when it is not a positive integer.
 Result<int64_t> IdParam(const http::Request& request, const std::string& name);
+
+// The whole of `text` as a decimal integer (an optional '-' and digits, no spaces), or
+// nullopt when it is not one or does not fit in 64 bits. Every integer in a path or a query
+// is read with it.
+std::optional<int64_t> ToInteger(std::string_view text);
+// The query parameter `name` as an integer in [min, max], `fallback` when it is absent or
+// empty; otherwise a 400 naming the parameter, saying `expected` (e.g. "must be 0 or more").
+Result<int64_t> QueryInteger(const http::Request& request, const std::string& name,
+                             int64_t fallback, int64_t min, int64_t max,
+                             const std::string& expected);
+
+// The token of an "Authorization: Bearer TOKEN" header, or empty.
+std::string BearerToken(const http::Request& request);
+
+// 413 with the usual error body: the client should send less.
+http::Response TooLarge(const std::string& message, const std::string& field = "body");
 
 // Typed field readers with errors that name the field.
 Result<std::string> RequiredString(const Json& body, const std::string& field);

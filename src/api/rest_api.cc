@@ -13,8 +13,7 @@ namespace kraken::api {
 extern const char kOpenApiDocument[];
 
 std::string RequestToken(const http::Request& request) {
-  std::string_view auth = request.Header("authorization");
-  if (auth.starts_with("Bearer ")) return std::string(auth.substr(7));
+  if (std::string token = BearerToken(request); !token.empty()) return token;
   std::string_view cookies = request.Header("cookie");
   for (size_t pos = 0; pos < cookies.size();) {
     size_t end = cookies.find(';', pos);

@@ -61,16 +61,13 @@ void ServeLog(ApiContext ctx, http::Router& r, const std::string& pattern, bool 
           if (!job) return fail(job.error());
           int64_t step = -1;
           if (per_step) {
-            auto idx = req.params["idx"];
-            char* end = nullptr;
-            step = std::strtoll(idx.c_str(), &end, 10);
-            if (idx.empty() || *end || step < 0) return fail(Error{ErrorCode::kInvalid, "not a step index", "idx"});
+            auto idx = ToInteger(req.params["idx"]);
+            if (!idx || *idx < 0) return fail(Error{ErrorCode::kInvalid, "not a step index", "idx"});
+            step = *idx;
           }
-          std::string offset_text = req.Query("offset", "0");
-          char* end = nullptr;
-          long long offset = std::strtoll(offset_text.c_str(), &end, 10);
-          if (*end || offset < 0)
-            return fail(Error{ErrorCode::kInvalid, "must be a byte offset (0 or more)", "offset"});
+          auto offset_or = QueryInteger(req, "offset", 0, 0, INT64_MAX, "must be a byte offset (0 or more)");
+          if (!offset_or) return fail(offset_or.error());
+          const int64_t offset = *offset_or;
           out->SetContentType("text/plain; charset=utf-8");
           if (req.Query("follow") == "1" || req.Query("follow") == "true") {
             ctx.hub.Follow(*id, step, static_cast<size_t>(offset), out);
@@ -114,8 +111,12 @@ void RegisterExecRoutes(http::Router& r, ApiContext ctx) {
             kind = ParseFlowKind(k);
             if (!kind) return ErrorResponse(Error{ErrorCode::kInvalid, "must be ci or dev", "kind"});
           }
-          int64_t limit = std::clamp<int64_t>(std::atoll(req.Query("limit", "20").c_str()), 1, 500);
-          int64_t offset = std::max<int64_t>(std::atoll(req.Query("offset", "0").c_str()), 0);
+          // As before: a limit out of 1..500 is brought into it.
+          auto limit_or = QueryInteger(req, "limit", 20, INT64_MIN, INT64_MAX, "must be a whole number");
+          auto offset_or = QueryInteger(req, "offset", 0, 0, INT64_MAX, "must be 0 or more");
+          if (!limit_or) return ErrorResponse(limit_or.error());
+          if (!offset_or) return ErrorResponse(offset_or.error());
+          int64_t limit = std::clamp<int64_t>(*limit_or, 1, 500), offset = *offset_or;
           auto flows = store.ListFlows(*id, kind, limit, offset);
           auto total = store.CountFlows(*id, kind);
           if (!flows) return ErrorResponse(flows.error());

@@ -20,10 +20,10 @@ struct AgentJob {
 };
 
 Result<AgentJob> JobOfAgent(ApiContext& ctx, const http::Request& req) {
-  std::string_view auth = req.Header("authorization");
-  if (!auth.starts_with("Bearer "))
+  std::string token = BearerToken(req);
+  if (token.empty())
     return Fail(ErrorCode::kUnauthorized, "agent token required (Authorization: Bearer ...)");
-  KR_ASSIGN(auto agent, ctx.engine.AuthenticateAgent(std::string(auth.substr(7))));
+  KR_ASSIGN(auto agent, ctx.engine.AuthenticateAgent(token));
   KR_TRY(ctx.engine.CheckTrusted(agent.id));
   KR_ASSIGN(auto id, IdParam(req, "id"));
   KR_ASSIGN(auto job, ctx.store.GetJob(id));
@@ -34,10 +34,6 @@ Result<AgentJob> JobOfAgent(ApiContext& ctx, const http::Request& req) {
   return AgentJob{job, run, flow};
 }
 
-// 413 with the usual error body: the agent should send smaller batches.
-http::Response TooLarge(const std::string& what, const std::string& field) {
-  return JsonResponse(413, Json{{"error", {{"code", "too_large"}, {"message", what}, {"field", field}}}});
-}
 
 http::Response StoreResults(ApiContext& ctx, http::Request& req) {
   // Refused before anything is parsed or looked up.
@@ -276,13 +272,11 @@ void RegisterResultsAgentRoutes(http::Router& r, ResultsContext rc) {
       return ErrorResponse(Error{ErrorCode::kForbidden,
                                  fmt::format("this upload URL expired: job {} is over", a->job_id),
                                  "token"});
-    std::string off = req.Query("offset", "0");
-    char* end = nullptr;
-    long long offset = std::strtoll(off.c_str(), &end, 10);
-    if (*end || offset < 0) return ErrorResponse(Error{ErrorCode::kInvalid, "must be a byte offset", "offset"});
-    auto st = as.WritePiece(*a, offset, req.body);
+    auto offset = QueryInteger(req, "offset", 0, 0, INT64_MAX, "must be a byte offset");
+    if (!offset) return ErrorResponse(offset.error());
+    auto st = as.WritePiece(*a, *offset, req.body);
     if (!st) return ErrorResponse(st.error());
-    return JsonResponse(200, Json{{"received", offset + static_cast<long long>(req.body.size())}});
+    return JsonResponse(200, Json{{"received", *offset + static_cast<int64_t>(req.body.size())}});
   });
   r.SetBodyLimit("POST", "/agent/v1/jobs/{id}/results",
                  AgentBodyLimit(rc.api, kMaxResultBatchBytes));

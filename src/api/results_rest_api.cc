@@ -17,10 +17,9 @@ namespace {
 Result<std::optional<int>> IntQuery(const http::Request& req, const std::string& name) {
   std::string v = req.Query(name);
   if (v.empty()) return std::optional<int>();
-  char* end = nullptr;
-  long n = std::strtol(v.c_str(), &end, 10);
-  if (*end) return Invalid(name, "must be a whole number");
-  return std::optional<int>(static_cast<int>(n));
+  auto n = ToInteger(v);
+  if (!n || *n < INT32_MIN || *n > INT32_MAX) return Invalid(name, "must be a whole number");
+  return std::optional<int>(static_cast<int>(*n));
 }
 
 std::vector<std::string> SplitCommas(const std::string& s) {
