@@ -27,6 +27,12 @@ constexpr const char* kAmi = "ami-0123456789abcdef0";
 class Ec2E2E : public ::testing::Test {
  protected:
   void SetUp() override {
+    // As root the instances boot the tutorial's AMI from a stock Debian 11 root filesystem
+    // (tests/rootfs), with nothing of the host's /usr: the agent must bring all it needs.
+    const std::string debian = std::string(KRAKEN_ROOTFS_DIR) + "/debian11";
+    const bool rooted = geteuid() == 0;
+    if (rooted && !std::filesystem::exists(debian + "/.complete"))
+      GTEST_SKIP() << debian << " was not made (the rootfs_debian11 fixture skipped: see its output)";
     dir_ = TempDir("ec2");
     emu_port_ = FreePort();
     emu_pid_ = fork();
@@ -35,9 +41,15 @@ class Ec2E2E : public ::testing::Test {
       freopen(log.c_str(), "w", stdout);
       dup2(fileno(stdout), 2);
       std::string port = std::to_string(emu_port_), work = dir_ + "/instances";
-      execl(KRAKEN_BIN, KRAKEN_BIN, "ec2-emulator", "--port", port.c_str(), "--access-key",
-            kAccessKey, "--secret-key", kSecret, "--work-dir", work.c_str(), "--shutdown-ms", "100",
-            static_cast<char*>(nullptr));
+      std::string image = std::string(kAmi) + "=" + debian;
+      if (rooted)
+        execl(KRAKEN_BIN, KRAKEN_BIN, "ec2-emulator", "--port", port.c_str(), "--access-key",
+              kAccessKey, "--secret-key", kSecret, "--work-dir", work.c_str(), "--shutdown-ms",
+              "100", "--boot-mode", "netns", "--image", image.c_str(), static_cast<char*>(nullptr));
+      else
+        execl(KRAKEN_BIN, KRAKEN_BIN, "ec2-emulator", "--port", port.c_str(), "--access-key",
+              kAccessKey, "--secret-key", kSecret, "--work-dir", work.c_str(), "--shutdown-ms",
+              "100", static_cast<char*>(nullptr));
       _exit(127);
     }
     emu_ = std::make_unique<Api>(EmulatorUrl());
@@ -48,6 +60,7 @@ class Ec2E2E : public ::testing::Test {
     api_->Login();
   }
   void TearDown() override {
+    if (dir_.empty()) return;  // skipped
     server_.reset();
     if (emu_pid_ > 0) {
       kill(emu_pid_, SIGTERM);
@@ -95,8 +108,11 @@ class Ec2E2E : public ::testing::Test {
     for (const Json& i : Instances()) {
       std::string id = i["instance_id"];
       out += "--- " + id + " console:\n" + emu_->Text("/_emulator/instances/" + id + "/console");
-      std::ifstream log(dir_ + "/instances/" + id + "/fs/var/log/kraken-agent.log");
-      out += "--- agent log:\n" + std::string(std::istreambuf_iterator<char>(log), {});
+      // On the host's file system, or in the writable layer over a root filesystem.
+      for (const char* layer : {"/fs", "/upper"}) {
+        std::ifstream log(dir_ + "/instances/" + id + layer + "/var/log/kraken-agent.log");
+        if (log) out += "--- agent log:\n" + std::string(std::istreambuf_iterator<char>(log), {});
+      }
     }
     return out;
   }
@@ -147,6 +163,12 @@ TEST_F(Ec2E2E, TutorialJobRunsOnAnInstanceThatIsTerminatedAfterIt) {
   EXPECT_EQ(launched[0]["instance_type"], "t2.micro");
   EXPECT_EQ(launched[0]["tags"]["kraken-group"], std::to_string(group_));
   EXPECT_EQ(launched[0]["launch"]["block_devices"][0]["volume_size"], 8);
+  if (geteuid() == 0) {  // booted from the Debian 11 image, whose console says so
+    std::string id = launched[0]["instance_id"];
+    EXPECT_NE(emu_->Text("/_emulator/instances/" + id + "/console").find("Debian GNU/Linux 11 (bullseye)"),
+              std::string::npos)
+        << Consoles();
+  }
   EXPECT_TRUE(WaitFor([&] { return AllTerminated(1); }, 30s)) << Instances().dump(1);
 }
 

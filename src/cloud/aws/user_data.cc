@@ -97,9 +97,10 @@ Result<std::string> RenderLinuxUserData(const AgentBootstrap& input) {
   Result<AgentBootstrap> valid = Validate(input);
   if (!valid) return Fail(std::move(valid.error()));
   const AgentBootstrap& b = *valid;
-  std::string script = R"sh(#!/bin/bash
+  // POSIX sh, so that it runs on any Linux image: busybox's ash, Debian's dash, bash.
+  std::string script = R"sh(#!/bin/sh
 # Kraken agent bootstrap. The registration token is good for one registration only.
-set -euo pipefail
+set -eu
 
 )sh";
   script += "server=" + ShellQuote(b.server_url) + "\n";
@@ -110,19 +111,52 @@ set -euo pipefail
   script += R"sh(data_dir=/var/lib/kraken-agent
 agent=/usr/local/bin/kraken-agent
 
-mkdir -p "$data_dir" "$(dirname "$agent")"
-if command -v curl >/dev/null 2>&1; then
-  curl -fsSL )sh";
+# Downloads URL to FILE with curl or wget; on an image with neither (Debian's minbase has
+# none), a plain http:// URL is fetched with bash's /dev/tcp.
+fetch() {
+  if command -v curl >/dev/null 2>&1; then
+    curl -fsSL )sh";
   // The server's certificate is self-signed: the download's checksum is what vouches for it.
   if (pinned) script += "--insecure ";
-  script +=
-      R"sh(--retry 10 --retry-delay 3 --retry-connrefused -o "$agent.download" "$server/install/agent"
-else
-  wget -q )sh";
+  script += R"sh(-o "$2" "$1"
+  elif command -v wget >/dev/null 2>&1; then
+    wget -q )sh";
   if (pinned) script += "--no-check-certificate ";
-  script +=
-      R"sh(--tries=10 --waitretry=3 --retry-connrefused -O "$agent.download" "$server/install/agent"
-fi
+  script += R"sh(-O "$2" "$1"
+  elif command -v bash >/dev/null 2>&1 && [ "${1#http://}" != "$1" ]; then
+    bash -s "$1" "$2" <<'KRAKEN_FETCH'
+rest=${1#http://} out=$2
+hostport=${rest%%/*} path=/${rest#*/}
+[ "$rest" = "$hostport" ] && path=/
+host=${hostport%:*} port=${hostport##*:}
+[ "$host" = "$hostport" ] && port=80
+exec 3<>"/dev/tcp/$host/$port" || exit 1
+printf 'GET %s HTTP/1.0\r\nHost: %s\r\nConnection: close\r\n\r\n' "$path" "$hostport" >&3
+IFS= read -r status <&3 || exit 1
+case $status in
+  "HTTP/1."?" 200"*) ;;
+  *) echo "$1: ${status%$'\r'}" >&2; exit 1 ;;
+esac
+while IFS= read -r line <&3 && [ -n "${line%$'\r'}" ]; do :; done
+cat <&3 >"$out"
+KRAKEN_FETCH
+  else
+    echo "kraken: cannot download the agent: this machine has neither curl nor wget" >&2
+    echo "kraken: (bash can fetch only plain http://): install one of them in the image" >&2
+    return 1
+  fi
+}
+
+mkdir -p "$data_dir" "$(dirname "$agent")"
+tries=1
+until fetch "$server/install/agent" "$agent.download"; do
+  if [ "$tries" -ge 10 ]; then
+    echo "kraken: could not download the agent from $server after $tries tries" >&2
+    exit 1
+  fi
+  tries=$((tries + 1))
+  sleep 3
+done
 echo "$agent_sha256  $agent.download" | sha256sum -c -
 chmod 0755 "$agent.download"
 mv -f "$agent.download" "$agent"
@@ -136,8 +170,11 @@ nohup "$agent" --server "$server" )sh";
     script += "cat >\"$data_dir/init-script\" " + HereDocument(b.init_script);
     script += "chmod 0700 \"$data_dir/init-script\"\n";
     // A script with its own interpreter line runs under that interpreter.
-    script += b.init_script.starts_with("#!") ? "\"$data_dir/init-script\"\n"
-                                              : "bash \"$data_dir/init-script\"\n";
+    // Without one: bash where the image has it, else sh.
+    script += b.init_script.starts_with("#!")
+                  ? "\"$data_dir/init-script\"\n"
+                  : "if command -v bash >/dev/null 2>&1; then bash \"$data_dir/init-script\"; "
+                    "else sh \"$data_dir/init-script\"; fi\n";
   }
   return script;
 }

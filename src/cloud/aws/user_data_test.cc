@@ -28,11 +28,11 @@ struct BashRun {
   std::string output;
 };
 
-BashRun RunBash(const std::string& args, const std::string& script) {
+BashRun RunShell(const std::string& shell, const std::string& args, const std::string& script) {
   fs::path path = fs::temp_directory_path() / ("kraken-user-data-" + std::to_string(::getpid()) +
                                                "-" + std::to_string(std::rand()) + ".sh");
   std::ofstream(path) << script;
-  std::string command = "bash " + args + " " + path.string() + " 2>&1";
+  std::string command = shell + " " + args + " " + path.string() + " 2>&1";
   FILE* pipe = popen(command.c_str(), "r");
   std::string output;
   char buffer[4096];
@@ -41,6 +41,10 @@ BashRun RunBash(const std::string& args, const std::string& script) {
   int status = pclose(pipe);
   fs::remove(path);
   return {status, output};
+}
+
+BashRun RunBash(const std::string& args, const std::string& script) {
+  return RunShell("bash", args, script);
 }
 
 std::vector<std::string> Lines(const std::string& text) {
@@ -69,23 +73,27 @@ std::string EvaluateAssignments(const std::string& script, const std::string& va
   return RunBash("", assignments + "printf '%s' \"$" + variable + "\"\n").output;
 }
 
-TEST(LinuxUserDataTest, IsValidBash) {
+TEST(LinuxUserDataTest, IsValidForEveryShell) {
   auto script = RenderLinuxUserData(Bootstrap());
   ASSERT_TRUE(script) << script.error().message;
-  BashRun check = RunBash("-n", *script);
-  EXPECT_EQ(check.status, 0) << check.output << *script;
+  // dash (Debian's sh) is strictly POSIX; busybox's ash is the shell of minimal images.
+  for (const char* shell : {"bash", "dash", "/bin/busybox sh"}) {
+    if (std::string(shell) == "/bin/busybox sh" && !fs::exists("/bin/busybox")) continue;
+    BashRun check = RunShell(shell, "-n", *script);
+    EXPECT_EQ(check.status, 0) << shell << ": " << check.output << *script;
+  }
 }
 
 TEST(LinuxUserDataTest, KeyLines) {
   std::string script = RenderLinuxUserData(Bootstrap()).value();
-  EXPECT_TRUE(script.starts_with("#!/bin/bash\n"));
-  EXPECT_TRUE(HasLine(script, "set -euo pipefail"));
+  EXPECT_TRUE(script.starts_with("#!/bin/sh\n"));
+  EXPECT_TRUE(HasLine(script, "set -eu"));
   EXPECT_TRUE(HasLine(script, "server='https://ci.example.com'"));
   EXPECT_TRUE(HasLine(script, "agent_sha256='" + kSha + "'"));
   EXPECT_TRUE(HasLine(script, "registration_token='tok-123'"));
-  EXPECT_TRUE(HasLine(script,
-                      "  curl -fsSL --retry 10 --retry-delay 3 --retry-connrefused -o "
-                      "\"$agent.download\" \"$server/install/agent\""));
+  EXPECT_TRUE(HasLine(script, "    curl -fsSL -o \"$2\" \"$1\""));
+  EXPECT_TRUE(HasLine(script, "    wget -q -O \"$2\" \"$1\""));
+  EXPECT_TRUE(HasLine(script, "until fetch \"$server/install/agent\" \"$agent.download\"; do"));
   EXPECT_TRUE(HasLine(script, "echo \"$agent_sha256  $agent.download\" | sha256sum -c -"));
   EXPECT_TRUE(HasLine(script, "chmod 0755 \"$agent.download\""));
   EXPECT_TRUE(HasLine(script,
@@ -94,7 +102,9 @@ TEST(LinuxUserDataTest, KeyLines) {
                       ">>/var/log/kraken-agent.log 2>&1 </dev/null &"));
   EXPECT_TRUE(HasLine(script, "data_dir=/var/lib/kraken-agent"));
   EXPECT_TRUE(HasLine(script, "apt-get install -y git"));
-  EXPECT_TRUE(HasLine(script, "bash \"$data_dir/init-script\""));
+  EXPECT_TRUE(HasLine(script,
+                      "if command -v bash >/dev/null 2>&1; then bash \"$data_dir/init-script\"; "
+                      "else sh \"$data_dir/init-script\"; fi"));
   // The init script runs after the agent has been started.
   EXPECT_LT(script.find("nohup"), script.find("init-script"));
 }
@@ -106,9 +116,8 @@ TEST(LinuxUserDataTest, PinsASelfSignedServerCertificate) {
   EXPECT_EQ(RunBash("-n", script).status, 0) << script;
   EXPECT_TRUE(HasLine(script, "tls_fingerprint='" + std::string(64, 'b') + "'"));
   // The download skips the certificate check; the checksum that follows vouches for it.
-  EXPECT_TRUE(HasLine(script,
-                      "  curl -fsSL --insecure --retry 10 --retry-delay 3 --retry-connrefused -o "
-                      "\"$agent.download\" \"$server/install/agent\""));
+  EXPECT_TRUE(HasLine(script, "    curl -fsSL --insecure -o \"$2\" \"$1\""));
+  EXPECT_TRUE(HasLine(script, "    wget -q --no-check-certificate -O \"$2\" \"$1\""));
   EXPECT_TRUE(HasLine(script, "echo \"$agent_sha256  $agent.download\" | sha256sum -c -"));
   EXPECT_TRUE(HasLine(script,
                       "nohup \"$agent\" --server \"$server\" --tls-fingerprint "
@@ -199,7 +208,7 @@ TEST(LinuxUserDataTest, DownloadsVerifiesAndStartsAgent) {
   });
   AgentBootstrap bootstrap{server.url(), HexEncode(Sha256(kFakeAgent)), "tok 'with' \"quotes\"",
                            "echo init ran > " + (dir / "init-ran").string() + "\n"};
-  BashRun run = RunBash("", Relocate(RenderLinuxUserData(bootstrap).value(), dir));
+  BashRun run = RunShell("sh", "", Relocate(RenderLinuxUserData(bootstrap).value(), dir));
   ASSERT_EQ(run.status, 0) << run.output;
   EXPECT_EQ(request_line, "GET /install/agent HTTP/1.1");
   EXPECT_EQ(ReadFile(dir / "init-ran"), "init ran\n");
@@ -224,10 +233,45 @@ TEST(LinuxUserDataTest, RefusesAgentWithWrongChecksum) {
       [&](const std::string&) { return HttpReply(200, "OK", kFakeAgent + "# tampered\n"); });
   AgentBootstrap bootstrap{server.url(), HexEncode(Sha256(kFakeAgent)), "tok",
                            "touch " + (dir / "init-ran").string() + "\n"};
-  BashRun run = RunBash("", Relocate(RenderLinuxUserData(bootstrap).value(), dir));
+  BashRun run = RunShell("sh", "", Relocate(RenderLinuxUserData(bootstrap).value(), dir));
   EXPECT_NE(run.status, 0) << run.output;
   EXPECT_FALSE(fs::exists(dir / "bin" / "kraken-agent"));
   EXPECT_FALSE(fs::exists(dir / "init-ran"));
+  fs::remove_all(dir);
+}
+
+// A machine with neither curl nor wget (Debian's minbase): bash fetches the plain-http agent.
+TEST(LinuxUserDataTest, FetchesWithBashWhenTheMachineHasNeitherCurlNorWget) {
+  fs::path dir = MakeTempDir();
+  fs::create_directories(dir / "path");
+  for (const char* program : {"sh", "bash", "mkdir", "dirname", "sha256sum", "chmod", "mv",
+                              "nohup", "cat", "sleep"}) {
+    std::string found = RunBash("", std::string("command -v ") + program).output;
+    ASSERT_FALSE(found.empty()) << program;
+    found.pop_back();
+    fs::create_symlink(found, dir / "path" / program);
+  }
+  std::string request;
+  OneRequestServer server([&](const std::string& raw) {
+    request = raw.substr(0, raw.find("\r\n\r\n"));
+    return HttpReply(200, "OK", kFakeAgent);
+  });
+  AgentBootstrap bootstrap{server.url(), HexEncode(Sha256(kFakeAgent)), "tok", ""};
+  BashRun run = RunShell("env PATH=" + (dir / "path").string() + " sh", "",
+                         Relocate(RenderLinuxUserData(bootstrap).value(), dir));
+  ASSERT_EQ(run.status, 0) << run.output;
+  EXPECT_TRUE(request.starts_with("GET /install/agent HTTP/1.0\r\n")) << request;
+  EXPECT_EQ(ReadFile(dir / "bin" / "kraken-agent"), kFakeAgent);
+
+  // Without bash, or over https, it says what the machine lacks.
+  fs::remove(dir / "path" / "bash");
+  fs::remove(dir / "bin" / "kraken-agent");
+  std::string script = Relocate(RenderLinuxUserData(bootstrap).value(), dir);
+  script.replace(script.find("sleep 3"), 7, "sleep 0");
+  run = RunShell("env PATH=" + (dir / "path").string() + " sh", "", script);
+  EXPECT_NE(run.status, 0);
+  EXPECT_NE(run.output.find("this machine has neither curl nor wget"), std::string::npos) << run.output;
+  EXPECT_FALSE(fs::exists(dir / "bin" / "kraken-agent"));
   fs::remove_all(dir);
 }
 
