@@ -26,7 +26,7 @@ docker::ContainerSpec DockerDriver::ContainerFor(const MachineSpec& spec) const 
   c.image = spec.system != "any" && !spec.system.empty() ? spec.system
             : !o.image.empty()                           ? o.image
                                                          : default_system;
-  c.entrypoint = AgentArgv(kAgentPathInContainer, spec, "/tmp/kraken-agent");
+  c.entrypoint = AgentArgv(kAgentPathInContainer, spec, "/tmp/kraken-agent", /*subcommand=*/false);
   c.binds.push_back(docker::BindMount{binary_, kAgentPathInContainer, true});
   c.labels = {{kTagServer, spec.server_id},
               {kTagGroup, std::to_string(spec.group_id)},
@@ -39,6 +39,11 @@ docker::ContainerSpec DockerDriver::ContainerFor(const MachineSpec& spec) const 
 }
 
 DriverResult<std::string> DockerDriver::Create(const MachineSpec& spec) {
+  if (binary_.empty())
+    return tl::unexpected(DriverError{FailureClass::kPermanent,
+                                      "no kraken-agent to run in containers: build the "
+                                      "kraken-agent target or give the server --agent-binary",
+                                      "no-agent"});
   docker::ContainerSpec c = ContainerFor(spec);
   if (c.image == "any" || c.image.empty())
     return tl::unexpected(DriverError{FailureClass::kPermanent,

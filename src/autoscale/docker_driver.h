@@ -1,10 +1,12 @@
 // The `docker` driver: a machine is a container made through the Docker Engine API
 // (v1.41; Docker or Podman's compatible service) from the job's system image, or the
-// group's default image for jobs of system `any`. The server's own `kraken` binary is
-// bind-mounted read-only at /usr/local/bin/kraken and runs as the container's command:
-// `kraken agent --server URL --registration-token T [--one-job]`. Nothing is pulled: the
-// image must exist on the engine. Containers carry the kraken-server, kraken-group and
-// kraken-machine labels, so List finds them by label.
+// group's default image for jobs of system `any`, as it is: the self-contained, static
+// `kraken-agent` (the one the server serves at /install/agent) is bind-mounted read-only at
+// /usr/local/bin/kraken-agent and runs as the container's command:
+// `kraken-agent --server URL --registration-token T [--one-job]`, so any Linux image runs
+// it, with no shell or libc needed for the agent itself. Nothing is pulled: the image must
+// exist on the engine. Containers carry the kraken-server, kraken-group and kraken-machine
+// labels, so List finds them by label.
 //
 // Thread-safe: the Docker client is (see docker_client.h).
 #pragma once
@@ -16,12 +18,13 @@
 
 namespace kraken::autoscale {
 
-inline constexpr const char* kAgentPathInContainer = "/usr/local/bin/kraken";
+inline constexpr const char* kAgentPathInContainer = "/usr/local/bin/kraken-agent";
 
 class DockerDriver : public Driver {
  public:
-  DockerDriver(docker::DockerClient client, std::string kraken_binary)
-      : client_(std::move(client)), binary_(std::move(kraken_binary)) {}
+  // `agent_binary`: the static kraken-agent; empty: none, and Create says so.
+  DockerDriver(docker::DockerClient client, std::string agent_binary)
+      : client_(std::move(client)), binary_(std::move(agent_binary)) {}
 
   std::string method() const override { return "docker"; }
   DriverResult<std::string> Create(const MachineSpec& spec) override;

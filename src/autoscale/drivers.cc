@@ -31,7 +31,7 @@ DriverResult<std::shared_ptr<Driver>> Drivers::For(const Deployment& d) {
     auto client = docker::DockerClient::Connect(d.docker.engine);
     if (!client)
       return tl::unexpected(DriverError{FailureClass::kPermanent, client.error().message, ""});
-    driver = std::make_shared<DockerDriver>(std::move(*client), binary_);
+    driver = std::make_shared<DockerDriver>(std::move(*client), agent_binary_);
   } else {
     return tl::unexpected(DriverError{FailureClass::kPermanent,
                                       "no driver for method " + d.method + " in this server", ""});

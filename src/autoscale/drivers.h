@@ -17,9 +17,12 @@ namespace kraken::autoscale {
 
 class Drivers {
  public:
-  // `kraken_binary`: what local and container agents run; `machines_dir`: local work dirs.
-  Drivers(std::string kraken_binary, std::string machines_dir)
-      : binary_(std::move(kraken_binary)), machines_dir_(std::move(machines_dir)) {}
+  // `kraken_binary`: what local agents run (`kraken agent`); `machines_dir`: local work
+  // dirs; `agent_binary`: the static kraken-agent that container agents run (empty: none).
+  Drivers(std::string kraken_binary, std::string machines_dir, std::string agent_binary = {})
+      : binary_(std::move(kraken_binary)),
+        machines_dir_(std::move(machines_dir)),
+        agent_binary_(std::move(agent_binary)) {}
 
   // Replaces the driver of `method` (tests and benchmarks).
   void Set(const std::string& method, std::shared_ptr<Driver> driver);
@@ -31,7 +34,7 @@ class Drivers {
   DriverResult<std::shared_ptr<Driver>> For(const Deployment& d);
 
  private:
-  std::string binary_, machines_dir_;
+  std::string binary_, machines_dir_, agent_binary_;
   std::mutex mu_;
   std::map<std::string, std::shared_ptr<Driver>> drivers_;  // guarded by mu_
   std::map<std::string, Factory> factories_;                 // guarded by mu_

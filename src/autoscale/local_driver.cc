@@ -32,11 +32,12 @@ bool IsKrakenAgent(pid_t pid) {
 }  // namespace
 
 std::vector<std::string> AgentArgv(const std::string& binary, const MachineSpec& spec,
-                                   const std::string& data_dir) {
-  std::vector<std::string> argv = {binary, "agent", "--server", spec.server_url,
-                                   "--data-dir", data_dir, "--name",
-                                   "m-" + std::to_string(spec.machine_id),
-                                   "--registration-token", spec.registration_token};
+                                   const std::string& data_dir, bool subcommand) {
+  std::vector<std::string> argv = {binary};
+  if (subcommand) argv.push_back("agent");
+  argv.insert(argv.end(), {"--server", spec.server_url, "--data-dir", data_dir, "--name",
+                           "m-" + std::to_string(spec.machine_id), "--registration-token",
+                           spec.registration_token});
   if (spec.one_job) argv.push_back("--one-job");
   if (!spec.server_fingerprint.empty()) {
     argv.insert(argv.end(), {"--tls-fingerprint", spec.server_fingerprint});

@@ -32,8 +32,9 @@ class LocalDriver : public Driver {
   std::string binary_, dir_;
 };
 
-// The agent's command line for a machine (shared by drivers that run the agent directly).
+// The agent's command line for a machine (shared by drivers that run the agent directly):
+// `binary agent ...` for the kraken binary (`subcommand`), `binary ...` for kraken-agent.
 std::vector<std::string> AgentArgv(const std::string& binary, const MachineSpec& spec,
-                                   const std::string& data_dir);
+                                   const std::string& data_dir, bool subcommand = true);
 
 }  // namespace kraken::autoscale

@@ -155,9 +155,9 @@ Status App::Start() {
   impl_->engine->add_listener(impl_->results.get());
   autoscale::AllowFakeDriver(config_.enable_fake_driver);
   namespace fs = std::filesystem;
-  impl_->drivers = std::make_unique<autoscale::Drivers>(fs::read_symlink("/proc/self/exe").string(),
-                                                        config_.agents_dir);
   const AgentBinary agent_binary = FindAgentBinary(config_.agent_binary);
+  impl_->drivers = std::make_unique<autoscale::Drivers>(fs::read_symlink("/proc/self/exe").string(),
+                                                        config_.agents_dir, agent_binary.path);
   if (agent_binary.path.empty()) {
     spdlog::warn("no kraken-agent binary{}: /install/agent answers 404 and EC2 machines cannot "
                  "get an agent; build the kraken-agent target or give --agent-binary",

@@ -1,6 +1,7 @@
 // End to end: the Docker driver against a real engine (Podman's Docker-compatible service
-// of tests/podman), with the agent test image built from busybox and the libraries of the
-// `kraken` binary, which the driver bind-mounts into each container.
+// of tests/podman), running jobs in unmodified images made from stock root filesystems
+// (tests/podman/import_rootfs_images.sh): the driver bind-mounts the static kraken-agent
+// into each container, and nothing of Kraken is in the images.
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -13,7 +14,9 @@
 namespace kraken::e2e {
 namespace {
 
-constexpr const char* kImage = "localhost/kraken-agent-test:latest";
+constexpr const char* kDebian = "localhost/debian:11-minbase";
+constexpr const char* kBusybox = "localhost/busybox:stock";
+constexpr const char* kNoShell = "localhost/noshell:latest";
 
 class DockerAutoscaleE2E : public ::testing::Test {
  protected:
@@ -34,7 +37,7 @@ class DockerAutoscaleE2E : public ::testing::Test {
                       Json{{"name", "containers"},
                            {"deployment", {{"method", "docker"},
                                            {"engine", engine_},
-                                           {"image", kImage},
+                                           {"image", kDebian},
                                            {"instances_limit", 2},
                                            {"destroy_after_jobs", 1}}}});
     group_ = g["id"];
@@ -61,6 +64,28 @@ class DockerAutoscaleE2E : public ::testing::Test {
     return out;
   }
 
+  // Runs a one-job flow whose step is `cmd` in a container of `image`; returns the job.
+  Json RunJob(const std::string& image, const std::string& cmd) {
+    int64_t branch = api_->CreateBranch("b" + std::to_string(++branches_), "main");
+    Json env = Json::array({Json{{"system", image}, {"executor", "docker"},
+                                 {"agents_group", "containers"}, {"config", "default"}}});
+    api_->CreateStage(branch, "build",
+                      Json{{"parent", "root"},
+                           {"triggers", {{"parent", true}}},
+                           {"jobs", Json::array({Json{{"name", "job"},
+                                                      {"timeout", 60},
+                                                      {"steps", Json::array({ShellStep(cmd)})},
+                                                      {"environments", env}}})}});
+    Json f = api_->Ok("POST", "/api/v1/branches/" + std::to_string(branch) + "/flows",
+                      Json{{"kind", "ci"}});
+    Json flow = api_->WaitFlowCompleted(f["id"], std::chrono::seconds(90));
+    return flow["runs"][0]["jobs"][0];
+  }
+  std::string Log(const Json& job) {
+    return api_->Text("/api/v1/jobs/" + std::to_string(job["id"].get<int64_t>()) + "/log");
+  }
+
+  int branches_ = 0;
   std::string engine_, dir_;
   std::unique_ptr<docker::DockerClient> docker_;
   std::unique_ptr<ServerProcess> server_;
@@ -70,7 +95,7 @@ class DockerAutoscaleE2E : public ::testing::Test {
 
 TEST_F(DockerAutoscaleE2E, JobRunsInAContainerThatIsRemovedAfterwards) {
   int64_t branch = api_->CreateBranch("docker", "main");
-  Json env = Json::array({Json{{"system", kImage}, {"executor", "docker"},
+  Json env = Json::array({Json{{"system", kDebian}, {"executor", "docker"},
                                {"agents_group", "containers"}, {"config", "default"}}});
   api_->CreateStage(branch, "build",
                     Json{{"parent", "root"},
@@ -113,7 +138,7 @@ TEST_F(DockerAutoscaleE2E, OrphanContainerIsRemovedBySweep) {
   std::string server_id = ServerId();
   ASSERT_FALSE(server_id.empty());
   docker::ContainerSpec spec;
-  spec.image = kImage;
+  spec.image = kBusybox;
   spec.cmd = {"/bin/sleep", "300"};
   spec.network_mode = "none";
   spec.labels = {{"kraken-server", server_id},
@@ -131,6 +156,27 @@ TEST_F(DockerAutoscaleE2E, OrphanContainerIsRemovedBySweep) {
   std::string metrics = api_->Text("/metrics");
   EXPECT_NE(metrics.find("kraken_orphans_destroyed_total{group=\"containers\"} 1"), std::string::npos)
       << metrics;
+}
+
+// The images are stock: Debian 11's own bash and libc, busybox with no libc at all.
+TEST_F(DockerAutoscaleE2E, JobsRunInUnmodifiedDebianAndBusyboxImages) {
+  Json debian = RunJob(kDebian, "cat /etc/debian_version; ls /lib/x86_64-linux-gnu/libc.so.6");
+  EXPECT_EQ(debian["completion_status"], "ok") << debian.dump() << Log(debian);
+  std::string log = Log(debian);
+  EXPECT_TRUE(log.starts_with("11.")) << log;
+  EXPECT_NE(log.find("libc.so.6"), std::string::npos) << log;
+  Json busybox = RunJob(kBusybox, "ls /lib /usr/lib 2>/dev/null | wc -l; readlink /bin/sh");
+  EXPECT_EQ(busybox["completion_status"], "ok") << busybox.dump() << Log(busybox);
+  EXPECT_EQ(Log(busybox), "0\nbusybox\n");
+}
+
+// An image without a shell runs the agent (it needs none) but not a shell step: the job
+// fails saying so, rather than hanging or failing without a word.
+TEST_F(DockerAutoscaleE2E, AJobInAnImageWithoutAShellFailsSayingSo) {
+  Json job = RunJob(kNoShell, "echo unreachable");
+  EXPECT_NE(job["completion_status"], "ok") << job.dump();
+  std::string text = job.dump() + Log(job);
+  EXPECT_NE(text.find("/bin/sh not found on this machine"), std::string::npos) << text;
 }
 
 }  // namespace

@@ -108,6 +108,8 @@ StepOutcome RunShell(const Json& fields, ToolContext& ctx) {
       cmd.env[k] = v.is_string() ? v.get<std::string>() : v.dump();
   if (*timeout > 0) cmd.timeout = std::chrono::seconds(*timeout);
   cmd.user = *user;
+  // The shell itself comes from the machine (an image may have none).
+  if (auto missing = MissingProgram(ctx, cmd.argv.front())) return *missing;
   // `ssh-key: NAME`, as in Kraken CI: the command runs under an ssh-agent holding the key
   // (SSH_AUTH_SOCK and SSH_AGENT_PID set). ssh-agent runs the command as its child and ends
   // with it; the key file is removed as soon as the agent has it, and its directory when

@@ -95,7 +95,11 @@ std::string NotFoundMessage(const std::string& program) {
 }  // namespace
 
 std::optional<StepOutcome> MissingProgram(const ToolContext& ctx, const std::string& program) {
-  if (program.find('/') != std::string::npos) return std::nullopt;
+  if (program.find('/') != std::string::npos) {
+    // A path, e.g. the /bin/sh of shell steps: an image without a shell has none.
+    if (access(program.c_str(), X_OK) == 0) return std::nullopt;
+    return StepOutcome::Error(NotFoundMessage(program));
+  }
   std::string path = "/usr/local/bin:/usr/bin:/bin";
   if (auto it = ctx.env.find("PATH"); it != ctx.env.end() && it->is_string()) {
     path = it->get<std::string>();

@@ -42,7 +42,8 @@ struct CommandOptions {
 proc::SpawnOptions SpawnOptionsFor(const ToolContext& ctx, const CommandOptions& options);
 
 // The agent brings no programs of its own: the machine's are used. Empty when `program` is
-// an executable of the step's PATH (or a path); otherwise the step's failure (agent-error)
+// an executable of the step's PATH (or, given as a path, is executable); otherwise the
+// step's failure (agent-error)
 // saying "<program> not found on this machine: install it in the group's init script".
 std::optional<StepOutcome> MissingProgram(const ToolContext& ctx, const std::string& program);
 

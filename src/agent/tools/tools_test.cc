@@ -106,3 +106,21 @@ TEST(ToolSpecs, EveryToolHasAFieldSchema) {
 
 }  // namespace
 }  // namespace kraken::tools
+
+namespace kraken::tools {
+namespace {
+
+class ShellProgramTest : public ToolTest {};
+
+// An image without the shell a step needs fails the step saying so.
+TEST_F(ShellProgramTest, AMissingShellFailsTheStepSayingSo) {
+  StepOutcome out = Run("shell", Json{{"cmd", "echo hi"}, {"shell_exe", "/nonexistent/sh"}});
+  EXPECT_FALSE(out.ok);
+  EXPECT_EQ(out.reason, "agent-error");
+  EXPECT_NE(out.message.find("/nonexistent/sh not found on this machine"), std::string::npos)
+      << out.message;
+  EXPECT_TRUE(Run("shell", Json{{"cmd", "true"}, {"shell_exe", "/bin/sh"}}).ok);
+}
+
+}  // namespace
+}  // namespace kraken::tools
