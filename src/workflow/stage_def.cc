@@ -168,8 +168,14 @@ Status ParseEnvironment(const Json& j, const Path& path, EnvironmentDef* out) {
                    &e.systems));
   KR_TRY(ReadString(group, "agents_group", path, nullptr, &e.agents_group));
   KR_TRY(ReadString(executor, "executor", path, "local", &e.executor));
-  if (e.executor != "local" && e.executor != "docker" && e.executor != "lxd")
-    return InvalidAt(path.Field("executor"), "must be local, docker or lxd");
+  // Kraken CI's `lxd` is named so that a stage written for it says why it cannot run here,
+  // rather than run its jobs on the agent's host as if they were `local`.
+  if (e.executor == "lxd")
+    return InvalidAt(path.Field("executor"),
+                     "lxd is not supported yet: use local (on the agent's machine) or docker "
+                     "(in a container of the system's image)");
+  if (e.executor != "local" && e.executor != "docker")
+    return InvalidAt(path.Field("executor"), "must be local or docker");
   if (config)
     KR_TRY(ReadNames(*config, path.Field("config"),
                      "must be a config name or a non-empty list of names", &e.configs));
