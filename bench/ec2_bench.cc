@@ -7,7 +7,8 @@
 // started). The emulator boots off its API's event loop; all instances share this host's
 // CPUs, so the boot half grows with the load, as it would not on EC2.
 // over N jobs of one flow, each on a machine of its own (destroy after 1 job).
-// Usage: ec2_bench [--jobs N] [--limit L]   (run as root for the netns boot)
+// Usage: ec2_bench [--jobs N] [--limit L] [--rootfs DIR]   (run as root for the netns boot;
+// with --rootfs, instances boot in that root filesystem, e.g. build/rootfs/debian11)
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -29,9 +30,11 @@ namespace fs = std::filesystem;
 
 int main(int argc, char** argv) {
   int jobs = 100, limit = 100;
+  std::string rootfs;
   for (int i = 1; i + 1 < argc; i += 2) {
     if (!std::strcmp(argv[i], "--jobs")) jobs = std::atoi(argv[i + 1]);
     if (!std::strcmp(argv[i], "--limit")) limit = std::atoi(argv[i + 1]);
+    if (!std::strcmp(argv[i], "--rootfs")) rootfs = fs::absolute(argv[i + 1]).string();
   }
   const std::string dir = fs::temp_directory_path() / ("kraken-ec2-bench-" + std::to_string(getpid()));
   fs::create_directories(dir);
@@ -39,9 +42,11 @@ int main(int argc, char** argv) {
   int emu_port = kraken::bench::FreePort(), srv_port = kraken::bench::FreePort();
   emu.url = "http://127.0.0.1:" + std::to_string(emu_port);
   srv.url = "http://127.0.0.1:" + std::to_string(srv_port);
-  pid_t emu_pid = Launch({KRAKEN_BIN, "ec2-emulator", "--port", std::to_string(emu_port), "--boot-ms",
-                          "0", "--work-dir", dir + "/instances"},
-                         dir + "/emulator.log");
+  std::vector<std::string> emu_argv = {KRAKEN_BIN, "ec2-emulator", "--port", std::to_string(emu_port),
+                                       "--boot-ms", "0", "--work-dir", dir + "/instances"};
+  if (!rootfs.empty())
+    emu_argv.insert(emu_argv.end(), {"--boot-mode", "netns", "--image", "ami-0123456789abcdef0=" + rootfs});
+  pid_t emu_pid = Launch(emu_argv, dir + "/emulator.log");
   pid_t srv_pid = Launch({KRAKEN_BIN, "server", "--data-dir", dir + "/server", "--port",
                           std::to_string(srv_port), "--autoscale-sweep-ms", "5000"},
                          dir + "/server.log");
