@@ -59,10 +59,18 @@ TEST_F(DispatchTest, AMachineTakesOnlyTheJobsOfTheSystemItWasMadeFor) {
   EXPECT_EQ(engine_->SchedulePass(), 1);
   EXPECT_EQ(JobOf(b), "on-b");
   EXPECT_EQ(JobOf(c), "");
-  // An agent people installed runs a container executor's job whatever its own system.
-  Id plain = ParkAgent("plain", "debian-12", false);
-  EXPECT_EQ(engine_->SchedulePass(), 1);
-  EXPECT_EQ(JobOf(plain), "on-a");
+  // An agent people installed runs steps on its host: it takes no container job, and the
+  // job says what it waits for.
+  Id plain = ParkAgent("plain", "img-a", false);
+  EXPECT_EQ(engine_->SchedulePass(), 0);
+  EXPECT_EQ(JobOf(plain), "");
+  auto queued = store_->ListQueuedJobs(10, {0, 0});
+  ASSERT_TRUE(queued);
+  ASSERT_EQ(queued->size(), 1u);
+  EXPECT_EQ((*queued)[0].wait_reason,
+            "no container of img-a in group 'all': executor docker jobs run only on machines of "
+            "a group deployed with method docker (agents installed by hand do not run "
+            "containers)");
 }
 
 TEST_F(DispatchTest, ALocalJobGoesOnlyToItsSystem) {

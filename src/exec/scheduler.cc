@@ -24,11 +24,24 @@ bool Matches(const Job& job, const WaitingAgent& agent) {
   if (std::find(agent.group_ids.begin(), agent.group_ids.end(), job.group_id) ==
       agent.group_ids.end())
     return false;
-  if (job.system == "any" || job.system == agent.system) return true;
-  // As in Kraken CI, a container executor brings its own system to any agent; but an
-  // autoscaled machine was made for one system (a container of the job's image, an AMI),
-  // and only takes that system's jobs.
-  return job.executor != "local" && !agent.machine;
+  // A job of executor docker runs in a container of its image: on a machine the autoscaler
+  // made as that container (a group deployed with method docker). An agent installed by
+  // hand runs steps on its own host, which is not what the job asked for, so it never
+  // takes one.
+  if (job.executor != "local" && !agent.machine) return false;
+  // An autoscaled machine was made for one system (a container of the job's image, an
+  // AMI), and takes only that system's jobs.
+  return job.system == "any" || job.system == agent.system;
+}
+
+std::string NoAgentReason(const Job& job) {
+  if (job.executor != "local")
+    return fmt::format(
+        "no container of {} in group '{}': executor {} jobs run only on machines of a group "
+        "deployed with method docker (agents installed by hand do not run containers)",
+        job.system == "any" ? "the group's image" : job.system, job.group_name, job.executor);
+  return fmt::format("no idle agent in group '{}'{}", job.group_name,
+                     job.system == "any" ? "" : " with system " + job.system);
 }
 
 }  // namespace
@@ -76,8 +89,7 @@ int Engine::SchedulePass() {
             agent = std::move(*fresh);
         }
         if (!agent) {
-          std::string reason = fmt::format("no idle agent in group '{}'{}", job.group_name,
-                                           job.system == "any" ? "" : " with system " + job.system);
+          std::string reason = NoAgentReason(job);
           if (wait_reason_source_)
             if (std::string r = wait_reason_source_(job); !r.empty()) reason = r;
           if (job.wait_reason != reason) {
