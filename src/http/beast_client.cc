@@ -12,7 +12,9 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 #include <filesystem>
+#include <cstdlib>
 #include <optional>
+#include <vector>
 
 namespace kraken::http {
 namespace {
@@ -222,19 +224,28 @@ struct BeastClient::Impl {
     refused_fingerprint.clear();
     Clock::time_point connect_deadline =
         std::min(deadline, Clock::now() + std::chrono::seconds(10));
-    tcp::resolver::results_type endpoints;
-    beast::error_code ec = Run(
-        [&](auto handler) {
-          resolver.async_resolve(url.host, url.port,
-                                 [&endpoints, handler](beast::error_code ec,
-                                                       tcp::resolver::results_type found) mutable {
-                                   endpoints = std::move(found);
-                                   handler(ec);
-                                 });
-        },
-        connect_deadline);
-    if (ec)
-      return Fail(ErrorCode::kUnavailable, "cannot resolve " + url.host + ": " + ec.message());
+    // An address needs no lookup: asio resolves on a thread of its own, which a client that
+    // lives for one job (the agent makes several per job) would start and join every time.
+    std::vector<tcp::endpoint> endpoints;
+    beast::error_code ec;
+    const asio::ip::address address = asio::ip::make_address(url.host, ec);
+    const int port = std::atoi(url.port.c_str());
+    if (!ec && port > 0 && port < 65536) {
+      endpoints.emplace_back(address, static_cast<unsigned short>(port));
+    } else {
+      ec = Run(
+          [&](auto handler) {
+            resolver.async_resolve(url.host, url.port,
+                                   [&endpoints, handler](beast::error_code ec,
+                                                         tcp::resolver::results_type found) mutable {
+                                     for (const auto& entry : found) endpoints.push_back(entry.endpoint());
+                                     handler(ec);
+                                   });
+          },
+          connect_deadline);
+      if (ec)
+        return Fail(ErrorCode::kUnavailable, "cannot resolve " + url.host + ": " + ec.message());
+    }
     if (!url.https) {
       plain = std::make_unique<beast::tcp_stream>(ioc);
       ec = Run([&](auto handler) { plain->async_connect(endpoints, handler); }, connect_deadline);
