@@ -67,12 +67,15 @@ TEST_F(StageEvalTest, ConfigsMultiplyJobsAndSetVariables) {
   EXPECT_EQ(jobs[2].env["KK_CONFIG"], "default");
 }
 
-TEST_F(StageEvalTest, AStageTimeoutEndsTheRunsJobs) {
-  AddStage(R"(def stage(ctx):
+// A run whose stage allows 60 s, with one job that would take far longer.
+constexpr const char* kSlowStageWithATimeout = R"(def stage(ctx):
     return {"timeout": 60, "jobs": [{"name": "slow", "timeout": 3600,
             "steps": [{"tool": "shell", "cmd": "sleep 1000"}],
             "environments": [{"system": "any", "agents_group": "all"}]}]}
-)");
+)";
+
+TEST_F(StageEvalTest, AStageTimeoutEndsTheRunsJobs) {
+  AddStage(kSlowStageWithATimeout);
   auto flow = engine_->StartFlow(branch_.id, FlowKind::kCi, Json::object());
   ASSERT_TRUE(flow);
   clock_.Advance(59'000);
@@ -88,11 +91,7 @@ TEST_F(StageEvalTest, AStageTimeoutEndsTheRunsJobs) {
 }
 
 TEST_F(StageEvalTest, AStageTimeoutIgnoresAWallClockJump) {
-  AddStage(R"(def stage(ctx):
-    return {"timeout": 60, "jobs": [{"name": "slow", "timeout": 3600,
-            "steps": [{"tool": "shell", "cmd": "sleep 1000"}],
-            "environments": [{"system": "any", "agents_group": "all"}]}]}
-)");
+  AddStage(kSlowStageWithATimeout);
   auto flow = engine_->StartFlow(branch_.id, FlowKind::kCi, Json::object());
   ASSERT_TRUE(flow);
   engine_->WatchdogPass();
