@@ -61,7 +61,7 @@ TEST_F(Ec2DriverTest, CreateLaunchesATaggedInstanceThatBootsTheAgent) {
   EXPECT_EQ(i["launch"]["block_devices"][0], Json({{"device_name", "/dev/xvda"}, {"volume_size", 20},
                                                    {"volume_type", "gp3"}}));
   const std::string user_data = i["user_data"];
-  EXPECT_TRUE(user_data.starts_with("#!/bin/bash"));
+  EXPECT_TRUE(user_data.starts_with("#!/bin/sh\n"));
   EXPECT_NE(user_data.find("'krt_one_time_11'"), std::string::npos);
   EXPECT_NE(user_data.find("'http://127.0.0.1:8080'"), std::string::npos);
   EXPECT_NE(user_data.find(kSha), std::string::npos);
