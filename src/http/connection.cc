@@ -1,6 +1,8 @@
-// One HTTP/1.1 connection served by a C++20 coroutine on the loop. This is the only file
-// that includes Beast: the parsing, keep-alive, parking and chunked-writing logic live here.
+// One HTTP/1.1 connection served by a C++20 coroutine on the loop: reading requests with
+// their limits and deadlines, keep-alive, plain answers, parking, TLS and closing. Deferred
+// and streamed answers are in connection_handlers.cc; the class in connection_impl.h.
 #include "http/connection.h"
+#include "http/connection_impl.h"
 
 #include <spdlog/spdlog.h>
 
@@ -25,19 +27,10 @@
 
 namespace kraken::http {
 
-namespace asio = boost::asio;
-namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
-using boost::system::error_code;
-
-// GCC 12 miscompiles `co_await` inside an if condition (the coroutine dies on an illegal
-// instruction), so results of awaited calls are always stored in a variable first.
 
 namespace {
 
-constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
-// How long one write may take before the client counts as gone.
-constexpr std::chrono::seconds kWriteTimeout{30};
 constexpr uint32_t kHeaderLimit = 32 * 1024;
 // While parked, bytes a pipelining client sends are kept for the next request, up to this.
 constexpr size_t kMaxPipelinedBytes = 16 * 1024;
@@ -61,70 +54,10 @@ std::string Lower(std::string_view text) {
 
 }  // namespace
 
-class Connection {
- public:
-  Connection(std::shared_ptr<ServerShared> shared, asio::ip::tcp::socket socket);
-  ~Connection();
-
-  // Serves requests until the connection ends; `self` keeps this object alive meanwhile.
-  asio::awaitable<void> Serve(std::shared_ptr<Connection> self);
-  void Close();
-  // Ends the current Park().
-  void Wake() { wake_.cancel(); }
-
- private:
-  // Reads one request and finds its route (nullptr with `route_status` 404 or 405 when
-  // there is none). The header and the body each have a total deadline, and the body is read
-  // only once the route's limit and, for a large body, its credentials allow it. Returns
-  // nullopt when the connection must end (after answering an unreadable request itself).
-  asio::awaitable<std::optional<Request>> ReadRequest(bool& keep_alive, unsigned& version,
-                                                      const Router::Route*& route,
-                                                      int& route_status);
-  // Answers a refused request and closes the connection.
-  asio::awaitable<void> Refuse(int status, std::string_view code, std::string_view message,
-                               unsigned version);
-  asio::awaitable<void> Refuse(Response response, unsigned version);
-  // Answers a request that could not be read, when it is worth an answer.
-  asio::awaitable<void> RefuseUnreadable(error_code ec, size_t body_limit, unsigned version);
-  asio::awaitable<bool> Write(Response response, bool keep_alive, unsigned version);
-  asio::awaitable<bool> ServeDeferred(const DeferredHandler& handler, Request& request,
-                                      bool keep_alive, unsigned version);
-  asio::awaitable<bool> ServeStream(const StreamHandler& handler, Request& request,
-                                    bool& keep_alive, unsigned version);
-  // Waits for Wake() while watching the socket. Returns false when the client hung up.
-  asio::awaitable<bool> Park();
-  // The TLS handshake, on TLS connections. Returns false when the connection must end.
-  asio::awaitable<bool> Handshake();
-  asio::awaitable<void> Shutdown(bool drain);
-
-  std::shared_ptr<ServerShared> shared_;
-  ServerStream stream_;
-  beast::flat_buffer buffer_;
-  asio::steady_timer wake_;
-  std::string remote_address_;
-};
-
-namespace {
-
-// Runs `fn` when leaving a scope, including when the coroutine frame is destroyed.
-template <typename F>
-class OnExit {
- public:
-  explicit OnExit(F fn) : fn_(std::move(fn)) {}
-  ~OnExit() { fn_(); }
-  OnExit(const OnExit&) = delete;
-  OnExit& operator=(const OnExit&) = delete;
-
- private:
-  F fn_;
-};
-
 Response InternalError(const Request& request, const char* what) {
   spdlog::error("handler for {} {} threw: {}", request.method, request.path, what);
   return ErrorResponse(500, "internal", "internal error while handling the request");
 }
-
-}  // namespace
 
 std::string RemoteAddress(const asio::ip::tcp::socket& socket) {
   error_code ec;
@@ -349,85 +282,6 @@ asio::awaitable<bool> Connection::Write(Response response, bool keep_alive, unsi
   stream_.expires_after(kWriteTimeout);
   auto [ec, n] = co_await bhttp::async_write(stream_, message, kUseTuple);
   co_return !ec;
-}
-
-asio::awaitable<bool> Connection::ServeDeferred(const DeferredHandler& handler, Request& request,
-                                                bool keep_alive, unsigned version) {
-  auto responder = std::make_shared<ConnectionResponder>(this);
-  OnExit detach([&responder] { responder->Detach(); });
-  try {
-    handler(request, responder);
-  } catch (const std::exception& e) {
-    responder->Send(InternalError(request, e.what()));
-  } catch (...) {
-    responder->Send(InternalError(request, "a non-standard exception"));
-  }
-  while (!responder->response()) {
-    bool present = co_await Park();
-    if (!present || shared_->stopped) co_return false;
-  }
-  bool written = co_await Write(std::move(*responder->response()), keep_alive, version);
-  co_return written;
-}
-
-asio::awaitable<bool> Connection::ServeStream(const StreamHandler& handler, Request& request,
-                                              bool& keep_alive, unsigned version) {
-  auto writer = std::make_shared<ConnectionStreamWriter>(this);
-  OnExit detach([&writer] { writer->Detach(); });
-  std::optional<Response> failure;
-  try {
-    handler(request, writer);
-  } catch (const std::exception& e) {
-    failure = InternalError(request, e.what());
-  } catch (...) {
-    failure = InternalError(request, "a non-standard exception");
-  }
-  if (failure) {
-    bool written = co_await Write(std::move(*failure), keep_alive, version);
-    co_return written;
-  }
-
-  // HTTP/1.0 has no chunked encoding: the body then ends when the connection closes.
-  bool chunked = version >= 11;
-  if (!chunked) keep_alive = false;
-  bhttp::response<bhttp::empty_body> header{static_cast<bhttp::status>(writer->status()), version};
-  header.set(bhttp::field::server, "kraken");
-  header.set(bhttp::field::content_type, writer->content_type());
-  header.set(bhttp::field::cache_control, "no-cache");
-  for (const auto& [name, value] : writer->headers()) header.set(name, value);
-  // Reverse proxies such as nginx would otherwise buffer live output.
-  header.set("X-Accel-Buffering", "no");
-  header.keep_alive(keep_alive);
-  if (chunked) header.chunked(true);
-  bhttp::response_serializer<bhttp::empty_body> serializer{header};
-  stream_.expires_after(kWriteTimeout);
-  auto [ec, n] = co_await bhttp::async_write_header(stream_, serializer, kUseTuple);
-  if (ec) co_return false;
-
-  while (true) {
-    if (writer->dropped()) co_return false;
-    if (writer->has_data()) {
-      std::string data = writer->TakeQueued();
-      stream_.expires_after(kWriteTimeout);
-      if (chunked) {
-        std::tie(ec, n) =
-            co_await asio::async_write(stream_, bhttp::make_chunk(asio::buffer(data)), kUseTuple);
-      } else {
-        std::tie(ec, n) = co_await asio::async_write(stream_, asio::buffer(data), kUseTuple);
-      }
-      if (ec) co_return false;
-      continue;
-    }
-    if (writer->closed()) break;
-    bool present = co_await Park();
-    if (!present || shared_->stopped) co_return false;
-  }
-  if (chunked) {
-    stream_.expires_after(kWriteTimeout);
-    std::tie(ec, n) = co_await asio::async_write(stream_, bhttp::make_chunk_last(), kUseTuple);
-    if (ec) co_return false;
-  }
-  co_return true;
 }
 
 asio::awaitable<bool> Connection::Park() {
