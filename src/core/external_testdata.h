@@ -18,10 +18,14 @@ inline std::filesystem::path ExternalTestdata(const std::string& corpus) {
   const char* from_build = "";
 #endif
   std::filesystem::path root = (from_env && *from_env) ? from_env : from_build;
+  if (root.empty()) return {};  // none given: never a folder relative to the test's cwd
   return root / corpus;
 }
 
 inline std::string AbsentReason(const std::filesystem::path& dir) {
+  if (dir.empty())
+    return "external corpus not given (set KRAKEN_EXTERNAL_TESTDATA to the folder that holds "
+           "aws-sigv4/ and junit/ to run these cases)";
   return "external corpus not present at " + dir.string() +
          " (set KRAKEN_EXTERNAL_TESTDATA to the folder that holds it to run these cases)";
 }
