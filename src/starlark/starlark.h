@@ -25,6 +25,9 @@
 // fails cleanly on timeout, memory exhaustion or deep nesting. Failures are
 // returned as Error values; no exception escapes this API.
 //
+// Reference cycles a script makes are freed when its evaluation ends, or,
+// for values the host keeps, when the host's starlark::Heap ends (heap.h).
+//
 // Thread-safety: Load and EvalExpression may run concurrently. A Module and
 // every Value obtained from or passed to it use non-atomic reference counts:
 // use them from one thread at a time. Values stay valid after the Module is
@@ -44,6 +47,7 @@
 
 #include "starlark/error.h"
 #include "starlark/format.h"
+#include "starlark/heap.h"
 #include "starlark/objects.h"
 #include "starlark/operators.h"
 #include "starlark/options.h"

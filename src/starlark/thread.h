@@ -7,10 +7,12 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "starlark/error.h"
+#include "starlark/heap.h"
 #include "starlark/options.h"
 
 namespace kraken::starlark {
@@ -22,6 +24,9 @@ class Thread {
   explicit Thread(const Options& options)
       : options_(options), deadline_(std::chrono::steady_clock::now() + options.time_limit) {
     stack_base_ = reinterpret_cast<uintptr_t>(__builtin_frame_address(0));
+    // The cycles this evaluation leaves are freed when it ends, unless the
+    // host opened a Heap of its own around it.
+    if (current_heap == nullptr) heap_.emplace();
   }
 
   const Options& options() const { return options_; }
@@ -69,6 +74,7 @@ class Thread {
 
   static constexpr uintptr_t kMaxStackBytes = 1 << 20;
 
+  std::optional<Heap> heap_;  // first, so that it ends last
   const Options& options_;
   uintptr_t stack_base_;
   std::chrono::steady_clock::time_point deadline_;

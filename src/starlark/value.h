@@ -2,10 +2,11 @@
 // reference-counted pointer to a heap object (string, list, dict, ...).
 //
 // Objects are owned by the Values that point to them; a value's graph is
-// freed when its last Value goes away (reference cycles, which only a
-// self-containing list or dict can form, are leaked). Reference counts are
-// not atomic: a Value and everything reachable from it must be used by one
-// thread at a time. Frozen values are never mutated but still share counts.
+// freed when its last Value goes away. Reference cycles (a list that holds
+// itself, a nested function that refers to itself) are freed by the Heap
+// they were made under (heap.h). Reference counts are not atomic: a Value
+// and everything reachable from it must be used by one thread at a time.
+// Frozen values are never mutated but still share counts.
 #ifndef KRAKEN_STARLARK_VALUE_H_
 #define KRAKEN_STARLARK_VALUE_H_
 
@@ -33,13 +34,34 @@ enum class Type : uint8_t {
   kCell,  // internal: a captured local variable
 };
 
+class Object;
+class Heap;
+// The Heap that new objects join on this thread, or nullptr (heap.h).
+extern thread_local Heap* current_heap;
+// Adds o to the current heap's objects (heap.cc).
+void TrackObject(Object* o);
+
+// The links of an object in its heap's list; also the list's own head.
+struct HeapLink {
+  HeapLink* prev = nullptr;
+  HeapLink* next = nullptr;
+};
+
 // Object is the header shared by all heap values.
-class Object {
+class Object : private HeapLink {
  public:
-  explicit Object(Type type) : type_(type) {}
+  explicit Object(Type type) : type_(type) {
+    // Only objects that hold values can be part of a cycle.
+    if (current_heap != nullptr && type != Type::kString && type != Type::kRange) TrackObject(this);
+  }
   Object(const Object&) = delete;
   Object& operator=(const Object&) = delete;
-  virtual ~Object() = default;
+  virtual ~Object() {
+    if (prev != nullptr) {
+      prev->next = next;
+      next->prev = prev;
+    }
+  }
 
   Type type() const { return type_; }
   bool frozen() const { return frozen_; }
@@ -47,9 +69,13 @@ class Object {
 
  private:
   friend class Value;
+  friend class Heap;
+  friend void TrackObject(Object* o);
   uint32_t refs_ = 0;
   Type type_;
   bool frozen_ = false;
+  uint8_t gc_state_ = 0;  // during a collection: 1 candidate, 2 reachable
+  uint32_t gc_refs_ = 0;  // during a collection: references from outside the heap
 };
 
 class Value {

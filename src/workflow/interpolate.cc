@@ -99,6 +99,7 @@ Result<std::string> Interpolator::ExpandString(const std::string& text, const st
                            : v.dump(-1, ' ', false, Json::error_handler_t::replace);
     } else {
       if (inner.empty()) return Invalid(field, "empty #{} in '" + text + "'");
+      starlark::Heap heap;  // frees a cycle the value may hold once it is text
       KR_ASSIGN(auto value, Evaluate(inner, field));
       out += starlark::ValidUtf8(starlark::Str(value));  // the text becomes a JSON string
     }

@@ -235,6 +235,8 @@ starlark::LenientFields SaveTimeLenience() {
 SchemaResult<Json> FromStarlarkText(const std::string& code, const Json& ctx,
                                     const SourceOptions& options) {
   thread_local ModuleCache cache;
+  // Frees the cycles of the evaluation, the result's included, once it is JSON.
+  starlark::Heap heap;
   auto module = options.cache_modules
                     ? cache.Get(code, options)
                     : starlark::Module::Load(code, options.filename, {}, options.starlark)

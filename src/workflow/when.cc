@@ -21,6 +21,7 @@ Result<bool> EvaluateWhen(const std::string& expr, Interpolator& interpolator) {
   if (b == std::string::npos) return Invalid("when", "empty condition");
   e = e.substr(b, end - b + 1);
   if (e.size() > 3 && e.starts_with("#{") && e.back() == '}') e = e.substr(2, e.size() - 3);
+  starlark::Heap heap;  // frees a cycle the value may hold once it is read
   KR_ASSIGN(auto value, interpolator.Evaluate(e, "when"));
   if (!value.is(starlark::Type::kBool))
     return Invalid("when", "'" + expr + "' must give True or False, not " +
