@@ -2,72 +2,41 @@
 // account, whose secrets are sealed at rest and never sent back, Test Access (a real
 // signed DescribeRegions), and the region and instance-type lists the UI offers.
 //
-// Calls to AWS are made off the event loop, on a thread per call; the answer is posted
+// Calls to AWS are made off the event loop, on a small worker pool; the answer is posted
 // back to the loop.
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <atomic>
-#include <list>
-#include <mutex>
 #include <regex>
-#include <thread>
 
 #include "api/api.h"
 #include "api/json_io.h"
 #include "api/routes.h"
 #include "cloud/aws/curl_transport.h"
 #include "cloud/aws/ec2_client.h"
-#include "settings/cloud_accounts.h"
+#include "cloud/ec2/aws_accounts.h"
+#include "core/worker_pool.h"
 
 namespace kraken::api {
 namespace {
 
 constexpr const char* kDefaultRegion = "us-east-1";
 
-// Threads for blocking AWS calls; joined when the routes (and so this) are destroyed,
-// which the server does before its loop.
-class BlockingCalls {
- public:
-  ~BlockingCalls() {
-    std::lock_guard lock(mu_);
-    for (Call& c : calls_) c.thread.join();
-  }
-  void Run(std::function<void()> fn) {
-    std::lock_guard lock(mu_);
-    calls_.remove_if([](Call& c) {
-      if (!*c.done) return false;
-      c.thread.join();
-      return true;
-    });
-    auto done = std::make_shared<std::atomic<bool>>(false);
-    calls_.push_back({std::thread([fn = std::move(fn), done] {
-                        fn();
-                        *done = true;
-                      }),
-                      done});
-  }
-
- private:
-  struct Call {
-    std::thread thread;
-    std::shared_ptr<std::atomic<bool>> done;
-  };
-  std::mutex mu_;
-  std::list<Call> calls_;  // guarded by mu_
-};
-
 struct SettingsContext {
   explicit SettingsContext(ApiContext ctx) : api(std::move(ctx)) {}
   ApiContext api;
   std::optional<settings::SecretBox> box;  // absent when the key file could not be read
   std::string box_error;
-  BlockingCalls calls;
+  // Blocking AWS calls; a few at a time, a few more waiting. Last: joined first.
+  WorkerPool calls{2};
 };
 
-Result<settings::AwsSettings> LoadAws(SettingsContext& s) {
+// How many AWS calls may wait for a thread of the pool before the next gets a 503.
+constexpr size_t kMaxQueuedCalls = 8;
+
+Result<ec2::AwsSettings> LoadAws(SettingsContext& s) {
   if (!s.box) return Fail(ErrorCode::kInternal, s.box_error);
-  settings::CloudAccounts accounts(s.api.store.db(), *s.box);
+  ec2::CloudAccounts accounts(s.api.store.db(), *s.box);
   KR_ASSIGN(auto stored, accounts.GetAws());
   if (!stored || stored->access_key.empty() || stored->secret_access_key.empty())
     return Invalid("access_key", "no AWS keys are saved: save an access key and its secret first");
@@ -89,10 +58,10 @@ Json AwsErrorJson(const aws::AwsError& e) {
 // Runs `call` with an EC2 client for `region` off the loop and answers with its JSON. The
 // thread holds only what outlives it (the loop) or what it owns.
 void WithClient(SettingsContext& s, std::shared_ptr<http::Responder> responder,
-                const settings::AwsSettings& aws_settings, std::string region,
+                const ec2::AwsSettings& aws_settings, std::string region,
                 std::function<http::Response(aws::Ec2Client&)> call) {
   http::Loop* loop = &s.api.loop;
-  s.calls.Run([loop, responder, aws_settings, region, call] {
+  const bool queued = s.calls.TrySubmit([loop, responder, aws_settings, region, call] {
     aws::CurlTransportOptions options;
     options.connect_timeout = std::chrono::seconds(5);
     options.total_timeout = std::chrono::seconds(20);
@@ -103,7 +72,11 @@ void WithClient(SettingsContext& s, std::shared_ptr<http::Responder> responder,
     loop->Post([responder, response = std::move(response)]() mutable {
       responder->Send(std::move(response));
     });
-  });
+  }, kMaxQueuedCalls);
+  if (!queued) {
+    responder->Send(ErrorResponse(
+        Error{ErrorCode::kUnavailable, "too many calls to AWS are in progress; try again shortly"}));
+  }
 }
 
 // A deferred handler for admins only.
@@ -160,10 +133,10 @@ void RegisterSettingsRoutes(http::Router& r, ApiContext ctx) {
   // --- cloud: AWS ---
   r.Get("/api/v1/settings/cloud/aws", Authed(ctx, [s](http::Request&, const auth::Principal&) {
           if (!s->box) return ErrorResponse(Error{ErrorCode::kInternal, s->box_error});
-          settings::CloudAccounts accounts(s->api.store.db(), *s->box);
+          ec2::CloudAccounts accounts(s->api.store.db(), *s->box);
           auto stored = accounts.GetAws();
           if (!stored) return ErrorResponse(stored.error());
-          settings::AwsSettings v = stored->value_or(settings::AwsSettings{});
+          ec2::AwsSettings v = stored->value_or(ec2::AwsSettings{});
           return JsonResponse(200, Json{{"access_key", v.access_key},
                                         {"secret_set", !v.secret_access_key.empty()},
                                         {"session_token_set", !v.session_token.empty()},
@@ -175,10 +148,10 @@ void RegisterSettingsRoutes(http::Router& r, ApiContext ctx) {
           if (!s->box) return ErrorResponse(Error{ErrorCode::kInternal, s->box_error});
           auto body = ParseObject(req);
           if (!body) return ErrorResponse(body.error());
-          settings::CloudAccounts accounts(s->api.store.db(), *s->box);
+          ec2::CloudAccounts accounts(s->api.store.db(), *s->box);
           auto stored = accounts.GetAws();
           if (!stored) return ErrorResponse(stored.error());
-          settings::AwsSettings v = stored->value_or(settings::AwsSettings{});
+          ec2::AwsSettings v = stored->value_or(ec2::AwsSettings{});
           auto access_key = RequiredString(*body, "access_key");
           if (!access_key) return ErrorResponse(access_key.error());
           static const std::regex kAccessKey("[A-Z0-9]{16,128}");

@@ -23,7 +23,7 @@ Autoscaler::Autoscaler(exec::Engine& engine, store::Store& store, http::Loop& lo
   metrics_.Describe("kraken_jobs_queued", "gauge", "Jobs waiting for an agent, per group");
   metrics_.Describe("kraken_machines", "gauge", "Machines of autoscaled groups, per state");
   metrics_.Describe("kraken_group_failing", "gauge", "1 when the group's driver fails permanently");
-  metrics_.Describe("kraken_machine_create_calls_total", "counter", "Driver create calls");
+  metrics_.Describe("kraken_machine_create_calls_total", "counter", "cloud::Driver create calls");
   metrics_.Describe("kraken_machine_create_errors_total", "counter",
                     "Failed driver create calls, per failure class");
   metrics_.Describe("kraken_machines_destroyed_total", "counter", "Machines destroyed");
@@ -314,7 +314,7 @@ Status Autoscaler::ReconcileGroup(const AgentsGroup& g, const std::map<Id, Agent
       if (m.id == id && m.state == MachineState::kBusy)
         KR_TRY(Drain(m, "the group's limit shrank"));
 
-  std::shared_ptr<Driver> driver;
+  std::shared_ptr<cloud::Driver> driver;
   if (!plan.create.empty()) {
     auto d = drivers_.For(dep);
     if (!d) {
@@ -352,7 +352,7 @@ Status Autoscaler::ReconcileGroup(const AgentsGroup& g, const std::map<Id, Agent
         metrics_.Observe("kraken_machine_phase_seconds",
                          {{"group", g.name}, {"phase", "queued_to_decision"}},
                          (now - m.queued_at) / 1000.0);
-      MachineSpec spec;
+      cloud::MachineSpec spec;
       spec.machine_id = m.id;
       spec.server_id = options_.server_id;
       spec.group_id = g.id;

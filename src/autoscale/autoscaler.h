@@ -7,7 +7,7 @@
 // decides it, before any driver call: a restart mid-creation finds the record, and every
 // live record counts against the limit, so the limit is never exceeded.
 //
-// Driver calls (create, destroy, list) run on a small worker pool, off the event loop and
+// cloud::Driver calls (create, destroy, list) run on a small worker pool, off the event loop and
 // the scheduler's path; their results are posted back to the loop.
 //
 // Not thread-safe: every public call runs on the server's event loop (the workers only
@@ -100,15 +100,15 @@ class Autoscaler : public exec::Listener {
   Status Drain(Machine& m, const std::string& why);
   Status DisableAgent(std::optional<Id> agent_id, bool unauthorize);
   std::string SystemKey(const Job& job, const Deployment& d) const;
-  DriverResult<std::shared_ptr<Driver>> DriverFor(const Machine& m, Id group_id);
+  cloud::DriverResult<std::shared_ptr<cloud::Driver>> DriverFor(const Machine& m, Id group_id);
   Result<Deployment> GroupDeployment(Id group_id);
 
-  // Driver calls (autoscaler_calls.cc).
-  void StartCreate(const Machine& m, MachineSpec spec, std::shared_ptr<Driver> driver);
-  void OnCreated(Id machine_id, Id group_id, DriverResult<std::string> result);
+  // cloud::Driver calls (autoscaler_calls.cc).
+  void StartCreate(const Machine& m, cloud::MachineSpec spec, std::shared_ptr<cloud::Driver> driver);
+  void OnCreated(Id machine_id, Id group_id, cloud::DriverResult<std::string> result);
   void StartDestroy(const Machine& m);
-  void OnDestroyed(Id machine_id, DriverResult<void> result);
-  void OnListed(Id group_id, Millis started, DriverResult<std::vector<DriverMachine>> result);
+  void OnDestroyed(Id machine_id, cloud::DriverResult<void> result);
+  void OnListed(Id group_id, Millis started, cloud::DriverResult<std::vector<cloud::DriverMachine>> result);
   void ScheduleWake(Millis at);
   void ScheduleSweep();
   // Runs `fn` on the loop if this autoscaler still exists then.

@@ -9,19 +9,19 @@ namespace kraken::autoscale {
 
 namespace {
 
-const char* ClassName(FailureClass c) {
+const char* ClassName(cloud::FailureClass c) {
   switch (c) {
-    case FailureClass::kTransient: return "transient";
-    case FailureClass::kThrottled: return "throttled";
-    case FailureClass::kCapacity: return "capacity";
-    case FailureClass::kPermanent: return "permanent";
+    case cloud::FailureClass::kTransient: return "transient";
+    case cloud::FailureClass::kThrottled: return "throttled";
+    case cloud::FailureClass::kCapacity: return "capacity";
+    case cloud::FailureClass::kPermanent: return "permanent";
   }
   return "transient";
 }
 
 }  // namespace
 
-DriverResult<std::shared_ptr<Driver>> Autoscaler::DriverFor(const Machine& m, Id group_id) {
+cloud::DriverResult<std::shared_ptr<cloud::Driver>> Autoscaler::DriverFor(const Machine& m, Id group_id) {
   auto dep = GroupDeployment(group_id);
   if (dep && dep->method == m.method) return drivers_.For(*dep);
   // The group moved to another method: reach the machine with its own method's defaults.
@@ -30,8 +30,8 @@ DriverResult<std::shared_ptr<Driver>> Autoscaler::DriverFor(const Machine& m, Id
   return drivers_.For(d);
 }
 
-void Autoscaler::StartCreate(const Machine& record, MachineSpec spec,
-                             std::shared_ptr<Driver> driver) {
+void Autoscaler::StartCreate(const Machine& record, cloud::MachineSpec spec,
+                             std::shared_ptr<cloud::Driver> driver) {
   Machine m = record;
   m.MoveTo(MachineState::kProvisioning, clock_.Now());
   if (auto st = machines_.Save(m); !st) {
@@ -50,19 +50,19 @@ void Autoscaler::StartCreate(const Machine& record, MachineSpec spec,
   });
 }
 
-void Autoscaler::OnCreated(Id machine_id, Id group_id, DriverResult<std::string> result) {
+void Autoscaler::OnCreated(Id machine_id, Id group_id, cloud::DriverResult<std::string> result) {
   Millis now = clock_.Now();
   GroupState& gs = groups_[group_id];
   if (gs.creating > 0) --gs.creating;
   auto m = machines_.Get(machine_id);
   if (!m) return;
   if (!result) {
-    const DriverError& e = result.error();
+    const cloud::DriverError& e = result.error();
     metrics_.Inc("kraken_machine_create_errors_total",
                  {{"group", gs.name}, {"class", ClassName(e.failure)}});
     Millis delay = gs.backoff.Failed(now);
     gs.last_error = e.message;
-    if (e.failure == FailureClass::kPermanent) gs.failing = e.message;
+    if (e.failure == cloud::FailureClass::kPermanent) gs.failing = e.message;
     spdlog::warn("autoscaler: creating machine {} failed ({}): {}; next try in {} ms",
                  m->name(), ClassName(e.failure), e.message, delay);
     m->last_error = e.message;
@@ -101,7 +101,7 @@ void Autoscaler::StartDestroy(const Machine& m) {
   Id id = m.id, group = m.group_id;
   std::string driver_id = m.driver_id, server = options_.server_id;
   pool_->Submit([this, id, group, driver_id, server, d = *driver] {
-    DriverResult<void> result;
+    cloud::DriverResult<void> result;
     if (!driver_id.empty()) {
       result = d->Destroy(driver_id);
     } else {
@@ -110,7 +110,7 @@ void Autoscaler::StartDestroy(const Machine& m) {
       if (!list) result = tl::unexpected(list.error());
       else
         for (const auto& dm : *list) {
-          auto tag = dm.tags.find(kTagMachine);
+          auto tag = dm.tags.find(cloud::kTagMachine);
           if (tag != dm.tags.end() && tag->second == std::to_string(id))
             if (auto r = d->Destroy(dm.driver_id); !r) result = r;
         }
@@ -119,7 +119,7 @@ void Autoscaler::StartDestroy(const Machine& m) {
   });
 }
 
-void Autoscaler::OnDestroyed(Id machine_id, DriverResult<void> result) {
+void Autoscaler::OnDestroyed(Id machine_id, cloud::DriverResult<void> result) {
   destroying_.erase(machine_id);
   Millis now = clock_.Now();
   auto m = machines_.Get(machine_id);
@@ -166,7 +166,7 @@ void Autoscaler::Sweep() {
   }
 }
 
-void Autoscaler::OnListed(Id group_id, Millis started, DriverResult<std::vector<DriverMachine>> result) {
+void Autoscaler::OnListed(Id group_id, Millis started, cloud::DriverResult<std::vector<cloud::DriverMachine>> result) {
   GroupState& gs = groups_[group_id];
   gs.listing = false;
   if (!result) {
@@ -180,8 +180,8 @@ void Autoscaler::OnListed(Id group_id, Millis started, DriverResult<std::vector<
   for (Machine& m : *live) by_id[std::to_string(m.id)] = &m;
   std::set<Id> present;
   std::map<std::string, int> sightings;
-  for (const DriverMachine& dm : *result) {
-    auto tag = dm.tags.find(kTagMachine);
+  for (const cloud::DriverMachine& dm : *result) {
+    auto tag = dm.tags.find(cloud::kTagMachine);
     auto rec = tag == dm.tags.end() ? by_id.end() : by_id.find(tag->second);
     if (rec != by_id.end()) {
       present.insert(rec->second->id);

@@ -20,10 +20,10 @@ namespace {
 
 using namespace std::chrono_literals;
 
-class RecordingDriver : public Driver {
+class RecordingDriver : public cloud::Driver {
  public:
   std::string method() const override { return "fake"; }
-  DriverResult<std::string> Create(const MachineSpec& spec) override {
+  cloud::DriverResult<std::string> Create(const cloud::MachineSpec& spec) override {
     std::lock_guard lock(mu_);
     specs_.push_back(spec);
     listed_.insert("i-" + std::to_string(spec.machine_id));
@@ -31,15 +31,15 @@ class RecordingDriver : public Driver {
     cv_.notify_all();
     return "i-" + std::to_string(spec.machine_id);
   }
-  DriverResult<void> Destroy(const std::string& id) override {
+  cloud::DriverResult<void> Destroy(const std::string& id) override {
     std::lock_guard lock(mu_);
     listed_.erase(id);
     return {};
   }
-  DriverResult<std::vector<DriverMachine>> List(const std::string&, Id) override {
+  cloud::DriverResult<std::vector<cloud::DriverMachine>> List(const std::string&, Id) override {
     std::lock_guard lock(mu_);
-    std::vector<DriverMachine> out;
-    for (const std::string& id : listed_) out.push_back({id, {{kTagMachine, tags_[id]}}, "running"});
+    std::vector<cloud::DriverMachine> out;
+    for (const std::string& id : listed_) out.push_back({id, {{cloud::kTagMachine, tags_[id]}}, "running"});
     return out;
   }
   // The provider takes the machine away (a spot interruption).
@@ -47,16 +47,16 @@ class RecordingDriver : public Driver {
     std::lock_guard lock(mu_);
     listed_.erase(id);
   }
-  MachineSpec WaitCreate() {
+  cloud::MachineSpec WaitCreate() {
     std::unique_lock lock(mu_);
     EXPECT_TRUE(cv_.wait_for(lock, 10s, [&] { return !specs_.empty(); })) << "no create call";
-    return specs_.empty() ? MachineSpec{} : specs_.front();
+    return specs_.empty() ? cloud::MachineSpec{} : specs_.front();
   }
 
  private:
   std::mutex mu_;
   std::condition_variable cv_;
-  std::vector<MachineSpec> specs_;          // guarded by mu_
+  std::vector<cloud::MachineSpec> specs_;          // guarded by mu_
   std::set<std::string> listed_;            // guarded by mu_
   std::map<std::string, std::string> tags_; // guarded by mu_
 };
@@ -184,7 +184,7 @@ TEST_F(AutoscalerTest, MachinesConnectToTheSavedServerUrl) {
 
 TEST_F(AutoscalerTest, BusyMachineThatVanishesRequeuesItsJobAsPreempted) {
   Id job_id = StartFlowAndGetJob();
-  MachineSpec spec = driver_->WaitCreate();
+  cloud::MachineSpec spec = driver_->WaitCreate();
   // The machine's agent registers with its token, takes the job and starts it.
   OnLoop([&] {
     auto reg = engine_->RegisterAgent("m1", Json{{"system", "any"}}, spec.registration_token);

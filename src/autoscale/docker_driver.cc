@@ -7,18 +7,18 @@
 
 namespace kraken::autoscale {
 
-DriverError ClassifyDockerError(const Error& e) {
+cloud::DriverError ClassifyDockerError(const Error& e) {
   switch (e.code) {
     case ErrorCode::kUnavailable:
-      return {FailureClass::kTransient, e.message, ErrorCodeName(e.code)};
+      return {cloud::FailureClass::kTransient, e.message, ErrorCodeName(e.code)};
     case ErrorCode::kConflict:
-      return {FailureClass::kTransient, e.message, ErrorCodeName(e.code)};
+      return {cloud::FailureClass::kTransient, e.message, ErrorCodeName(e.code)};
     default:  // a missing image, a bad option, refused credentials: the same next time
-      return {FailureClass::kPermanent, e.message, ErrorCodeName(e.code)};
+      return {cloud::FailureClass::kPermanent, e.message, ErrorCodeName(e.code)};
   }
 }
 
-docker::ContainerSpec DockerDriver::ContainerFor(const MachineSpec& spec) const {
+docker::ContainerSpec DockerDriver::ContainerFor(const cloud::MachineSpec& spec) const {
   auto d = ParseDeployment(spec.options, true);
   DockerOptions o = d ? d->docker : DockerOptions();
   std::string default_system = d ? d->default_system : "any";
@@ -28,9 +28,9 @@ docker::ContainerSpec DockerDriver::ContainerFor(const MachineSpec& spec) const 
                                                          : default_system;
   c.entrypoint = AgentArgv(kAgentPathInContainer, spec, "/tmp/kraken-agent", /*subcommand=*/false);
   c.binds.push_back(docker::BindMount{binary_, kAgentPathInContainer, true});
-  c.labels = {{kTagServer, spec.server_id},
-              {kTagGroup, std::to_string(spec.group_id)},
-              {kTagMachine, std::to_string(spec.machine_id)}};
+  c.labels = {{cloud::kTagServer, spec.server_id},
+              {cloud::kTagGroup, std::to_string(spec.group_id)},
+              {cloud::kTagMachine, std::to_string(spec.machine_id)}};
   for (auto& [k, v] : o.env.items()) c.env[k] = v.get<std::string>();
   c.network_mode = o.network;
   c.nano_cpus = static_cast<int64_t>(std::llround(o.cpus * 1e9));
@@ -38,15 +38,15 @@ docker::ContainerSpec DockerDriver::ContainerFor(const MachineSpec& spec) const 
   return c;
 }
 
-DriverResult<std::string> DockerDriver::Create(const MachineSpec& spec) {
+cloud::DriverResult<std::string> DockerDriver::Create(const cloud::MachineSpec& spec) {
   if (binary_.empty())
-    return tl::unexpected(DriverError{FailureClass::kPermanent,
+    return tl::unexpected(cloud::DriverError{cloud::FailureClass::kPermanent,
                                       "no kraken-agent to run in containers: build the "
                                       "kraken-agent target or give the server --agent-binary",
                                       "no-agent"});
   docker::ContainerSpec c = ContainerFor(spec);
   if (c.image == "any" || c.image.empty())
-    return tl::unexpected(DriverError{FailureClass::kPermanent,
+    return tl::unexpected(cloud::DriverError{cloud::FailureClass::kPermanent,
                                       "no image: the job's system is `any` and the group has "
                                       "no default image (deployment.image)",
                                       "no-image"});
@@ -59,21 +59,21 @@ DriverResult<std::string> DockerDriver::Create(const MachineSpec& spec) {
   return *id;
 }
 
-DriverResult<void> DockerDriver::Destroy(const std::string& driver_id) {
+cloud::DriverResult<void> DockerDriver::Destroy(const std::string& driver_id) {
   auto st = client_.RemoveContainer(driver_id, /*force=*/true);
   if (!st && st.error().code != ErrorCode::kNotFound)
     return tl::unexpected(ClassifyDockerError(st.error()));
   return {};
 }
 
-DriverResult<std::vector<DriverMachine>> DockerDriver::List(const std::string& server_id,
+cloud::DriverResult<std::vector<cloud::DriverMachine>> DockerDriver::List(const std::string& server_id,
                                                             Id group_id) {
-  auto list = client_.ListContainers({std::string(kTagServer) + "=" + server_id,
-                                      std::string(kTagGroup) + "=" + std::to_string(group_id)});
+  auto list = client_.ListContainers({std::string(cloud::kTagServer) + "=" + server_id,
+                                      std::string(cloud::kTagGroup) + "=" + std::to_string(group_id)});
   if (!list) return tl::unexpected(ClassifyDockerError(list.error()));
-  std::vector<DriverMachine> out;
+  std::vector<cloud::DriverMachine> out;
   for (const auto& c : *list) {
-    DriverMachine m;
+    cloud::DriverMachine m;
     m.driver_id = c.id;
     m.tags = c.labels;
     m.state = c.state == docker::ContainerState::kRunning ? "running"

@@ -13,27 +13,27 @@
 
 #include <string>
 
-#include "autoscale/driver.h"
+#include "cloud/driver.h"
 #include "cloud/docker/docker_client.h"
 
 namespace kraken::autoscale {
 
 inline constexpr const char* kAgentPathInContainer = "/usr/local/bin/kraken-agent";
 
-class DockerDriver : public Driver {
+class DockerDriver : public cloud::Driver {
  public:
   // `agent_binary`: the static kraken-agent; empty: none, and Create says so.
   DockerDriver(docker::DockerClient client, std::string agent_binary)
       : client_(std::move(client)), binary_(std::move(agent_binary)) {}
 
   std::string method() const override { return "docker"; }
-  DriverResult<std::string> Create(const MachineSpec& spec) override;
-  DriverResult<void> Destroy(const std::string& driver_id) override;
-  DriverResult<std::vector<DriverMachine>> List(const std::string& server_id,
+  cloud::DriverResult<std::string> Create(const cloud::MachineSpec& spec) override;
+  cloud::DriverResult<void> Destroy(const std::string& driver_id) override;
+  cloud::DriverResult<std::vector<cloud::DriverMachine>> List(const std::string& server_id,
                                                 Id group_id) override;
 
   // The container a machine would be made of (exposed for tests).
-  docker::ContainerSpec ContainerFor(const MachineSpec& spec) const;
+  docker::ContainerSpec ContainerFor(const cloud::MachineSpec& spec) const;
 
  private:
   docker::DockerClient client_;
@@ -41,6 +41,6 @@ class DockerDriver : public Driver {
 };
 
 // How an engine error should be treated by the autoscaler.
-DriverError ClassifyDockerError(const Error& e);
+cloud::DriverError ClassifyDockerError(const Error& e);
 
 }  // namespace kraken::autoscale

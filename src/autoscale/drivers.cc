@@ -6,7 +6,7 @@
 
 namespace kraken::autoscale {
 
-void Drivers::Set(const std::string& method, std::shared_ptr<Driver> driver) {
+void Drivers::Set(const std::string& method, std::shared_ptr<cloud::Driver> driver) {
   std::lock_guard lock(mu_);
   drivers_[method] = std::move(driver);
 }
@@ -16,13 +16,13 @@ void Drivers::SetFactory(const std::string& method, Factory factory) {
   factories_[method] = std::move(factory);
 }
 
-DriverResult<std::shared_ptr<Driver>> Drivers::For(const Deployment& d) {
+cloud::DriverResult<std::shared_ptr<cloud::Driver>> Drivers::For(const Deployment& d) {
   std::lock_guard lock(mu_);
   std::string key = d.method == "docker" ? "docker " + d.docker.engine : d.method;
   if (auto it = drivers_.find(d.method); it != drivers_.end()) return it->second;
   if (auto it = drivers_.find(key); it != drivers_.end()) return it->second;
   if (auto it = factories_.find(d.method); it != factories_.end()) return it->second(d);
-  std::shared_ptr<Driver> driver;
+  std::shared_ptr<cloud::Driver> driver;
   if (d.method == "local") {
     driver = std::make_shared<LocalDriver>(binary_, machines_dir_);
   } else if (d.method == "fake") {
@@ -30,10 +30,10 @@ DriverResult<std::shared_ptr<Driver>> Drivers::For(const Deployment& d) {
   } else if (d.method == "docker") {
     auto client = docker::DockerClient::Connect(d.docker.engine);
     if (!client)
-      return tl::unexpected(DriverError{FailureClass::kPermanent, client.error().message, ""});
+      return tl::unexpected(cloud::DriverError{cloud::FailureClass::kPermanent, client.error().message, ""});
     driver = std::make_shared<DockerDriver>(std::move(*client), agent_binary_);
   } else {
-    return tl::unexpected(DriverError{FailureClass::kPermanent,
+    return tl::unexpected(cloud::DriverError{cloud::FailureClass::kPermanent,
                                       "no driver for method " + d.method + " in this server", ""});
   }
   drivers_[key] = driver;

@@ -11,7 +11,7 @@
 #include <string>
 
 #include "autoscale/deployment.h"
-#include "autoscale/driver.h"
+#include "cloud/driver.h"
 
 namespace kraken::autoscale {
 
@@ -25,18 +25,18 @@ class Drivers {
         agent_binary_(std::move(agent_binary)) {}
 
   // Replaces the driver of `method` (tests and benchmarks).
-  void Set(const std::string& method, std::shared_ptr<Driver> driver);
+  void Set(const std::string& method, std::shared_ptr<cloud::Driver> driver);
   // Makes the drivers of a method built outside this module (aws_ec2). The factory is
   // asked on every For() of that method, on the caller's thread, and does its own sharing.
-  using Factory = std::function<DriverResult<std::shared_ptr<Driver>>(const Deployment&)>;
+  using Factory = std::function<cloud::DriverResult<std::shared_ptr<cloud::Driver>>(const Deployment&)>;
   void SetFactory(const std::string& method, Factory factory);
   // The driver for `d`, or a permanent error (a method with no driver in this build).
-  DriverResult<std::shared_ptr<Driver>> For(const Deployment& d);
+  cloud::DriverResult<std::shared_ptr<cloud::Driver>> For(const Deployment& d);
 
  private:
   std::string binary_, machines_dir_, agent_binary_;
   std::mutex mu_;
-  std::map<std::string, std::shared_ptr<Driver>> drivers_;  // guarded by mu_
+  std::map<std::string, std::shared_ptr<cloud::Driver>> drivers_;  // guarded by mu_
   std::map<std::string, Factory> factories_;                 // guarded by mu_
 };
 

@@ -11,28 +11,28 @@
 #include <mutex>
 #include <random>
 
-#include "autoscale/driver.h"
+#include "cloud/driver.h"
 
 namespace kraken::autoscale {
 
-class FakeDriver : public Driver {
+class FakeDriver : public cloud::Driver {
  public:
-  explicit FakeDriver(std::shared_ptr<Driver> inner, uint64_t seed = 42)
+  explicit FakeDriver(std::shared_ptr<cloud::Driver> inner, uint64_t seed = 42)
       : inner_(std::move(inner)), rng_(seed) {}
 
   std::string method() const override { return "fake"; }
-  DriverResult<std::string> Create(const MachineSpec& spec) override;
-  DriverResult<void> Destroy(const std::string& driver_id) override {
+  cloud::DriverResult<std::string> Create(const cloud::MachineSpec& spec) override;
+  cloud::DriverResult<void> Destroy(const std::string& driver_id) override {
     return inner_->Destroy(driver_id);
   }
-  DriverResult<std::vector<DriverMachine>> List(const std::string& server_id,
+  cloud::DriverResult<std::vector<cloud::DriverMachine>> List(const std::string& server_id,
                                                 Id group_id) override {
     return inner_->List(server_id, group_id);
   }
   int64_t create_calls() const { return calls_; }
 
  private:
-  std::shared_ptr<Driver> inner_;
+  std::shared_ptr<cloud::Driver> inner_;
   std::mutex mu_;
   std::mt19937_64 rng_;  // guarded by mu_
   std::atomic<int64_t> calls_{0};

@@ -31,7 +31,7 @@ bool IsKrakenAgent(pid_t pid) {
 
 }  // namespace
 
-std::vector<std::string> AgentArgv(const std::string& binary, const MachineSpec& spec,
+std::vector<std::string> AgentArgv(const std::string& binary, const cloud::MachineSpec& spec,
                                    const std::string& data_dir, bool subcommand) {
   std::vector<std::string> argv = {binary};
   if (subcommand) argv.push_back("agent");
@@ -45,9 +45,9 @@ std::vector<std::string> AgentArgv(const std::string& binary, const MachineSpec&
   return argv;
 }
 
-DriverResult<std::string> LocalDriver::Create(const MachineSpec& spec) {
+cloud::DriverResult<std::string> LocalDriver::Create(const cloud::MachineSpec& spec) {
   auto permanent = [](const Error& e) {
-    return tl::unexpected(DriverError{FailureClass::kPermanent, e.message, ""});
+    return tl::unexpected(cloud::DriverError{cloud::FailureClass::kPermanent, e.message, ""});
   };
   auto account = EnsureAgentAccount();
   if (!account) return permanent(account.error());
@@ -67,41 +67,41 @@ DriverResult<std::string> LocalDriver::Create(const MachineSpec& spec) {
   // The log lies beside the work dir, in a folder the agents cannot write.
   auto pid = proc::StartDaemon(so, (machines / (name + ".log")).string());
   if (!pid)
-    return tl::unexpected(DriverError{FailureClass::kTransient,
+    return tl::unexpected(cloud::DriverError{cloud::FailureClass::kTransient,
                                       "cannot start a local agent: " + pid.error().message, ""});
   auto info = proc::ReadProcessInfo(*pid);
   return fmt::format("{}:{}", *pid, info ? info->start_time : 0);
 }
 
-DriverResult<void> LocalDriver::Destroy(const std::string& driver_id) {
+cloud::DriverResult<void> LocalDriver::Destroy(const std::string& driver_id) {
   pid_t pid = 0;
   unsigned long long start = 0;
   if (std::sscanf(driver_id.c_str(), "%d:%llu", &pid, &start) < 1 || pid <= 1)
-    return tl::unexpected(DriverError{FailureClass::kPermanent, "bad local machine id " + driver_id, ""});
+    return tl::unexpected(cloud::DriverError{cloud::FailureClass::kPermanent, "bad local machine id " + driver_id, ""});
   auto info = proc::ReadProcessInfo(pid);
   // Gone, or the pid now names another process: nothing of ours to stop.
   if (!info || info->HasEnded() || (start && info->start_time != start) || !IsKrakenAgent(pid))
     return {};
   auto killed = proc::KillGroup(pid, std::chrono::seconds(5));
   if (!killed)
-    return tl::unexpected(DriverError{FailureClass::kTransient, killed.error().message, ""});
+    return tl::unexpected(cloud::DriverError{cloud::FailureClass::kTransient, killed.error().message, ""});
   return {};
 }
 
-DriverResult<std::vector<DriverMachine>> LocalDriver::List(const std::string& server_id,
+cloud::DriverResult<std::vector<cloud::DriverMachine>> LocalDriver::List(const std::string& server_id,
                                                            Id group_id) {
-  std::vector<DriverMachine> out;
+  std::vector<cloud::DriverMachine> out;
   for (const proc::ProcessInfo& p : proc::ListProcesses()) {
     // The daemon leads its own process group; its step children carry the tags too.
     if (p.pid != p.group_id || p.HasEnded()) continue;
     if (ValueOf(proc::ReadEnvironEntry(p.pid, kEnvServer)) != server_id) continue;
     if (ValueOf(proc::ReadEnvironEntry(p.pid, kEnvGroup)) != std::to_string(group_id)) continue;
     if (!IsKrakenAgent(p.pid)) continue;
-    DriverMachine m;
+    cloud::DriverMachine m;
     m.driver_id = fmt::format("{}:{}", p.pid, p.start_time);
-    m.tags = {{kTagServer, server_id},
-              {kTagGroup, std::to_string(group_id)},
-              {kTagMachine, ValueOf(proc::ReadEnvironEntry(p.pid, kEnvMachine))}};
+    m.tags = {{cloud::kTagServer, server_id},
+              {cloud::kTagGroup, std::to_string(group_id)},
+              {cloud::kTagMachine, ValueOf(proc::ReadEnvironEntry(p.pid, kEnvMachine))}};
     m.state = "running";
     out.push_back(std::move(m));
   }

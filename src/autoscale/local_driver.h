@@ -11,11 +11,11 @@
 
 #include <string>
 
-#include "autoscale/driver.h"
+#include "cloud/driver.h"
 
 namespace kraken::autoscale {
 
-class LocalDriver : public Driver {
+class LocalDriver : public cloud::Driver {
  public:
   // `kraken_binary`: the program to start (the server's /proc/self/exe);
   // `machines_dir`: the agents dir, where each machine gets its work directory.
@@ -23,9 +23,9 @@ class LocalDriver : public Driver {
       : binary_(std::move(kraken_binary)), dir_(std::move(machines_dir)) {}
 
   std::string method() const override { return "local"; }
-  DriverResult<std::string> Create(const MachineSpec& spec) override;
-  DriverResult<void> Destroy(const std::string& driver_id) override;
-  DriverResult<std::vector<DriverMachine>> List(const std::string& server_id,
+  cloud::DriverResult<std::string> Create(const cloud::MachineSpec& spec) override;
+  cloud::DriverResult<void> Destroy(const std::string& driver_id) override;
+  cloud::DriverResult<std::vector<cloud::DriverMachine>> List(const std::string& server_id,
                                                 Id group_id) override;
 
  private:
@@ -34,7 +34,7 @@ class LocalDriver : public Driver {
 
 // The agent's command line for a machine (shared by drivers that run the agent directly):
 // `binary agent ...` for the kraken binary (`subcommand`), `binary ...` for kraken-agent.
-std::vector<std::string> AgentArgv(const std::string& binary, const MachineSpec& spec,
+std::vector<std::string> AgentArgv(const std::string& binary, const cloud::MachineSpec& spec,
                                    const std::string& data_dir, bool subcommand = true);
 
 }  // namespace kraken::autoscale

@@ -3,7 +3,7 @@
 #include <memory>
 
 #include "cloud/ec2/ec2_driver_factory.h"
-#include "settings/cloud_accounts.h"
+#include "cloud/ec2/aws_accounts.h"
 
 namespace kraken::server {
 
@@ -14,15 +14,15 @@ void RegisterAwsEc2Driver(autoscale::Drivers& drivers, store::Store& store,
   // Machines download kraken-agent from /install/agent and check it against this.
   auto factory = std::make_shared<ec2::Ec2DriverFactory>(agent_sha256);
   drivers.SetFactory("aws_ec2", [&store, box, factory](const autoscale::Deployment& d)
-                                    -> autoscale::DriverResult<std::shared_ptr<autoscale::Driver>> {
+                                    -> cloud::DriverResult<std::shared_ptr<cloud::Driver>> {
     if (!*box)
-      return tl::unexpected(autoscale::DriverError{autoscale::FailureClass::kPermanent,
+      return tl::unexpected(cloud::DriverError{cloud::FailureClass::kPermanent,
                                                    (*box).error().message, ""});
-    settings::CloudAccounts accounts(store.db(), **box);
+    ec2::CloudAccounts accounts(store.db(), **box);
     auto saved = accounts.GetAws();
     if (!saved)
-      return tl::unexpected(autoscale::DriverError{
-          autoscale::FailureClass::kTransient, "cannot read the AWS settings: " + saved.error().message, ""});
+      return tl::unexpected(cloud::DriverError{
+          cloud::FailureClass::kTransient, "cannot read the AWS settings: " + saved.error().message, ""});
     std::optional<ec2::AwsAccount> account;
     if (*saved) account = (*saved)->Account();
     return factory->For(d.raw, account);

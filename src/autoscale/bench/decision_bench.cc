@@ -23,19 +23,19 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-class RecordingDriver : public Driver {
+class RecordingDriver : public cloud::Driver {
  public:
   std::string method() const override { return "fake"; }
-  DriverResult<std::string> Create(const MachineSpec& spec) override {
+  cloud::DriverResult<std::string> Create(const cloud::MachineSpec& spec) override {
     std::lock_guard lock(mu_);
     called_ = Clock::now();
     ++calls_;
     cv_.notify_all();
     return "m" + std::to_string(spec.machine_id);
   }
-  DriverResult<void> Destroy(const std::string&) override { return {}; }
-  DriverResult<std::vector<DriverMachine>> List(const std::string&, Id) override {
-    return std::vector<DriverMachine>{};
+  cloud::DriverResult<void> Destroy(const std::string&) override { return {}; }
+  cloud::DriverResult<std::vector<cloud::DriverMachine>> List(const std::string&, Id) override {
+    return std::vector<cloud::DriverMachine>{};
   }
   Clock::time_point WaitCall(int64_t n) {
     std::unique_lock lock(mu_);

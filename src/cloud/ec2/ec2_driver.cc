@@ -6,9 +6,9 @@
 namespace kraken::ec2 {
 namespace {
 
-tl::unexpected<autoscale::DriverError> Permanent(std::string message, std::string code = {}) {
+tl::unexpected<cloud::DriverError> Permanent(std::string message, std::string code = {}) {
   return tl::unexpected(
-      autoscale::DriverError{autoscale::FailureClass::kPermanent, std::move(message), std::move(code)});
+      cloud::DriverError{cloud::FailureClass::kPermanent, std::move(message), std::move(code)});
 }
 
 // A transport that is only borrowed: calls go to the one it wraps.
@@ -28,22 +28,22 @@ std::string WindowsRefusal(const std::string& ami) {
 
 }  // namespace
 
-autoscale::FailureClass FailureClassOf(aws::ErrorKind kind) {
+cloud::FailureClass FailureClassOf(aws::ErrorKind kind) {
   switch (kind) {
-    case aws::ErrorKind::kThrottled: return autoscale::FailureClass::kThrottled;
-    case aws::ErrorKind::kCapacity: return autoscale::FailureClass::kCapacity;
-    case aws::ErrorKind::kPermanent: return autoscale::FailureClass::kPermanent;
-    case aws::ErrorKind::kTransient: return autoscale::FailureClass::kTransient;
+    case aws::ErrorKind::kThrottled: return cloud::FailureClass::kThrottled;
+    case aws::ErrorKind::kCapacity: return cloud::FailureClass::kCapacity;
+    case aws::ErrorKind::kPermanent: return cloud::FailureClass::kPermanent;
+    case aws::ErrorKind::kTransient: return cloud::FailureClass::kTransient;
   }
-  return autoscale::FailureClass::kTransient;
+  return cloud::FailureClass::kTransient;
 }
 
-autoscale::DriverError ToDriverError(const aws::AwsError& e) {
+cloud::DriverError ToDriverError(const aws::AwsError& e) {
   std::string message = e.code.empty() ? e.message : "EC2 " + e.code + ": " + e.message;
   return {FailureClassOf(e.kind), std::move(message), e.code};
 }
 
-aws::Result<aws::RunInstancesRequest> BuildRunInstances(const autoscale::MachineSpec& spec,
+aws::Result<aws::RunInstancesRequest> BuildRunInstances(const cloud::MachineSpec& spec,
                                                         const Ec2Options& options,
                                                         const aws::Image& image,
                                                         const std::string& agent_sha256) {
@@ -63,9 +63,9 @@ aws::Result<aws::RunInstancesRequest> BuildRunInstances(const autoscale::Machine
   r.detailed_monitoring = options.monitoring;
   r.unlimited_cpu_credits = options.cpu_credits_unlimited && IsBurstableType(options.instance_type);
   const std::string machine = std::to_string(spec.machine_id);
-  r.tags = {{autoscale::kTagServer, spec.server_id},
-            {autoscale::kTagGroup, std::to_string(spec.group_id)},
-            {autoscale::kTagMachine, machine},
+  r.tags = {{cloud::kTagServer, spec.server_id},
+            {cloud::kTagGroup, std::to_string(spec.group_id)},
+            {cloud::kTagMachine, machine},
             {"Name", "kraken-" + spec.group_name + "-" + machine}};
   r.subnet_id = options.subnet_id;
   r.security_group_ids = options.security_group_ids;
@@ -97,7 +97,7 @@ std::shared_ptr<aws::HttpTransport> Ec2Driver::Borrow() {
   });
 }
 
-autoscale::DriverResult<std::string> Ec2Driver::Create(const autoscale::MachineSpec& spec) {
+cloud::DriverResult<std::string> Ec2Driver::Create(const cloud::MachineSpec& spec) {
   auto options = ParseEc2Options(spec.options);
   if (!options) return Permanent(options.error().message);
   if (options->region != config_.region)
@@ -120,12 +120,12 @@ autoscale::DriverResult<std::string> Ec2Driver::Create(const autoscale::MachineS
   auto launched = client.RunInstances(*request);
   if (!launched) return tl::unexpected(ToDriverError(launched.error()));
   if (launched->reservation.instances.empty())
-    return tl::unexpected(autoscale::DriverError{autoscale::FailureClass::kTransient,
+    return tl::unexpected(cloud::DriverError{cloud::FailureClass::kTransient,
                                                  "RunInstances returned no instance", ""});
   return launched->reservation.instances.front().instance_id;
 }
 
-autoscale::DriverResult<void> Ec2Driver::Destroy(const std::string& driver_id) {
+cloud::DriverResult<void> Ec2Driver::Destroy(const std::string& driver_id) {
   auto transport = Borrow();
   aws::Ec2Client client({config_.account.credentials, config_.region, config_.account.endpoint, {}},
                         *transport);
@@ -136,22 +136,22 @@ autoscale::DriverResult<void> Ec2Driver::Destroy(const std::string& driver_id) {
   return {};
 }
 
-autoscale::DriverResult<std::vector<autoscale::DriverMachine>> Ec2Driver::List(
+cloud::DriverResult<std::vector<cloud::DriverMachine>> Ec2Driver::List(
     const std::string& server_id, Id group_id) {
   auto transport = Borrow();
   aws::Ec2Client client({config_.account.credentials, config_.region, config_.account.endpoint, {}},
                         *transport);
   aws::DescribeInstancesRequest request;
-  request.filters = {aws::TagFilter(autoscale::kTagServer, server_id),
-                     aws::TagFilter(autoscale::kTagGroup, std::to_string(group_id)),
+  request.filters = {aws::TagFilter(cloud::kTagServer, server_id),
+                     aws::TagFilter(cloud::kTagGroup, std::to_string(group_id)),
                      // Shutting-down and terminated instances are gone: a machine whose
                      // instance was interrupted must be seen to vanish.
                      aws::InstanceStateFilter({"pending", "running", "stopping", "stopped"})};
   auto described = client.DescribeInstances(request);
   if (!described) return tl::unexpected(ToDriverError(described.error()));
-  std::vector<autoscale::DriverMachine> out;
+  std::vector<cloud::DriverMachine> out;
   for (const aws::Instance& i : described->Instances()) {
-    autoscale::DriverMachine m;
+    cloud::DriverMachine m;
     m.driver_id = i.instance_id;
     for (const aws::Tag& t : i.tags) m.tags[t.key] = t.value;
     m.state = i.state.name == "stopping" || i.state.name == "stopped" ? "stopping" : i.state.name;

@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "autoscale/driver.h"
+#include "cloud/driver.h"
 #include "cloud/aws/ec2_client.h"
 #include "cloud/aws/http_transport.h"
 #include "cloud/ec2/ec2_options.h"
@@ -36,24 +36,24 @@ struct Ec2DriverConfig {
 };
 
 // EC2's retry classes onto the autoscaler's.
-autoscale::FailureClass FailureClassOf(aws::ErrorKind kind);
-autoscale::DriverError ToDriverError(const aws::AwsError& error);
+cloud::FailureClass FailureClassOf(aws::ErrorKind kind);
+cloud::DriverError ToDriverError(const aws::AwsError& error);
 
 // The RunInstances request for a machine: pure, for tests and for Create.
-aws::Result<aws::RunInstancesRequest> BuildRunInstances(const autoscale::MachineSpec& spec,
+aws::Result<aws::RunInstancesRequest> BuildRunInstances(const cloud::MachineSpec& spec,
                                                         const Ec2Options& options,
                                                         const aws::Image& image,
                                                         const std::string& agent_sha256);
 
-class Ec2Driver : public autoscale::Driver {
+class Ec2Driver : public cloud::Driver {
  public:
   explicit Ec2Driver(Ec2DriverConfig config);
   ~Ec2Driver() override;
 
   std::string method() const override { return "aws_ec2"; }
-  autoscale::DriverResult<std::string> Create(const autoscale::MachineSpec& spec) override;
-  autoscale::DriverResult<void> Destroy(const std::string& driver_id) override;
-  autoscale::DriverResult<std::vector<autoscale::DriverMachine>> List(const std::string& server_id,
+  cloud::DriverResult<std::string> Create(const cloud::MachineSpec& spec) override;
+  cloud::DriverResult<void> Destroy(const std::string& driver_id) override;
+  cloud::DriverResult<std::vector<cloud::DriverMachine>> List(const std::string& server_id,
                                                                       Id group_id) override;
 
   const Ec2DriverConfig& config() const { return config_; }

@@ -4,16 +4,16 @@
 
 namespace kraken::ec2 {
 
-autoscale::DriverResult<std::shared_ptr<autoscale::Driver>> Ec2DriverFactory::For(
+cloud::DriverResult<std::shared_ptr<cloud::Driver>> Ec2DriverFactory::For(
     const Json& deployment, const std::optional<AwsAccount>& account) {
   auto options = ParseEc2Options(deployment);
   if (!options)
     return tl::unexpected(
-        autoscale::DriverError{autoscale::FailureClass::kPermanent, options.error().message, ""});
+        cloud::DriverError{cloud::FailureClass::kPermanent, options.error().message, ""});
   if (!account || account->credentials.access_key_id.empty() ||
       account->credentials.secret_access_key.empty())
-    return tl::unexpected(autoscale::DriverError{
-        autoscale::FailureClass::kPermanent,
+    return tl::unexpected(cloud::DriverError{
+        cloud::FailureClass::kPermanent,
         "no AWS keys: set them under Settings → Cloud (PUT /api/v1/settings/cloud/aws)", ""});
   const aws::Credentials& c = account->credentials;
   // The secret enters the key only hashed: the map must not become a second copy of it.
@@ -29,7 +29,7 @@ autoscale::DriverResult<std::shared_ptr<autoscale::Driver>> Ec2DriverFactory::Fo
         Ec2DriverConfig{*account, options->region, agent_sha256_, transport_});
     drivers_[key] = driver;
   }
-  return std::shared_ptr<autoscale::Driver>(driver);
+  return std::shared_ptr<cloud::Driver>(driver);
 }
 
 }  // namespace kraken::ec2

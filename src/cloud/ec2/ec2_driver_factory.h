@@ -12,7 +12,7 @@
 #include <optional>
 #include <string>
 
-#include "autoscale/driver.h"
+#include "cloud/driver.h"
 #include "cloud/ec2/ec2_driver.h"
 
 namespace kraken::ec2 {
@@ -25,7 +25,7 @@ class Ec2DriverFactory {
 
   // The driver for a group with this `deployment`; a permanent error when the options are
   // invalid or no AWS account is configured.
-  autoscale::DriverResult<std::shared_ptr<autoscale::Driver>> For(
+  cloud::DriverResult<std::shared_ptr<cloud::Driver>> For(
       const Json& deployment, const std::optional<AwsAccount>& account);
 
  private:

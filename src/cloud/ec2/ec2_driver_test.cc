@@ -16,8 +16,8 @@ class Ec2DriverTest : public ::testing::Test {
     ec2emu::EmulatorOptions defaults;
     return {{{defaults.access_key_id, secret, ""}, emu_.url()}, "us-east-1", kSha, nullptr};
   }
-  autoscale::MachineSpec Spec(Id machine, const std::string& system = "ami-0123456789abcdef0") {
-    autoscale::MachineSpec spec;
+  cloud::MachineSpec Spec(Id machine, const std::string& system = "ami-0123456789abcdef0") {
+    cloud::MachineSpec spec;
     spec.machine_id = machine;
     spec.server_id = "srv1";
     spec.group_id = 3;
@@ -75,14 +75,14 @@ TEST_F(Ec2DriverTest, ImageComesFromTheSystemOrTheDefaultAmi) {
   // A Windows image: no agent for it, so no instance, and a failure that says why.
   auto windows = driver_.Create(Spec(2, "ami-00000000000000001"));
   ASSERT_FALSE(windows);
-  EXPECT_EQ(windows.error().failure, autoscale::FailureClass::kPermanent);
+  EXPECT_EQ(windows.error().failure, cloud::FailureClass::kPermanent);
   EXPECT_NE(windows.error().message.find("Windows instances are not supported yet"), std::string::npos)
       << windows.error().message;
   EXPECT_EQ(emu_.OnLoop([](ec2emu::Emulator& e) { return e.InstancesJson(); }).size(), 1u);
   options_.erase("default_ami");
   auto none = driver_.Create(Spec(3, "any"));
   ASSERT_FALSE(none);
-  EXPECT_EQ(none.error().failure, autoscale::FailureClass::kPermanent);
+  EXPECT_EQ(none.error().failure, cloud::FailureClass::kPermanent);
   EXPECT_NE(none.error().message.find("default_ami"), std::string::npos);
 }
 
@@ -100,7 +100,7 @@ TEST_F(Ec2DriverTest, ListFindsTheGroupsLiveInstancesAndDestroyEndsThem) {
   auto b = driver_.Create(Spec(2));
   ASSERT_TRUE(a && b);
   Json other = options_;
-  autoscale::MachineSpec foreign = Spec(3);
+  cloud::MachineSpec foreign = Spec(3);
   foreign.group_id = 4;
   ASSERT_TRUE(driver_.Create(foreign));
   auto listed = driver_.List("srv1", 3);
@@ -119,20 +119,20 @@ TEST_F(Ec2DriverTest, ListFindsTheGroupsLiveInstancesAndDestroyEndsThem) {
 
 TEST_F(Ec2DriverTest, ProviderErrorsMapOntoFailureClasses) {
   ASSERT_TRUE(Faults({{"throttle", 1}}));
-  EXPECT_EQ(driver_.Create(Spec(1)).error().failure, autoscale::FailureClass::kThrottled);
+  EXPECT_EQ(driver_.Create(Spec(1)).error().failure, cloud::FailureClass::kThrottled);
   ASSERT_TRUE(Faults({{"capacity", 1}}));
   auto capacity = driver_.Create(Spec(1));
-  EXPECT_EQ(capacity.error().failure, autoscale::FailureClass::kCapacity);
+  EXPECT_EQ(capacity.error().failure, cloud::FailureClass::kCapacity);
   EXPECT_EQ(capacity.error().code, "InsufficientInstanceCapacity");
   ASSERT_TRUE(Faults({{"unknown_amis", {"ami-0123456789abcdef0"}}}));
-  EXPECT_EQ(driver_.Create(Spec(1)).error().failure, autoscale::FailureClass::kPermanent);
+  EXPECT_EQ(driver_.Create(Spec(1)).error().failure, cloud::FailureClass::kPermanent);
   Ec2Driver wrong(Config("wrong-secret"));
   auto denied = wrong.List("srv1", 3);
   ASSERT_FALSE(denied);
-  EXPECT_EQ(denied.error().failure, autoscale::FailureClass::kPermanent);
+  EXPECT_EQ(denied.error().failure, cloud::FailureClass::kPermanent);
   EXPECT_EQ(denied.error().code, "AuthFailure");
   options_["instance_type"] = "";
-  EXPECT_EQ(driver_.Create(Spec(1)).error().failure, autoscale::FailureClass::kPermanent);
+  EXPECT_EQ(driver_.Create(Spec(1)).error().failure, cloud::FailureClass::kPermanent);
 }
 
 TEST(Ec2Options, BadValuesNameTheirField) {
@@ -155,7 +155,7 @@ TEST(Ec2Options, BadValuesNameTheirField) {
 TEST(Ec2DriverFactory, SharesDriversPerRegionAndAccount) {
   Ec2DriverFactory factory(kSha);
   Json d = {{"region", "eu-west-1"}, {"instance_type", "t3.micro"}};
-  EXPECT_EQ(factory.For(d, std::nullopt).error().failure, autoscale::FailureClass::kPermanent);
+  EXPECT_EQ(factory.For(d, std::nullopt).error().failure, cloud::FailureClass::kPermanent);
   AwsAccount account{{"AKIAEXAMPLE000000000", "secret", ""}, "http://127.0.0.1:1"};
   auto a = factory.For(d, account);
   auto b = factory.For(d, account);

@@ -15,7 +15,7 @@
 #include "core/entities.h"
 #include "core/json.h"
 
-namespace kraken::autoscale {
+namespace kraken::cloud {
 
 // How a failed call should be treated: transient and throttled calls are retried with
 // backoff; capacity means "not now" (jobs wait); permanent marks the group failing.
@@ -67,4 +67,4 @@ class Driver {
                                                         Id group_id) = 0;
 };
 
-}  // namespace kraken::autoscale
+}  // namespace kraken::cloud

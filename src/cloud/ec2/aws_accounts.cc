@@ -1,8 +1,8 @@
-#include "settings/cloud_accounts.h"
+#include "cloud/ec2/aws_accounts.h"
 
-namespace kraken::settings {
+namespace kraken::ec2 {
 
-ec2::AwsAccount AwsSettings::Account() const {
+AwsAccount AwsSettings::Account() const {
   return {{access_key, secret_access_key, session_token}, endpoint};
 }
 
@@ -34,4 +34,4 @@ Status CloudAccounts::PutAws(const AwsSettings& s, Millis now) {
   return {};
 }
 
-}  // namespace kraken::settings
+}  // namespace kraken::ec2

@@ -13,7 +13,7 @@
 #include "settings/secret_box.h"
 #include "store/db.h"
 
-namespace kraken::settings {
+namespace kraken::ec2 {
 
 struct AwsSettings {
   std::string access_key;
@@ -23,12 +23,12 @@ struct AwsSettings {
   std::string region;             // default region for Test Access and the lists
   Millis updated = 0;
 
-  ec2::AwsAccount Account() const;
+  AwsAccount Account() const;
 };
 
 class CloudAccounts {
  public:
-  CloudAccounts(store::Db& db, const SecretBox& box) : db_(db), box_(box) {}
+  CloudAccounts(store::Db& db, const settings::SecretBox& box) : db_(db), box_(box) {}
 
   // Nullopt when no AWS account was ever saved.
   Result<std::optional<AwsSettings>> GetAws();
@@ -36,7 +36,7 @@ class CloudAccounts {
 
  private:
   store::Db& db_;
-  const SecretBox& box_;
+  const settings::SecretBox& box_;
 };
 
-}  // namespace kraken::settings
+}  // namespace kraken::ec2
