@@ -22,6 +22,10 @@
 
 namespace kraken::agent {
 
+using protocol::Identity;
+using protocol::JobDispatch;
+using protocol::StepDispatch;
+
 namespace fs = std::filesystem;
 
 Agent::Agent(AgentOptions options) : options_(std::move(options)) {
@@ -65,7 +69,7 @@ Status Agent::LoadOrRegister() {
       client.set_token(saved["token"]);
       auto hello = client.Post("/agent/v1/hello", Json{{"host_info", CollectHostInfo()}});
       if (hello) {
-        KR_ASSIGN(Identity id, ParseHelloAnswer(*hello));
+        KR_ASSIGN(Identity id, protocol::ParseHelloAnswer(*hello));
         token_ = saved["token"];
         agent_id_ = id.agent_id;
         poll_wait_ms_ = id.poll_wait_ms.value_or(poll_wait_ms_);
@@ -82,7 +86,7 @@ Status Agent::LoadOrRegister() {
     body["registration_token"] = options_.registration_token;
   auto reg = client.Post("/agent/v1/register", body);
   if (!reg) return tl::unexpected(reg.error());
-  KR_ASSIGN(Identity id, ParseRegisterAnswer(*reg));
+  KR_ASSIGN(Identity id, protocol::ParseRegisterAnswer(*reg));
   token_ = id.token;
   agent_id_ = id.agent_id;
   poll_wait_ms_ = id.poll_wait_ms.value_or(poll_wait_ms_);
@@ -114,7 +118,7 @@ Status Agent::Run() {
       std::this_thread::sleep_for(std::chrono::milliseconds(500));
       continue;
     }
-    auto dispatch = ParsePollAnswer(*res);
+    auto dispatch = protocol::ParsePollAnswer(*res);
     if (!dispatch) {
       spdlog::warn("poll answer ignored: {}", dispatch.error().message);
       std::this_thread::sleep_for(std::chrono::milliseconds(500));
@@ -150,7 +154,7 @@ void Agent::RunJob(const JobDispatch& first) {
           Json::object(), std::chrono::milliseconds(poll_wait_ms_ + 15'000), std::chrono::seconds(2));
       if (job_over) break;
       // `done`: the server ended the job (cancel, timeout); stop whatever still runs.
-      auto stop = r ? ParseWatchAnswer(*r) : Result<bool>(false);
+      auto stop = r ? protocol::ParseWatchAnswer(*r) : Result<bool>(false);
       if (stop && *stop) {
         spdlog::info("job {} cancelled by the server", job_id);
         cancel.Cancel();
@@ -233,14 +237,12 @@ void Agent::RunJob(const JobDispatch& first) {
       shipper.Append("kraken: the server refused the step's results: " + results.error() + "\n");
     }
     if (!shipper.Flush()) break;  // the server took the job away
-    Json report = {{"status", outcome.ok ? "done" : "error"},
-                   {"reason", outcome.reason},
-                   {"message", outcome.message}};
-    if (outcome.retcode >= 0) report["retcode"] = outcome.retcode;
+    protocol::StepReport report{outcome.ok, std::nullopt, outcome.reason, outcome.message};
+    if (outcome.retcode >= 0) report.retcode = outcome.retcode;
     auto next = client.Post(
         "/agent/v1/jobs/" + std::to_string(job_id) + "/steps/" + std::to_string(idx) + "/finish",
-        report);
-    auto parsed = next ? ParseDispatch(*next) : Result<JobDispatch>(tl::unexpected(next.error()));
+        protocol::ToJson(report));
+    auto parsed = next ? protocol::ParseDispatch(*next) : Result<JobDispatch>(tl::unexpected(next.error()));
     if (!parsed) {
       spdlog::warn("job {}: {}", job_id, parsed.error().message);
       break;

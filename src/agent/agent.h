@@ -9,7 +9,7 @@
 #include <atomic>
 #include <string>
 
-#include "agent/server_messages.h"
+#include "protocol/agent_messages.h"
 #include "core/error.h"
 #include "core/json.h"
 #include "proc/runner.h"
@@ -32,7 +32,7 @@ class Agent {
 
  private:
   Status LoadOrRegister();
-  void RunJob(const JobDispatch& dispatch);
+  void RunJob(const protocol::JobDispatch& dispatch);
 
   AgentOptions options_;
   std::atomic<bool> stopping_{false};

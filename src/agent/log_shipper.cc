@@ -1,5 +1,7 @@
 #include "agent/log_shipper.h"
 
+#include "protocol/agent_messages.h"
+
 namespace kraken::agent {
 
 LogShipper::LogShipper(std::string server_url, std::string token, int64_t job_id,
@@ -55,7 +57,7 @@ void LogShipper::Loop() {
       if (nl != std::string::npos) n = nl + 1;
     }
     std::string batch = pending_.substr(0, n);
-    Json body = {{"step", step_}, {"seq", seq_}, {"data", batch}};
+    Json body = protocol::ToJson(protocol::LogBatch{step_, seq_, batch});
     sending_ = true;
     lock.unlock();
     auto res = client_.Post("/agent/v1/jobs/" + std::to_string(job_id_) + "/logs", body);

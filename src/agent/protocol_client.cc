@@ -4,7 +4,7 @@
 
 #include <thread>
 
-#include "agent/server_messages.h"
+#include "protocol/agent_messages.h"
 
 namespace kraken::agent {
 namespace {
@@ -34,7 +34,7 @@ Result<Json> ProtocolClient::Post(const std::string& path, const Json& body,
   for (int attempt = 0;; ++attempt) {
     auto res = client_.Request("POST", server_ + path, payload, headers, request_timeout);
     if (res && res->status < 500) {
-      if (res->status >= 300) return Fail(CodeOf(res->status), RefusalMessage(res->body));
+      if (res->status >= 300) return Fail(CodeOf(res->status), protocol::RefusalMessage(res->body));
       Json j = Json::parse(res->body, nullptr, false);
       if (j.is_discarded()) return Fail(ErrorCode::kInternal, "server sent invalid JSON");
       return j;

@@ -8,21 +8,30 @@
 #include "core/protocol_limits.h"
 #include "core/rate_limiter.h"
 #include "http/error_response.h"
+#include "protocol/agent_messages.h"
 
 namespace kraken::api {
 namespace {
 
 Json DispatchJson(const exec::Dispatch& d) {
-  Json job = {{"id", d.job.id},         {"name", d.job.name},     {"run_id", d.job.run_id},
-              {"timeout", d.job.timeout}, {"system", d.job.system}, {"executor", d.job.executor},
-              {"attempt", d.job.attempt}};
-  if (!d.step) return Json{{"job", job}, {"step", nullptr}, {"done", true}};
-  Json step = {{"index", d.step->index},
-               {"tool", d.step->tool},
-               {"name", d.step->name},
-               {"fields", d.fields ? *d.fields : d.step->fields}};
-  if (!d.secrets.empty()) step["secrets"] = d.secrets;
-  return Json{{"job", job}, {"step", step}, {"env", d.env}, {"done", false}};
+  protocol::JobDispatch wire;
+  wire.job_id = d.job.id;
+  wire.job_name = d.job.name;
+  wire.run_id = d.job.run_id;
+  wire.timeout_seconds = d.job.timeout;
+  wire.system = d.job.system;
+  wire.executor = d.job.executor;
+  wire.attempt = d.job.attempt;
+  if (d.step) {
+    protocol::StepDispatch& step = wire.step.emplace();
+    step.index = d.step->index;
+    step.tool = d.step->tool;
+    step.name = d.step->name;
+    step.fields = d.fields ? *d.fields : d.step->fields;
+    step.secrets = d.secrets;
+    wire.env = d.env;
+  }
+  return protocol::ToJson(wire);
 }
 
 // An agent request's identity: its bearer token.
@@ -90,8 +99,7 @@ struct ParkedPoll : std::enable_shared_from_this<ParkedPoll> {
   void Finish() {
     if (!responder->open()) return;
     auto a = ctx.store.GetAgent(agent.id, false);
-    responder->Send(JsonResponse(200, Json{{"job", nullptr},
-                                           {"authorized", a ? a->authorized : false}}));
+    responder->Send(JsonResponse(200, protocol::IdlePollAnswer(a ? a->authorized : false)));
   }
 };
 
@@ -133,10 +141,9 @@ void RegisterAgentApi(http::Router& r, ApiContext ctx) {
     }
     auto reg = engine.RegisterAgent(*name, body->value("host_info", Json::object()), *reg_token);
     if (!reg) return ErrorResponse(reg.error());
-    return JsonResponse(201, Json{{"agent_id", reg->agent.id},
-                                  {"token", reg->token},
-                                  {"authorized", reg->agent.authorized},
-                                  {"poll_wait_ms", engine.options().poll_wait}});
+    return JsonResponse(201, protocol::ToJson(protocol::Identity{
+                                 reg->agent.id, reg->token, reg->agent.authorized,
+                                 engine.options().poll_wait}));
   });
 
   r.Post("/agent/v1/hello", [ctx, &engine](http::Request& req) mutable {
@@ -148,9 +155,8 @@ void RegisterAgentApi(http::Router& r, ApiContext ctx) {
     if (body->contains("host_info"))
       if (auto st = engine.UpdateHostInfo(agent->id, (*body)["host_info"]); !st)
         return ErrorResponse(st.error());
-    return JsonResponse(200, Json{{"agent_id", agent->id},
-                                  {"authorized", agent->authorized},
-                                  {"poll_wait_ms", engine.options().poll_wait}});
+    return JsonResponse(200, protocol::ToJson(protocol::Identity{
+                                 agent->id, "", agent->authorized, engine.options().poll_wait}));
   });
 
   r.Add("POST", "/agent/v1/poll",
@@ -184,21 +190,13 @@ void RegisterAgentApi(http::Router& r, ApiContext ctx) {
     if (!id) return ErrorResponse(id.error());
     auto body = ParseObject(req);
     if (!body) return ErrorResponse(body.error());
+    auto wire = protocol::ParseStepReport(*body);
+    if (!wire) return ErrorResponse(wire.error());
     exec::StepReport report;
-    auto status = RequiredString(*body, "status");
-    if (!status) return ErrorResponse(status.error());
-    auto parsed = ParseStepStatus(*status);
-    if (!parsed || (*parsed != StepStatus::kDone && *parsed != StepStatus::kError))
-      return ErrorResponse(Error{ErrorCode::kInvalid, "must be done or error", "status"});
-    report.status = *parsed;
-    if (auto rc = body->find("retcode"); rc != body->end() && rc->is_number_integer())
-      report.retcode = rc->get<int64_t>();
-    auto reason = OptionalString(*body, "reason", "");
-    auto message = OptionalString(*body, "message", "");
-    if (!reason) return ErrorResponse(reason.error());
-    if (!message) return ErrorResponse(message.error());
-    report.reason = *reason;
-    report.message = *message;
+    report.status = wire->ok ? StepStatus::kDone : StepStatus::kError;
+    report.retcode = wire->retcode;
+    report.reason = std::move(wire->reason);
+    report.message = std::move(wire->message);
     auto idx = ToInteger(req.params["idx"]);
     if (!idx || *idx < 0) return ErrorResponse(Error{ErrorCode::kInvalid, "not a step index", "idx"});
     auto next = engine.FinishStep(agent->id, *id, *idx, report);
@@ -218,19 +216,11 @@ void RegisterAgentApi(http::Router& r, ApiContext ctx) {
     if (!id) return ErrorResponse(id.error());
     auto body = ParseObject(req);
     if (!body) return ErrorResponse(body.error());
-    auto step = body->find("step");
-    auto seq = body->find("seq");
-    auto data = body->find("data");
-    if (step == body->end() || !step->is_number_integer())
-      return ErrorResponse(Error{ErrorCode::kInvalid, "must be a step index", "step"});
-    if (seq == body->end() || !seq->is_number_integer())
-      return ErrorResponse(Error{ErrorCode::kInvalid, "must be a sequence number", "seq"});
-    if (data == body->end() || !data->is_string())
-      return ErrorResponse(Error{ErrorCode::kInvalid, "must be a string", "data"});
-    auto st = engine.AppendLog(agent->id, *id, step->get<int64_t>(), seq->get<int64_t>(),
-                               data->get<std::string>());
+    auto batch = protocol::ParseLogBatch(*body);
+    if (!batch) return ErrorResponse(batch.error());
+    auto st = engine.AppendLog(agent->id, *id, batch->step, batch->seq, std::move(batch->data));
     if (!st) return ErrorResponse(st.error());
-    return JsonResponse(200, Json{{"ack", seq->get<int64_t>()}});
+    return JsonResponse(200, Json{{"ack", batch->seq}});
   });
 
   r.SetBodyLimit("POST", "/agent/v1/jobs/{id}/logs", AgentBodyLimit(ctx, kMaxLogBatchBytes));
@@ -247,7 +237,7 @@ void RegisterAgentApi(http::Router& r, ApiContext ctx) {
           ctx.engine.Touch(agent->id);
           auto abandoned = ctx.engine.JobAbandoned(agent->id, *id);
           if (!abandoned) return responder->Send(ErrorResponse(abandoned.error()));
-          if (*abandoned) return responder->Send(JsonResponse(200, Json{{"cancel", true}}));
+          if (*abandoned) return responder->Send(JsonResponse(200, protocol::WatchAnswer(true)));
           ctx.hub.AddWatch(*id, responder);
           Id agent_id = agent->id;
           auto timer = std::make_shared<std::unique_ptr<http::Loop::Timer>>();
@@ -255,7 +245,7 @@ void RegisterAgentApi(http::Router& r, ApiContext ctx) {
                                   [responder, timer, ctx, agent_id]() mutable {
                                     if (responder->open()) {
                                       ctx.engine.Touch(agent_id);
-                                      responder->Send(JsonResponse(200, Json{{"cancel", false}}));
+                                      responder->Send(JsonResponse(200, protocol::WatchAnswer(false)));
                                     }
                                     timer->reset();  // the pending wait holds `timer` alive
                                   });

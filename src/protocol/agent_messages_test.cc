@@ -1,21 +1,13 @@
-// The agent's reading of the server's answers: a malformed answer is an error the agent
-// survives, checked both on the parsers and on a real agent talking to a real HTTP server.
-#include "agent/server_messages.h"
+// The agent protocol's messages: a malformed one is an error naming its field, and every
+// message reads back as it was written.
+#include "protocol/agent_messages.h"
 
 #include <gtest/gtest.h>
 
-#include <atomic>
-#include <filesystem>
-#include <memory>
-
-#include "agent/agent.h"
-#include "agent/protocol_client.h"
-#include "http/test_server.h"
-
-namespace kraken::agent {
+namespace kraken::protocol {
 namespace {
 
-TEST(ServerMessagesTest, ReadsAWellFormedDispatch) {
+TEST(AgentMessagesTest, ReadsAWellFormedDispatch) {
   Json answer = Json::parse(R"({"job": {"id": 7, "name": "unit", "timeout": 60},
     "step": {"index": 2, "tool": "shell", "fields": {"cmd": "true", "attempts": 3,
              "sleep_time_after_attempt": 1.5}, "secrets": ["s3cret"]},
@@ -41,7 +33,7 @@ TEST(ServerMessagesTest, ReadsAWellFormedDispatch) {
   EXPECT_FALSE(*idle);
 }
 
-TEST(ServerMessagesTest, AFieldOfTheWrongTypeIsAnErrorNamingIt) {
+TEST(AgentMessagesTest, AFieldOfTheWrongTypeIsAnErrorNamingIt) {
   const std::pair<const char*, const char*> cases[] = {
       {R"({"job": {"id": "7"}})", "id"},
       {R"({"job": [1]})", "job"},
@@ -64,7 +56,7 @@ TEST(ServerMessagesTest, AFieldOfTheWrongTypeIsAnErrorNamingIt) {
   EXPECT_FALSE(ParseHelloAnswer(Json::parse(R"({"agent_id": 1, "poll_wait_ms": "soon"})")));
 }
 
-TEST(ServerMessagesTest, RetryFieldsOutOfRangeAreBounded) {
+TEST(AgentMessagesTest, RetryFieldsOutOfRangeAreBounded) {
   auto d = ParseDispatch(Json::parse(R"({"job": {"id": 1}, "step": {"index": 0,
     "fields": {"attempts": 18446744073709551615, "sleep_time_after_attempt": 1e300}}})"));
   ASSERT_TRUE(d);
@@ -77,76 +69,75 @@ TEST(ServerMessagesTest, RetryFieldsOutOfRangeAreBounded) {
   EXPECT_EQ(d->step->retry_pause, std::chrono::milliseconds(0));
 }
 
-TEST(ServerMessagesTest, RefusalMessageReadsOnlyTheDocumentedShape) {
+TEST(AgentMessagesTest, RefusalMessageReadsOnlyTheDocumentedShape) {
   EXPECT_EQ(RefusalMessage(R"({"error": {"message": "gone"}})"), "gone");
   EXPECT_EQ(RefusalMessage(R"({"error": "gone"})"), R"({"error": "gone"})");
   EXPECT_EQ(RefusalMessage(R"({"error": {"message": 5}})"), R"({"error": {"message": 5}})");
   EXPECT_EQ(RefusalMessage("<html>"), "<html>");
 }
 
-// A real agent against a real HTTP server that sends malformed answers.
-class AgentAnswersTest : public http::ServerTest {
- protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("kraken-agent-answers-" + std::to_string(::getpid()));
-    std::filesystem::remove_all(dir_);
-  }
-  void TearDown() override {
-    http::ServerTest::TearDown();
-    std::filesystem::remove_all(dir_);
-  }
-  AgentOptions Options() {
-    AgentOptions o;
-    o.server_url = Url("");
-    o.data_dir = dir_.string();
-    o.name = "answers";
-    return o;
-  }
-  std::filesystem::path dir_;
-};
+TEST(AgentMessagesTest, EveryMessageReadsBackAsItWasWritten) {
+  JobDispatch d;
+  d.job_id = 7;
+  d.job_name = "unit";
+  d.run_id = 3;
+  d.timeout_seconds = 60;
+  d.system = "debian:12";
+  d.executor = "docker";
+  d.attempt = 2;
+  d.env = Json{{"A", "1"}};
+  d.step = StepDispatch{};
+  d.step->index = 1;
+  d.step->tool = "shell";
+  d.step->name = "build";
+  d.step->fields = Json{{"cmd", "make"}, {"attempts", 3}, {"sleep_time_after_attempt", 2}};
+  d.step->secrets = {"s3cret"};
+  auto back = ParseDispatch(Json::parse(ToJson(d).dump()));
+  ASSERT_TRUE(back) << back.error().message;
+  EXPECT_EQ(ToJson(*back), ToJson(d));
+  EXPECT_EQ(back->executor, "docker");
+  EXPECT_EQ(back->attempt, 2);
+  EXPECT_EQ(back->step->attempts, 3);
+  EXPECT_EQ(back->step->retry_pause, std::chrono::seconds(2));
+  d.step.reset();
+  auto done = ParseDispatch(ToJson(d));
+  ASSERT_TRUE(done);
+  EXPECT_FALSE(done->step);
+  EXPECT_EQ(ToJson(d)["done"], true);
+  auto polled = ParsePollAnswer(ToJson(d));
+  ASSERT_TRUE(polled && *polled);
+  EXPECT_EQ((*polled)->job_id, 7);
+  auto idle = ParsePollAnswer(IdlePollAnswer(true));
+  ASSERT_TRUE(idle);
+  EXPECT_FALSE(*idle);
 
-TEST_F(AgentAnswersTest, ARegisterAnswerOfTheWrongTypeEndsRunWithAnError) {
-  router_.Post("/agent/v1/register", [](http::Request&) {
-    return http::Response::Json(201, R"({"agent_id": 1, "token": "t", "authorized": "yes"})");
-  });
-  Start();
-  Agent agent(Options());
-  auto status = agent.Run();
-  ASSERT_FALSE(status);
-  EXPECT_EQ(status.error().field, "authorized");
-}
+  Identity id{4, "kat_x", true, 25'000};
+  auto registered = ParseRegisterAnswer(ToJson(id));
+  ASSERT_TRUE(registered);
+  EXPECT_EQ(registered->token, "kat_x");
+  EXPECT_EQ(registered->poll_wait_ms, 25'000);
+  EXPECT_FALSE(ParseRegisterAnswer(ToJson(Identity{4, "", true, {}})));  // no token
+  EXPECT_TRUE(ParseHelloAnswer(ToJson(Identity{4, "", true, {}})));
 
-TEST_F(AgentAnswersTest, AMalformedJobIsSkippedAndTheAgentKeepsPolling) {
-  std::atomic<int> polls{0};
-  Agent* agent_ptr = nullptr;
-  router_.Post("/agent/v1/register", [](http::Request&) {
-    return http::Response::Json(201, R"({"agent_id": 1, "token": "t", "authorized": true})");
-  });
-  router_.Post("/agent/v1/poll", [&](http::Request&) {
-    if (++polls == 1) return http::Response::Json(200, R"({"job": {"id": "seven"}, "step": null})");
-    agent_ptr->Stop();
-    return http::Response::Json(200, R"({"job": null})");
-  });
-  Start();
-  Agent agent(Options());
-  agent_ptr = &agent;
-  auto status = agent.Run();
-  EXPECT_TRUE(status) << status.error().message;
-  EXPECT_EQ(polls, 2);
-}
+  EXPECT_EQ(ParseWatchAnswer(WatchAnswer(true)), true);
+  EXPECT_EQ(ParseWatchAnswer(WatchAnswer(false)), false);
 
-TEST_F(AgentAnswersTest, ARefusalWhoseErrorIsNotAnObjectKeepsItsBody) {
-  router_.Post("/agent/v1/hello",
-               [](http::Request&) { return http::Response::Json(409, R"({"error": "gone"})"); });
-  Start();
-  std::atomic<bool> stopping{false};
-  ProtocolClient client(Url(""), stopping);
-  auto answer = client.Post("/agent/v1/hello", Json::object());
-  ASSERT_FALSE(answer);
-  EXPECT_EQ(answer.error().code, ErrorCode::kConflict);
-  EXPECT_EQ(answer.error().message, R"({"error": "gone"})");
+  StepReport report{false, 2, "exit-code", "exited with 2"};
+  auto read = ParseStepReport(ToJson(report));
+  ASSERT_TRUE(read);
+  EXPECT_FALSE(read->ok);
+  EXPECT_EQ(read->retcode, 2);
+  EXPECT_EQ(ToJson(*read), ToJson(report));
+  EXPECT_FALSE(ParseStepReport(Json{{"status", "running"}}));
+  EXPECT_EQ(ParseStepReport(Json{{"status", "done"}, {"retcode", "0"}}).error().field, "retcode");
+
+  LogBatch batch{1, 5, "hello\n"};
+  auto log = ParseLogBatch(ToJson(batch));
+  ASSERT_TRUE(log);
+  EXPECT_EQ(ToJson(*log), ToJson(batch));
+  EXPECT_EQ(ParseLogBatch(Json{{"step", 1}, {"data", ""}}).error().field, "seq");
+  EXPECT_EQ(ParseLogBatch(Json{{"step", 1}, {"seq", 1}, {"data", 5}}).error().field, "data");
 }
 
 }  // namespace
-}  // namespace kraken::agent
+}  // namespace kraken::protocol

@@ -1,8 +1,8 @@
-#include "agent/server_messages.h"
+#include "protocol/agent_messages.h"
 
 #include <algorithm>
 
-namespace kraken::agent {
+namespace kraken::protocol {
 namespace {
 
 constexpr double kMaxRetryPauseSeconds = 24 * 3600;
@@ -11,10 +11,9 @@ Result<const Json*> Field(const Json& object, const char* name, bool (Json::*is_
                           const char* type) {
   auto it = object.find(name);
   if (it == object.end())
-    return Invalid(name, std::string("the server's answer has no field '") + name + "'");
+    return Invalid(name, std::string("the message has no field '") + name + "'");
   if (!((*it).*is_type)())
-    return Invalid(
-        name, std::string("the server's answer has a field '") + name + "' that is not " + type);
+    return Invalid(name, std::string("the message has a field '") + name + "' that is not " + type);
   return &*it;
 }
 
@@ -27,7 +26,7 @@ Result<const Json*> OptionalField(const Json& object, const char* name,
 }
 
 Status ExpectObject(const Json& answer) {
-  if (!answer.is_object()) return Invalid("body", "the server's answer is not a JSON object");
+  if (!answer.is_object()) return Invalid("body", "the message is not a JSON object");
   return {};
 }
 
@@ -101,6 +100,16 @@ Result<JobDispatch> ParseDispatch(const Json& answer) {
   d.job_id = id->get<int64_t>();
   KR_ASSIGN(const Json* name, OptionalField(*job, "name", &Json::is_string, "a string"));
   if (name) d.job_name = name->get<std::string>();
+  KR_ASSIGN(const Json* run_id,
+            OptionalField(*job, "run_id", &Json::is_number_integer, "an integer"));
+  if (run_id) d.run_id = run_id->get<int64_t>();
+  KR_ASSIGN(const Json* system, OptionalField(*job, "system", &Json::is_string, "a string"));
+  if (system) d.system = system->get<std::string>();
+  KR_ASSIGN(const Json* executor, OptionalField(*job, "executor", &Json::is_string, "a string"));
+  if (executor) d.executor = executor->get<std::string>();
+  KR_ASSIGN(const Json* attempt,
+            OptionalField(*job, "attempt", &Json::is_number_integer, "an integer"));
+  if (attempt) d.attempt = attempt->get<int64_t>();
   KR_ASSIGN(const Json* timeout,
             OptionalField(*job, "timeout", &Json::is_number_integer, "an integer"));
   if (timeout) {
@@ -133,6 +142,76 @@ Result<bool> ParseWatchAnswer(const Json& answer) {
   return (cancel && cancel->get<bool>()) || (done && done->get<bool>());
 }
 
+Json ToJson(const Identity& identity) {
+  Json j = {{"agent_id", identity.agent_id}, {"authorized", identity.authorized}};
+  if (!identity.token.empty()) j["token"] = identity.token;
+  if (identity.poll_wait_ms) j["poll_wait_ms"] = *identity.poll_wait_ms;
+  return j;
+}
+
+Json ToJson(const JobDispatch& d) {
+  Json job = {{"id", d.job_id},          {"name", d.job_name},   {"run_id", d.run_id},
+              {"timeout", d.timeout_seconds}, {"system", d.system}, {"executor", d.executor},
+              {"attempt", d.attempt}};
+  if (!d.step) return Json{{"job", std::move(job)}, {"step", nullptr}, {"done", true}};
+  // `attempts` and `retry_pause` travel in the fields they are read from.
+  Json step = {{"index", d.step->index},
+               {"tool", d.step->tool},
+               {"name", d.step->name},
+               {"fields", d.step->fields}};
+  if (!d.step->secrets.empty()) step["secrets"] = d.step->secrets;
+  return Json{{"job", std::move(job)}, {"step", std::move(step)}, {"env", d.env}, {"done", false}};
+}
+
+Json IdlePollAnswer(bool authorized) { return Json{{"job", nullptr}, {"authorized", authorized}}; }
+
+Json WatchAnswer(bool cancel, bool done) {
+  Json j = {{"cancel", cancel}};
+  if (done) j["done"] = true;
+  return j;
+}
+
+Json ToJson(const StepReport& report) {
+  Json j = {{"status", report.ok ? "done" : "error"},
+            {"reason", report.reason},
+            {"message", report.message}};
+  if (report.retcode) j["retcode"] = *report.retcode;
+  return j;
+}
+
+Result<StepReport> ParseStepReport(const Json& body) {
+  KR_TRY(ExpectObject(body));
+  StepReport report;
+  KR_ASSIGN(const Json* status, Field(body, "status", &Json::is_string, "a string"));
+  const std::string& text = status->get_ref<const std::string&>();
+  if (text != "done" && text != "error") return Invalid("status", "must be done or error");
+  report.ok = text == "done";
+  KR_ASSIGN(const Json* retcode,
+            OptionalField(body, "retcode", &Json::is_number_integer, "an integer"));
+  if (retcode) report.retcode = retcode->get<int64_t>();
+  KR_ASSIGN(const Json* reason, OptionalField(body, "reason", &Json::is_string, "a string"));
+  if (reason) report.reason = reason->get<std::string>();
+  KR_ASSIGN(const Json* message, OptionalField(body, "message", &Json::is_string, "a string"));
+  if (message) report.message = message->get<std::string>();
+  return report;
+}
+
+Json ToJson(const LogBatch& batch) {
+  return Json{{"step", batch.step}, {"seq", batch.seq}, {"data", batch.data}};
+}
+
+Result<LogBatch> ParseLogBatch(const Json& body) {
+  KR_TRY(ExpectObject(body));
+  LogBatch batch;
+  KR_ASSIGN(const Json* step, Field(body, "step", &Json::is_number_integer, "a step index"));
+  KR_ASSIGN(const Json* seq, Field(body, "seq", &Json::is_number_integer, "a sequence number"));
+  KR_ASSIGN(const Json* data, Field(body, "data", &Json::is_string, "a string"));
+  batch.step = step->get<int64_t>();
+  batch.seq = seq->get<int64_t>();
+  batch.data = data->get<std::string>();
+  return batch;
+}
+
 std::string RefusalMessage(std::string_view body) {
   Json j = Json::parse(body, nullptr, /*allow_exceptions=*/false);
   if (!j.is_object()) return std::string(body);
@@ -143,4 +222,4 @@ std::string RefusalMessage(std::string_view body) {
   return message->get<std::string>();
 }
 
-}  // namespace kraken::agent
+}  // namespace kraken::protocol
