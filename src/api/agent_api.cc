@@ -120,7 +120,7 @@ http::BodyLimit AgentBodyLimit(ApiContext ctx, size_t max_bytes) {
 
 void RegisterAgentApi(http::Router& r, ApiContext ctx) {
   auto& engine = ctx.engine;
-  auto unvouched = std::make_shared<RateLimiter>(RealClock::Instance(), kUnvouchedRegistrationBurst,
+  auto unvouched = std::make_shared<RateLimiter>(ctx.clock, kUnvouchedRegistrationBurst,
                                                  kUnvouchedRegistrationInterval);
 
   r.Post("/agent/v1/register", [ctx, &engine, unvouched](http::Request& req) {

@@ -7,6 +7,7 @@
 
 #include "api/hub.h"
 #include "auth/auth.h"
+#include "core/clock.h"
 #include "exec/engine.h"
 #include "http/router.h"
 #include "http/server.h"
@@ -20,6 +21,7 @@ struct ApiContext {
   auth::Auth& auth;
   Hub& hub;
   http::Loop& loop;
+  const Clock& clock;  // every "now" of the API
   std::string data_dir;  // the server's data directory (its key file lives there)
   planner::Planner* planner = nullptr;  // told of stage changes; serves schedules (not owned)
 };

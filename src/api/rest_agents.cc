@@ -47,6 +47,7 @@ Result<std::vector<Id>> GroupIds(store::Store& store, const Json& list) {
 void RegisterAgentsRoutes(http::Router& r, ApiContext ctx) {
   auto& store = ctx.store;
   auto& engine = ctx.engine;
+  const Clock& clock = ctx.clock;
 
   r.Get("/api/v1/agents", Authed(ctx, [&store](http::Request& req, const auth::Principal&) {
           std::optional<bool> authorized;
@@ -112,7 +113,7 @@ void RegisterAgentsRoutes(http::Router& r, ApiContext ctx) {
             return out;
           });
         }));
-  r.Post("/api/v1/groups", Authed(ctx, [&store, &engine](http::Request& req, const auth::Principal&) {
+  r.Post("/api/v1/groups", Authed(ctx, [&store, &engine, &clock](http::Request& req, const auth::Principal&) {
            auto body = ParseObject(req);
            if (!body) return ErrorResponse(body.error());
            auto name = RequiredString(*body, "name");
@@ -124,7 +125,7 @@ void RegisterAgentsRoutes(http::Router& r, ApiContext ctx) {
            if (auto dup = store.FindGroup(*name); dup && *dup)
              return ErrorResponse(Error{ErrorCode::kConflict,
                                         "an agents group named '" + *name + "' exists", "name"});
-           g.created = RealClock::Instance().Now();
+           g.created = clock.Now();
            auto created = store.CreateGroup(g);
            if (created) engine.NotifyExternalChange("group", created->id);
            return Reply(created, [](const auto& v) { return ToJson(v); }, 201);

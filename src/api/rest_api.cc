@@ -68,6 +68,7 @@ http::Response LoginResponse(const auth::LoginResult& result, const std::string&
 
 void RegisterRestApi(http::Router& r, ApiContext ctx) {
   auto& store = ctx.store;
+  const Clock& clock = ctx.clock;
 
   r.Get("/api/v1/health", [](http::Request&) {
     return JsonResponse(200, Json{{"status", "ok"}, {"version", "0.1.0"}});
@@ -140,7 +141,7 @@ void RegisterRestApi(http::Router& r, ApiContext ctx) {
           }
           return JsonResponse(200, out);
         }));
-  r.Post("/api/v1/projects", Authed(ctx, [&store](http::Request& req, const auth::Principal&) {
+  r.Post("/api/v1/projects", Authed(ctx, [&store, &clock](http::Request& req, const auth::Principal&) {
            auto body = ParseObject(req);
            if (!body) return ErrorResponse(body.error());
            auto name = RequiredString(*body, "name");
@@ -151,7 +152,7 @@ void RegisterRestApi(http::Router& r, ApiContext ctx) {
            if (existing && *existing)
              return ErrorResponse(Error{ErrorCode::kConflict,
                                         "a project named '" + *name + "' exists", "name"});
-           auto p = store.CreateProject(Project{0, *name, *desc, RealClock::Instance().Now()});
+           auto p = store.CreateProject(Project{0, *name, *desc, clock.Now()});
            return Reply(p, [](const auto& v) { return ToJson(v); }, 201);
          }));
   r.Get("/api/v1/projects/{id}", Authed(ctx, [&store](http::Request& req, const auth::Principal&) {
@@ -205,7 +206,7 @@ void RegisterRestApi(http::Router& r, ApiContext ctx) {
           });
         }));
   r.Post("/api/v1/projects/{id}/branches",
-         Authed(ctx, [&store](http::Request& req, const auth::Principal&) {
+         Authed(ctx, [&store, &clock](http::Request& req, const auth::Principal&) {
            auto id = IdParam(req, "id");
            if (!id) return ErrorResponse(id.error());
            auto body = ParseObject(req);
@@ -222,7 +223,7 @@ void RegisterRestApi(http::Router& r, ApiContext ctx) {
              return ErrorResponse(Error{ErrorCode::kConflict,
                                         "the project has a branch named '" + *name + "'", "name"});
            Branch b{0, *id, *name, *repo_branch, env};
-           b.created = RealClock::Instance().Now();
+           b.created = clock.Now();
            auto created = store.CreateBranch(b);
            return Reply(created, [](const auto& v) { return ToJson(v); }, 201);
          }));
@@ -296,7 +297,7 @@ void RegisterRestApi(http::Router& r, ApiContext ctx) {
            if (!body->contains("schema") && !body->contains("schema_code"))
              return ErrorResponse(Error{ErrorCode::kInvalid, "is required", "schema"});
            if (auto st = ReadSchema(store, *body, s); !st) return SchemaErrorResponse(st.error());
-           s.created = s.updated = RealClock::Instance().Now();
+           s.created = s.updated = ctx.clock.Now();
            auto created = store.CreateStage(s);
            if (!created && created.error().code == ErrorCode::kConflict)
              return ErrorResponse(Error{ErrorCode::kConflict,
@@ -327,7 +328,7 @@ void RegisterRestApi(http::Router& r, ApiContext ctx) {
           s->description = *desc;
           s->enabled = *enabled;
           if (auto st = ReadSchema(store, *body, *s); !st) return SchemaErrorResponse(st.error());
-          s->updated = RealClock::Instance().Now();
+          s->updated = ctx.clock.Now();
           auto st = store.SaveStage(*s);
           if (!st) return ErrorResponse(st.error());
           if (ctx.planner) (void)ctx.planner->SyncStage(s->id);

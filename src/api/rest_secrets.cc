@@ -43,7 +43,7 @@ void RegisterSecretRoutes(http::Router& r, ApiContext ctx) {
     if (!secret) return ErrorResponse(secret.error());
     auto store = Secrets(ctx);
     if (!store) return ErrorResponse(store.error());
-    auto made = store->Create(*id, *secret, RealClock::Instance().Now());
+    auto made = store->Create(*id, *secret, ctx.clock.Now());
     return Reply(made, [](const secrets::SecretInfo& s) { return secrets::ToJson(s); }, 201);
   }));
   r.Put("/api/v1/secrets/{id}", admin([](http::Request& req, ApiContext& ctx) {
@@ -57,7 +57,7 @@ void RegisterSecretRoutes(http::Router& r, ApiContext ctx) {
     if (!existing) return ErrorResponse(existing.error());
     auto secret = secrets::SecretFromBody(*body, *existing);
     if (!secret) return ErrorResponse(secret.error());
-    if (auto done = store->Update(*id, *secret, RealClock::Instance().Now()); !done)
+    if (auto done = store->Update(*id, *secret, ctx.clock.Now()); !done)
       return ErrorResponse(done.error());
     return Reply(store->Get(*id), [](const secrets::SecretInfo& s) { return secrets::ToJson(s); });
   }));

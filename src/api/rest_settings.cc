@@ -186,7 +186,7 @@ void RegisterSettingsRoutes(http::Router& r, ApiContext ctx) {
               return ErrorResponse(Error{ErrorCode::kInvalid, "region is not a region name (e.g. us-east-1)",
                                          "region"});
           }
-          if (auto st = accounts.PutAws(v, RealClock::Instance().Now()); !st) return ErrorResponse(st.error());
+          if (auto st = accounts.PutAws(v, s->api.clock.Now()); !st) return ErrorResponse(st.error());
           spdlog::info("AWS keys saved by {} (access key {}, secret {})", p.user.name,
                        settings::Mask(v.access_key), "********");
           return JsonResponse(200, Json{{"access_key", v.access_key},

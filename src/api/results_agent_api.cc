@@ -108,7 +108,7 @@ http::Response StoreResults(ApiContext& ctx, http::Request& req) {
   store::Transaction tx(ctx.store.db());
   resultdb::ResultStore rs(ctx.store.db());
   auto stored = rs.StoreBatch(scope, step->get<int64_t>(), seq->get<int64_t>(), records, issues, extras,
-                              RealClock::Instance().Now());
+                              ctx.clock.Now());
   if (!stored) return ErrorResponse(stored.error());
   if (auto st = tx.Commit(); !st) return ErrorResponse(st.error());
   ctx.engine.Touch(aj->job.agent_id.value_or(0));
@@ -173,16 +173,17 @@ http::Response BeginUpload(ResultsContext& rc, http::Request& req, const std::st
   }
   store::Transaction tx(rc.api.store.db());
   artifacts::ArtifactStore as(rc.api.store.db(), *rc.blobs);
-  auto grants = as.BeginUploads(common, *files, report_entry, RealClock::Instance().Now());
+  auto grants = as.BeginUploads(common, *files, report_entry, rc.api.clock.Now());
   if (!grants) return ErrorResponse(grants.error());
   if (auto st = tx.Commit(); !st) return ErrorResponse(st.error());
   return JsonResponse(200, Grants(*grants));
 }
 
-Result<Json> DownloadGrants(artifacts::ArtifactStore& as, const std::vector<artifacts::ArtifactRecord>& files) {
+Result<Json> DownloadGrants(artifacts::ArtifactStore& as, const std::vector<artifacts::ArtifactRecord>& files,
+                           Millis now) {
   Json out = Json::array();
   for (const auto& a : files) {
-    KR_ASSIGN(auto token, as.GrantDownload(a.id, RealClock::Instance().Now()));
+    KR_ASSIGN(auto token, as.GrantDownload(a.id, now));
     out.push_back(Json{{"path", a.path}, {"id", a.id}, {"run_id", a.run_id}, {"url", "/agent/v1/blobs/" + token}});
   }
   return out;
@@ -242,7 +243,7 @@ void RegisterResultsAgentRoutes(http::Router& r, ResultsContext rc) {
     artifacts::ArtifactStore as(rc.api.store.db(), *rc.blobs);
     auto found = as.FindInFlow(aj->flow.id, aj->run.id, *sources);
     if (!found) return ErrorResponse(found.error());
-    auto files = DownloadGrants(as, *found);
+    auto files = DownloadGrants(as, *found, rc.api.clock.Now());
     if (!files) return ErrorResponse(files.error());
     return JsonResponse(200, Json{{"files", *files}});
   });
@@ -257,7 +258,7 @@ void RegisterResultsAgentRoutes(http::Router& r, ResultsContext rc) {
     artifacts::ArtifactStore as(rc.api.store.db(), *rc.blobs);
     auto found = as.FindCache(aj->flow.branch_id, aj->job.name, *keys);
     if (!found) return ErrorResponse(found.error());
-    auto files = DownloadGrants(as, found->second);
+    auto files = DownloadGrants(as, found->second, rc.api.clock.Now());
     if (!files) return ErrorResponse(files.error());
     return JsonResponse(200, Json{{"key", found->first}, {"files", *files}});
   });
@@ -265,7 +266,7 @@ void RegisterResultsAgentRoutes(http::Router& r, ResultsContext rc) {
   // Blob transfers: the token in the URL is the only credential, scoped to one file and mode.
   r.Put("/agent/v1/blobs/{token}", [rc](http::Request& req) mutable {
     artifacts::ArtifactStore as(rc.api.store.db(), *rc.blobs);
-    auto a = as.Redeem(req.params["token"], "upload", RealClock::Instance().Now());
+    auto a = as.Redeem(req.params["token"], "upload", rc.api.clock.Now());
     if (!a) return ErrorResponse(a.error());
     // An upload URL lives only as long as the job that asked for it.
     if (auto job = rc.api.store.GetJob(a->job_id); !job || job->state == JobState::kCompleted)
@@ -285,14 +286,14 @@ void RegisterResultsAgentRoutes(http::Router& r, ResultsContext rc) {
       "PUT", "/agent/v1/blobs/{token}",
       {kMaxBlobPieceBytes, [rc](const http::Request& req) -> std::optional<http::Response> {
          artifacts::ArtifactStore as(rc.api.store.db(), *rc.blobs);
-         auto a = as.Redeem(req.params.at("token"), "upload", RealClock::Instance().Now());
+         auto a = as.Redeem(req.params.at("token"), "upload", rc.api.clock.Now());
          if (!a) return ErrorResponse(a.error());
          return std::nullopt;
        }});
   r.Add("GET", "/agent/v1/blobs/{token}",
         http::StreamHandler([rc](http::Request& req, std::shared_ptr<http::StreamWriter> out) mutable {
           artifacts::ArtifactStore as(rc.api.store.db(), *rc.blobs);
-          auto a = as.Redeem(req.params["token"], "download", RealClock::Instance().Now());
+          auto a = as.Redeem(req.params["token"], "download", rc.api.clock.Now());
           if (!a) return StreamError(out, a.error());
           SetUserContentHeaders(*out, a->path);
           StreamBlob(rc.api.loop, rc.blobs, a->BlobKey(), out);

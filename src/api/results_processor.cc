@@ -27,7 +27,7 @@ Status ResultsProcessor::Process(Id run_id) {
   if (run.state != RunState::kCompleted) return {};
   KR_ASSIGN(auto flow, ctx_.store.GetFlow(run.flow_id));
   resultdb::ResultStore results(ctx_.store.db());
-  KR_ASSIGN(auto counters, results.AnalyzeRun(run, flow, RealClock::Instance().Now()));
+  KR_ASSIGN(auto counters, results.AnalyzeRun(run, flow, ctx_.clock.Now()));
   run.state = RunState::kProcessed;
   KR_TRY(ctx_.store.SaveRun(run));
   KR_TRY(tx.Commit());
@@ -39,7 +39,7 @@ Status ResultsProcessor::Process(Id run_id) {
 void ResultsProcessor::RetentionPass() {
   artifacts::FileBlobStore blobs(ctx_.data_dir + "/blobs");
   artifacts::ArtifactStore as(ctx_.store.db(), blobs);
-  auto counts = artifacts::EnforceRetention(ctx_.store.db(), as, RealClock::Instance().Now());
+  auto counts = artifacts::EnforceRetention(ctx_.store.db(), as, ctx_.clock.Now());
   if (!counts) {
     spdlog::error("retention cleanup failed: {}", counts.error().message);
     return;

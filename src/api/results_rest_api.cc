@@ -130,6 +130,7 @@ Json Compare(const std::vector<resultdb::StoredResult>& base, const std::vector<
 
 void RegisterResultsRestRoutes(http::Router& r, ResultsContext rc) {
   ApiContext ctx = rc.api;
+  const Clock& clock = ctx.clock;
   store::Store& store = ctx.store;
 
   r.Get("/api/v1/runs/{id}/results", Authed(ctx, [&store](http::Request& req, const auth::Principal&) {
@@ -211,7 +212,7 @@ void RegisterResultsRestRoutes(http::Router& r, ResultsContext rc) {
           return Reply(c, [](const Json& j) { return j; });
         }));
 
-  r.Post("/api/v1/results/{id}/comments", Authed(ctx, [&store](http::Request& req, const auth::Principal& who) {
+  r.Post("/api/v1/results/{id}/comments", Authed(ctx, [&store, &clock](http::Request& req, const auth::Principal& who) {
            auto id = IdParam(req, "id");
            if (!id) return ErrorResponse(id.error());
            auto body = ParseObject(req);
@@ -226,7 +227,7 @@ void RegisterResultsRestRoutes(http::Router& r, ResultsContext rc) {
                                         "must be new, investigating, bug-in-product or bug-in-test", "state"});
            store::Transaction tx(store.db());
            resultdb::ResultStore rs(store.db());
-           auto c = rs.AddComment(*id, who.user.name, *text, *state, RealClock::Instance().Now());
+           auto c = rs.AddComment(*id, who.user.name, *text, *state, clock.Now());
            if (!c) return ErrorResponse(c.error());
            if (auto st = tx.Commit(); !st) return ErrorResponse(st.error());
            return JsonResponse(201, *c);

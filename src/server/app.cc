@@ -141,8 +141,8 @@ Status App::Start() {
   impl_->hub = std::make_unique<api::Hub>(store);
   impl_->engine->add_listener(impl_->hub.get());
 
-  api::ApiContext ctx{store, *impl_->engine, *impl_->auth, *impl_->hub, impl_->loop,
-                      config_.data_dir};
+  api::ApiContext ctx{store,       *impl_->engine,        *impl_->auth, *impl_->hub,
+                      impl_->loop, RealClock::Instance(), config_.data_dir};
   impl_->planner_timers = std::make_unique<LoopTimers>(impl_->loop);
   impl_->repo_lister = std::make_unique<planner::GitRepoLister>(
       [impl](std::function<void()> fn) { impl->loop.Post(std::move(fn)); });
