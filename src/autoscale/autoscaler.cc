@@ -20,6 +20,10 @@ Autoscaler::Autoscaler(exec::Engine& engine, store::Store& store, http::Loop& lo
   // Pushed to the UI's live group page; the autoscaler itself ignores "machine".
   machines_.set_on_change(
       [this](const Machine& m) { engine_.NotifyExternalChange("machine", m.id); });
+  // The scheduler asks why a job of an autoscaled group waits, and what system a machine's
+  // agent runs, here.
+  engine_.set_wait_reason_source([this](const Job& job) { return WaitReason(job); });
+  engine_.set_machine_system_source([this](Id machine_id) { return MachineSystem(machine_id); });
   metrics_.Describe("kraken_jobs_queued", "gauge", "Jobs waiting for an agent, per group");
   metrics_.Describe("kraken_machines", "gauge", "Machines of autoscaled groups, per state");
   metrics_.Describe("kraken_group_failing", "gauge", "1 when the group's driver fails permanently");
@@ -35,6 +39,8 @@ Autoscaler::Autoscaler(exec::Engine& engine, store::Store& store, http::Loop& lo
 }
 
 Autoscaler::~Autoscaler() {
+  engine_.set_wait_reason_source(nullptr);
+  engine_.set_machine_system_source(nullptr);
   *alive_ = false;
   pool_.reset();
 }
@@ -203,22 +209,30 @@ Status Autoscaler::ReconcileGroup(const AgentsGroup& g, const std::map<Id, Agent
     groups_.erase(g.id);
     return {};
   }
-  GroupState& gs = State(g);
-  Labels group_label = {{"group", g.name}};
   std::string fingerprint = dep.Fingerprint();
+  GroupPass p{g, std::move(dep), std::move(fingerprint), State(g), std::move(machines), now,
+              next_check};
+  KR_TRY(FollowAgents(p, agents));
+  KR_TRY(JudgeMachines(p));
+  if (!p.dep.autoscaled()) return {};
+  KR_ASSIGN(Demand demand, PlanDemand(p));
+  KR_TRY(CreateMachines(p, demand));
+  return ExplainGroupWaits(p, demand);
+}
 
-  // 1. Follow each machine's agent.
-  for (Machine& m : machines) {
+// 1. Follow each machine's agent: registered, busy, idle again, lost.
+Status Autoscaler::FollowAgents(GroupPass& p, const std::map<Id, Agent>& agents) {
+  for (Machine& m : p.machines) {
     auto it = agents.find(m.id);
     const Agent* agent = it == agents.end() ? nullptr : &it->second;
     bool changed = false;
     if (m.state == MachineState::kBooting && agent) {
       m.agent_id = agent->id;
-      m.idle_since = now;
+      m.idle_since = p.now;
       metrics_.Observe("kraken_machine_phase_seconds",
-                       {{"group", g.name}, {"phase", "create_accepted_to_registered"}},
-                       (now - m.EnteredAt(MachineState::kBooting)) / 1000.0);
-      m.MoveTo(MachineState::kIdle, now, "agent registered");
+                       {{"group", p.g.name}, {"phase", "create_accepted_to_registered"}},
+                       (p.now - m.EnteredAt(MachineState::kBooting)) / 1000.0);
+      m.MoveTo(MachineState::kIdle, p.now, "agent registered");
       changed = true;
     }
     bool serving = m.state == MachineState::kIdle || m.state == MachineState::kBusy ||
@@ -232,18 +246,18 @@ Status Autoscaler::ReconcileGroup(const AgentsGroup& g, const std::map<Id, Agent
       if (count > m.job_count) {
         if (m.job_count == 0)
           metrics_.Observe("kraken_machine_phase_seconds",
-                           {{"group", g.name}, {"phase", "registered_to_job_started"}},
-                           (now - m.EnteredAt(MachineState::kIdle)) / 1000.0);
+                           {{"group", p.g.name}, {"phase", "registered_to_job_started"}},
+                           (p.now - m.EnteredAt(MachineState::kIdle)) / 1000.0);
         m.job_count = count;
         changed = true;
       }
       bool busy = agent->job_id.has_value();
       if (m.state == MachineState::kIdle && busy) {
-        m.MoveTo(MachineState::kBusy, now);
+        m.MoveTo(MachineState::kBusy, p.now);
         changed = true;
       } else if (m.state == MachineState::kBusy && !busy) {
-        m.MoveTo(MachineState::kIdle, now, "job done");
-        m.idle_since = now;
+        m.MoveTo(MachineState::kIdle, p.now, "job done");
+        m.idle_since = p.now;
         changed = true;
       } else if (m.state == MachineState::kDraining && !busy) {
         KR_TRY(Terminate(m, "drained"));
@@ -252,95 +266,109 @@ Status Autoscaler::ReconcileGroup(const AgentsGroup& g, const std::map<Id, Agent
     }
     if (changed) KR_TRY(machines_.Save(m));
   }
+  return {};
+}
 
-  // 2. Judge each machine by time and counts. The warm pool outlives the idle timeout.
+// 2. Judge each machine by time and counts: boot timeout, idle timeout, jobs done, a
+// deployment that changed.
+Status Autoscaler::JudgeMachines(GroupPass& p) {
+  // The warm pool outlives the idle timeout.
   int64_t idle_default = 0;
-  for (const Machine& m : machines)
-    if (m.state == MachineState::kIdle && m.system == dep.default_system) ++idle_default;
-  for (Machine& m : machines) {
-    bool stale = !dep.autoscaled() || m.deployment_hash != fingerprint;
-    Judgement j = Judge(m, dep, stale, now);
+  for (const Machine& m : p.machines)
+    if (m.state == MachineState::kIdle && m.system == p.dep.default_system) ++idle_default;
+  for (Machine& m : p.machines) {
+    bool stale = !p.dep.autoscaled() || m.deployment_hash != p.fingerprint;
+    Judgement j = Judge(m, p.dep, stale, p.now);
     if (j.verdict == Verdict::kTerminate && j.why.starts_with("idle for") &&
-        m.system == dep.default_system && idle_default <= dep.min_idle) {
+        m.system == p.dep.default_system && idle_default <= p.dep.min_idle) {
       continue;
     }
     if (j.verdict == Verdict::kTerminate) {
-      if (m.state == MachineState::kIdle && m.system == dep.default_system) --idle_default;
+      if (m.state == MachineState::kIdle && m.system == p.dep.default_system) --idle_default;
       KR_TRY(Terminate(m, j.why, j.why.starts_with("boot timeout")));
     } else if (j.verdict == Verdict::kDrain) {
       KR_TRY(Drain(m, j.why));
     } else if (j.next_check) {
-      next_check = std::min(next_check, j.next_check);
+      p.next_check = std::min(p.next_check, j.next_check);
     }
     if (m.state == MachineState::kTerminating && !destroying_.count(m.id)) {
       auto r = destroy_retry_.find(m.id);
-      if (r == destroy_retry_.end() || r->second <= now) StartDestroy(m);
-      else next_check = std::min(next_check, r->second);
+      if (r == destroy_retry_.end() || r->second <= p.now) StartDestroy(m);
+      else p.next_check = std::min(p.next_check, r->second);
     }
   }
-  if (!dep.autoscaled()) return {};
+  return {};
+}
 
-  // 3. Plan: demand per system, oldest job first. Only this group's queue is read: a pass
-  // follows every job change, so it must not cost as much as the whole queue.
-  KR_ASSIGN(auto queued, store_.ListQueuedJobsInGroup(g.id));
+// 3. Plan: demand per system, oldest job first; reclaim and drain what the limit no longer
+// allows.
+Result<Autoscaler::Demand> Autoscaler::PlanDemand(GroupPass& p) {
+  // Only this group's queue is read: a pass follows every job change, so it must not cost
+  // as much as the whole queue.
+  KR_ASSIGN(auto queued, store_.ListQueuedJobsInGroup(p.g.id));
   PlanInput in;
-  in.limit = dep.instances_limit;
-  in.min_idle = dep.min_idle;
-  in.default_system = dep.default_system;
+  in.limit = p.dep.instances_limit;
+  in.min_idle = p.dep.min_idle;
+  in.default_system = p.dep.default_system;
   std::map<std::string, Millis> oldest;
   for (const Job& job : queued) {
-    if (job.group_id != g.id || job.agent_id) continue;
-    std::string key = SystemKey(job, dep);
+    if (job.group_id != p.g.id || job.agent_id) continue;
+    std::string key = SystemKey(job, p.dep);
     if (!in.queued[key]++) {
       in.order.push_back(key);
       oldest[key] = job.created;
     }
   }
-  for (const Machine& m : machines) in.machines.push_back(&m);
-  bool ready = gs.backoff.Ready(now);
+  for (const Machine& m : p.machines) in.machines.push_back(&m);
+  bool ready = p.gs.backoff.Ready(p.now);
   if (!ready) {
     in.max_creates = 0;
-    next_check = std::min(next_check, gs.backoff.next_attempt());
-  } else if (gs.backoff.failures() > 0) {
-    in.max_creates = gs.creating > 0 ? 0 : 1;  // failing: one probe at a time
+    p.next_check = std::min(p.next_check, p.gs.backoff.next_attempt());
+  } else if (p.gs.backoff.failures() > 0) {
+    in.max_creates = p.gs.creating > 0 ? 0 : 1;  // failing: one probe at a time
   }
   Plan plan = MakePlan(in);
   for (Id id : plan.reclaim)
-    for (Machine& m : machines)
+    for (Machine& m : p.machines)
       if (m.id == id && m.state == MachineState::kIdle)
         KR_TRY(Terminate(m, "reclaimed: the group's limit is needed elsewhere"));
   for (Id id : plan.drain)
-    for (Machine& m : machines)
+    for (Machine& m : p.machines)
       if (m.id == id && m.state == MachineState::kBusy)
         KR_TRY(Drain(m, "the group's limit shrank"));
+  return Demand{std::move(queued), std::move(in.order), std::move(oldest), std::move(plan), ready};
+}
 
+// The machines the plan creates: their records and tokens in one transaction, then the
+// driver calls off the loop.
+Status Autoscaler::CreateMachines(GroupPass& p, Demand& d) {
   std::shared_ptr<cloud::Driver> driver;
-  if (!plan.create.empty()) {
-    auto d = drivers_.For(dep);
-    if (!d) {
-      gs.failing = d.error().message;
-      plan.create.clear();
+  if (!d.plan.create.empty()) {
+    auto found = drivers_.For(p.dep);
+    if (!found) {
+      p.gs.failing = found.error().message;
+      d.plan.create.clear();
     } else {
-      driver = *d;
+      driver = *found;
     }
   }
-  if (!plan.create.empty()) {
+  if (!d.plan.create.empty()) {
     // The decision, its records and their tokens land together, before any driver call.
     std::vector<std::pair<Machine, std::string>> made;
     {
       Transaction tx(store_.db());
-      for (const std::string& system : plan.create) {
+      for (const std::string& system : d.plan.create) {
         Machine m;
-        m.group_id = g.id;
+        m.group_id = p.g.id;
         m.system = system;
-        m.method = dep.method;
-        m.deployment_hash = fingerprint;
-        m.created = m.updated = now;
-        m.boot_deadline = now + dep.boot_timeout * 1000;
-        m.queued_at = oldest.count(system) ? oldest[system] : now;
-        m.MoveTo(MachineState::kRequested, now);
+        m.method = p.dep.method;
+        m.deployment_hash = p.fingerprint;
+        m.created = m.updated = p.now;
+        m.boot_deadline = p.now + p.dep.boot_timeout * 1000;
+        m.queued_at = d.oldest.count(system) ? d.oldest[system] : p.now;
+        m.MoveTo(MachineState::kRequested, p.now);
         KR_ASSIGN(m, machines_.Create(m));
-        KR_ASSIGN(auto token, engine_.MintRegistrationToken(g.id, dep.boot_timeout * 1000, m.id));
+        KR_ASSIGN(auto token, engine_.MintRegistrationToken(p.g.id, p.dep.boot_timeout * 1000, m.id));
         m.token_hash = auth::HashToken(token);
         KR_TRY(machines_.Save(m));
         made.emplace_back(std::move(m), std::move(token));
@@ -348,59 +376,59 @@ Status Autoscaler::ReconcileGroup(const AgentsGroup& g, const std::map<Id, Agent
       KR_TRY(tx.Commit());
     }
     for (auto& [m, token] : made) {
-      if (oldest.count(m.system))
+      if (d.oldest.count(m.system))
         metrics_.Observe("kraken_machine_phase_seconds",
-                         {{"group", g.name}, {"phase", "queued_to_decision"}},
-                         (now - m.queued_at) / 1000.0);
+                         {{"group", p.g.name}, {"phase", "queued_to_decision"}},
+                         (p.now - m.queued_at) / 1000.0);
       cloud::MachineSpec spec;
       spec.machine_id = m.id;
       spec.server_id = options_.server_id;
-      spec.group_id = g.id;
-      spec.group_name = g.name;
+      spec.group_id = p.g.id;
+      spec.group_name = p.g.name;
       spec.system = m.system;
       spec.registration_token = token;
       spec.server_url = AgentServerUrl();
       spec.server_fingerprint = options_.server_fingerprint;
-      spec.options = dep.raw;
-      spec.one_job = dep.destroy_after_jobs == 1;
+      spec.options = p.dep.raw;
+      spec.one_job = p.dep.destroy_after_jobs == 1;
       StartCreate(m, std::move(spec), driver);
-      machines.push_back(m);
+      p.machines.push_back(m);
     }
   }
+  return {};
+}
 
-  // 4. Explain: why each system's jobs wait.
-  gs.reasons.clear();
-  for (const std::string& key : in.order) {
+// 4. Explain why each system's jobs wait.
+Status Autoscaler::ExplainGroupWaits(GroupPass& p, const Demand& d) {
+  p.gs.reasons.clear();
+  for (const std::string& key : d.order) {
     std::string reason;
     const Machine* coming = nullptr;
-    for (const Machine& m : machines)
+    for (const Machine& m : p.machines)
       if (m.system == key && IsComing(m.state) && (!coming || m.created < coming->created))
         coming = &m;
-    if (!gs.failing.empty()) {
-      reason = "group failing: " + gs.failing;
-      if (!ready) reason += fmt::format(" (next try in {} s)", (gs.backoff.next_attempt() - now + 999) / 1000);
-    } else if (!ready && !coming) {
-      reason = fmt::format("creating a machine failed ({}); next try in {} s", gs.last_error,
-                           (gs.backoff.next_attempt() - now + 999) / 1000);
+    if (!p.gs.failing.empty()) {
+      reason = "group failing: " + p.gs.failing;
+      if (!d.ready) reason += fmt::format(" (next try in {} s)", (p.gs.backoff.next_attempt() - p.now + 999) / 1000);
+    } else if (!d.ready && !coming) {
+      reason = fmt::format("creating a machine failed ({}); next try in {} s", p.gs.last_error,
+                           (p.gs.backoff.next_attempt() - p.now + 999) / 1000);
     } else if (coming) {
       bool booting = coming->state == MachineState::kBooting;
       reason = fmt::format("machine {} {} for {} s", coming->name(),
                            booting ? "booting" : "being created",
-                           (now - coming->EnteredAt(booting ? MachineState::kBooting
+                           (p.now - coming->EnteredAt(booting ? MachineState::kBooting
                                                             : MachineState::kRequested)) / 1000);
-    } else if (plan.waiting_for_limit.count(key)) {
-      reason = fmt::format("group limit {} reached", dep.instances_limit);
+    } else if (d.plan.waiting_for_limit.count(key)) {
+      reason = fmt::format("group limit {} reached", p.dep.instances_limit);
     }
-    if (!reason.empty()) gs.reasons[key] = reason;
+    if (!reason.empty()) p.gs.reasons[key] = reason;
   }
-  for (Job job : queued) {
-    if (job.group_id != g.id || job.agent_id) continue;
-    auto r = gs.reasons.find(SystemKey(job, dep));
-    if (r == gs.reasons.end() || job.wait_reason == r->second) continue;
-    job.wait_reason = r->second;
-    KR_TRY(store_.SaveJob(job));
-  }
-  return {};
+  // The scheduler writes the reasons; it reads them from WaitReason, as set just above.
+  std::vector<Job> waiting;
+  for (const Job& job : d.queued)
+    if (job.group_id == p.g.id && !job.agent_id) waiting.push_back(job);
+  return engine_.ExplainWaits(waiting);
 }
 
 std::string Autoscaler::AgentServerUrl() {
@@ -408,6 +436,11 @@ std::string Autoscaler::AgentServerUrl() {
   auto saved = store_.GetSetting("server_url");
   if (saved && *saved && !(*saved)->empty()) return **saved;
   return options_.server_url;
+}
+
+std::string Autoscaler::MachineSystem(Id machine_id) {
+  auto m = machines_.Get(machine_id);
+  return m ? m->system : "";
 }
 
 std::string Autoscaler::WaitReason(const Job& job) const {

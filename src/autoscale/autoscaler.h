@@ -25,6 +25,7 @@
 #include "autoscale/drivers.h"
 #include "autoscale/machine_store.h"
 #include "autoscale/metrics.h"
+#include "autoscale/policy.h"
 #include "core/worker_pool.h"
 #include "exec/engine.h"
 #include "http/server.h"
@@ -63,6 +64,8 @@ class Autoscaler : public exec::Listener {
 
   // Why a queued job of an autoscaled group waits ("" when the autoscaler has no say).
   std::string WaitReason(const Job& job) const;
+  // The system the machine was made for ("any", or "" when there is no such machine).
+  std::string MachineSystem(Id machine_id);
   // Prometheus text: the autoscaler's counters and histograms, with the queue and machine
   // gauges read from the database now.
   std::string RenderMetrics();
@@ -93,8 +96,31 @@ class Autoscaler : public exec::Listener {
   };
 
   GroupState& State(const AgentsGroup& g);
+  // One group's pass, in four steps over what GroupPass holds (autoscaler.cc).
   Status ReconcileGroup(const AgentsGroup& g, const std::map<Id, Agent>& agents,
                         Millis& next_check);
+  struct GroupPass {
+    const AgentsGroup& g;
+    Deployment dep;
+    std::string fingerprint;  // of `dep`: a machine made from another is stale
+    GroupState& gs;
+    std::vector<Machine> machines;  // the group's, kept up to date by the steps
+    Millis now;
+    Millis& next_check;  // the earliest time a machine needs looking at again
+  };
+  // The group's demand as planned, for the creation and the explanation.
+  struct Demand {
+    std::vector<Job> queued;
+    std::vector<std::string> order;        // systems, the one with the oldest job first
+    std::map<std::string, Millis> oldest;  // each system's oldest queued job
+    Plan plan;
+    bool ready = true;  // the backoff allows creating now
+  };
+  Status FollowAgents(GroupPass& p, const std::map<Id, Agent>& agents);
+  Status JudgeMachines(GroupPass& p);
+  Result<Demand> PlanDemand(GroupPass& p);
+  Status CreateMachines(GroupPass& p, Demand& d);
+  Status ExplainGroupWaits(GroupPass& p, const Demand& d);
   // Moves a machine to terminating (disabling its agent) and starts its destruction.
   Status Terminate(Machine& m, const std::string& why, bool error = false);
   Status Drain(Machine& m, const std::string& why);

@@ -81,10 +81,8 @@ Result<Registration> Engine::RegisterAgent(const std::string& name, const Json& 
     // A machine made for a system (an AMI id, say) runs that system's jobs, whatever
     // distribution its agent reports.
     if (reg.machine_id) {
-      KR_ASSIGN(auto made_for, store_.db().Exec("SELECT system FROM machines WHERE id = ?",
-                                                {*reg.machine_id}));
-      if (!made_for.rows.empty() && made_for.rows[0].Text(0) != "any")
-        agent.system = made_for.rows[0].Text(0);
+      std::string made_for = MachineSystem(*reg.machine_id);
+      if (!made_for.empty()) agent.system = made_for;
     }
     if (reg.group_id) agent.group_ids.push_back(*reg.group_id);
     if (all && (!reg.group_id || *reg.group_id != all->id)) agent.group_ids.push_back(all->id);
@@ -95,6 +93,12 @@ Result<Registration> Engine::RegisterAgent(const std::string& name, const Json& 
   Heard(agent.id);
   NotifyChanged("agent", agent.id);
   return Registration{agent, token};
+}
+
+std::string Engine::MachineSystem(Id machine_id) const {
+  if (!machine_system_source_) return {};
+  std::string system = machine_system_source_(machine_id);
+  return system == "any" ? "" : system;
 }
 
 Result<Agent> Engine::AuthenticateAgent(const std::string& token) {
@@ -141,13 +145,8 @@ Status Engine::UpdateHostInfo(Id agent_id, const Json& host_info) {
   KR_ASSIGN(auto agent, store_.GetAgent(agent_id, false));
   agent.host_info = host_info;
   // A machine's agent keeps the system its machine was made for (see RegisterAgent).
-  bool made_for_system = false;
-  if (agent.machine_id) {
-    KR_ASSIGN(auto made_for, store_.db().Exec("SELECT system FROM machines WHERE id = ?",
-                                              {*agent.machine_id}));
-    made_for_system = !made_for.rows.empty() && made_for.rows[0].Text(0) != "any";
-  }
-  if (!made_for_system) agent.system = SystemOf(host_info);
+  if (!agent.machine_id || MachineSystem(*agent.machine_id).empty())
+    agent.system = SystemOf(host_info);
   agent.last_seen = clock_.Now();
   agent.lost = false;
   Heard(agent_id);

@@ -145,12 +145,25 @@ class Engine {
   void set_wait_reason_source(std::function<std::string(const Job&)> source) {
     wait_reason_source_ = std::move(source);
   }
+  // Brings the wait reason of each of `jobs` that still waits for an agent up to what the
+  // source says now (when it says anything): the source changed its mind between two
+  // scheduling passes. The scheduler is the one writer of wait reasons (scheduler.cc).
+  Status ExplainWaits(const std::vector<Job>& jobs);
+
+  // What system a machine was made for (the autoscaler's records: an image or AMI id, or
+  // "any"); its agent runs that system's jobs whatever distribution it reports. Unset or
+  // empty: machines are made for no system in particular.
+  void set_machine_system_source(std::function<std::string(Id machine_id)> source) {
+    machine_system_source_ = std::move(source);
+  }
 
   // The server's key, which seals project secrets; without one, steps see no secrets.
   void set_secret_box(const settings::SecretBox* box) { secret_box_ = box; }
   const settings::SecretBox* secret_box() const { return secret_box_; }
 
  private:
+  // The system the machine was made for, from the machine system source; "" for "any".
+  std::string MachineSystem(Id machine_id) const;
   // Helpers run inside the caller's transaction.
   Result<Run> CreateRun(const Flow& flow, const Stage& stage, const Json& args,
                         const Json& reason);
@@ -195,6 +208,7 @@ class Engine {
   // Set while StartFlow makes its runs: CheckFlowDone waits until they all exist.
   bool starting_flow_ = false;
   std::function<std::string(const Job&)> wait_reason_source_;
+  std::function<std::string(Id)> machine_system_source_;
   const settings::SecretBox* secret_box_ = nullptr;
   // Monotonic times: when each agent was last heard from in this process; since when every
   // agent has had a full timeout (the server's start, or the end of a loop stall); when the

@@ -13,14 +13,12 @@
 #include <vector>
 
 #include "core/entities.h"
+#include "exec/assignment.h"
 
 namespace kraken::exec {
 
-struct WaitingAgent {
-  Id id = 0;
-  std::vector<Id> group_ids;
-  std::string system;
-  bool machine = false;         // runs on an autoscaled machine, made for `system`
+// An idle agent (who it is, for the scheduler) and its parked poll.
+struct WaitingAgent : IdleAgent {
   std::function<void()> wake;   // answers the parked poll
   std::function<bool()> alive;  // false once the poll's connection has closed
   uint64_t poll = 0;            // which poll parked it (set by Park)

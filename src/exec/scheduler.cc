@@ -1,10 +1,10 @@
-// The scheduler: hands queued jobs, oldest run first, to agents waiting for
-// work.
-#include <fmt/format.h>
-
+// The scheduler: hands queued jobs, oldest run first, to agents waiting for work. The rules
+// of who takes what are in assignment.h; this reads the queue and the agents and stores the
+// outcome.
 #include <algorithm>
 #include <optional>
 
+#include "exec/assignment.h"
 #include "exec/engine.h"
 
 namespace kraken::exec {
@@ -18,33 +18,18 @@ void Engine::RequestSchedule() {
   });
 }
 
-namespace {
 
-bool Matches(const Job& job, const WaitingAgent& agent) {
-  if (std::find(agent.group_ids.begin(), agent.group_ids.end(), job.group_id) ==
-      agent.group_ids.end())
-    return false;
-  // A job of executor docker runs in a container of its image: on a machine the autoscaler
-  // made as that container (a group deployed with method docker). An agent installed by
-  // hand runs steps on its own host, which is not what the job asked for, so it never
-  // takes one.
-  if (job.executor != "local" && !agent.machine) return false;
-  // An autoscaled machine was made for one system (a container of the job's image, an
-  // AMI), and takes only that system's jobs.
-  return job.system == "any" || job.system == agent.system;
+Status Engine::ExplainWaits(const std::vector<Job>& jobs) {
+  if (!wait_reason_source_) return {};
+  for (Job job : jobs) {
+    if (job.agent_id) continue;
+    std::string reason = wait_reason_source_(job);
+    if (reason.empty() || reason == job.wait_reason) continue;
+    job.wait_reason = std::move(reason);
+    KR_TRY(store_.SaveJob(job));
+  }
+  return {};
 }
-
-std::string NoAgentReason(const Job& job) {
-  if (job.executor != "local")
-    return fmt::format(
-        "no container of {} in group '{}': executor {} jobs run only on machines of a group "
-        "deployed with method docker (agents installed by hand do not run containers)",
-        job.system == "any" ? "the group's image" : job.system, job.group_name, job.executor);
-  return fmt::format("no idle agent in group '{}'{}", job.group_name,
-                     job.system == "any" ? "" : " with system " + job.system);
-}
-
-}  // namespace
 
 int Engine::SchedulePass() {
   std::vector<Id> woken;
@@ -52,13 +37,13 @@ int Engine::SchedulePass() {
     store::Transaction tx(store_.db());
     // Copy: waking changes the presence map, so collect first, wake after
     // commit.
-    std::vector<WaitingAgent> idle;
+    std::vector<IdleAgent> idle;
     std::vector<Id> gone;
     for (const auto& [id, w] : presence_.waiting()) {
       if (w.alive && !w.alive())
         gone.push_back(id);  // its poll's connection closed
       else
-        idle.push_back(w);
+        idle.push_back(w);  // the scheduler's part of it
     }
     for (Id id : gone) presence_.Unpark(id);
     // With no agent waiting, one page of the queue still gets its wait reasons, so a job
@@ -69,25 +54,23 @@ int Engine::SchedulePass() {
     // agent back for its next job); later pages grow, for queues of unmatched jobs.
     int64_t page =
         nobody_waiting ? 64 : std::clamp<int64_t>(static_cast<int64_t>(idle.size()) * 2, 4, 64);
+    Assigner assigner(std::move(idle));
     std::pair<Id, Id> cursor{0, 0};
-    while (!idle.empty() || nobody_waiting) {
+    while (!assigner.empty() || nobody_waiting) {
       auto jobs = store_.ListQueuedJobs(page, cursor);
       if (!jobs || jobs->empty()) break;
       cursor = {jobs->back().run_id, jobs->back().id};
       for (Job& job : *jobs) {
-        if (idle.empty() && !nobody_waiting) break;
-        // The first matching agent that can still take a job; a stale one (given a job,
-        // de-authorized or disabled since it parked) is dropped and the next one tried.
+        if (assigner.empty() && !nobody_waiting) break;
+        // A stale agent (given a job, de-authorized or disabled since it parked) is
+        // dropped and the next one tried.
         std::optional<Agent> agent;
-        while (!agent) {
-          auto it = std::find_if(idle.begin(), idle.end(),
-                                 [&](const WaitingAgent& a) { return Matches(job, a); });
-          if (it == idle.end()) break;
-          auto fresh = store_.GetAgent(it->id, false);
-          idle.erase(it);
-          if (fresh && !fresh->job_id && fresh->authorized && !fresh->disabled)
-            agent = std::move(*fresh);
-        }
+        assigner.Offer(job, [&](Id id) {
+          auto fresh = store_.GetAgent(id, false);
+          if (!fresh || fresh->job_id || !fresh->authorized || fresh->disabled) return false;
+          agent = std::move(*fresh);
+          return true;
+        });
         if (!agent) {
           std::string reason = NoAgentReason(job);
           if (wait_reason_source_)

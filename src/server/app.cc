@@ -8,6 +8,7 @@
 #include "api/api.h"
 #include "api/hub.h"
 #include "api/results_api.h"
+#include "artifacts/retention.h"
 #include "auth/auth.h"
 #include "auth/crypto.h"
 #include "autoscale/agent_account.h"
@@ -17,6 +18,7 @@
 #include "http/router.h"
 #include "http/server.h"
 #include "planner/planner.h"
+#include "resultdb/run_processor.h"
 #include "server/aws_ec2_setup.h"
 #include "server/data_dir.h"
 #include "server/static_files.h"
@@ -26,6 +28,19 @@
 namespace kraken::server {
 
 namespace {
+
+// Hands the engine's run changes to the run processor (resultdb), which analyses each run
+// once it completes.
+class RunListener : public exec::Listener {
+ public:
+  explicit RunListener(resultdb::RunProcessor& runs) : runs_(runs) {}
+  void Changed(const std::string& kind, Id id) override {
+    if (kind == "run") runs_.RunChanged(id);
+  }
+
+ private:
+  resultdb::RunProcessor& runs_;
+};
 
 // The planner's timers on the server's loop.
 class LoopTimers : public planner::Timers {
@@ -61,7 +76,9 @@ struct App::Impl {
   http::Router router;
   std::unique_ptr<http::Server> server;
   std::unique_ptr<http::Loop::Timer> watchdog, heartbeat, retention;
-  std::unique_ptr<api::ResultsProcessor> results;
+  std::unique_ptr<resultdb::RunProcessor> runs;
+  std::unique_ptr<exec::Listener> run_listener;
+  std::string blob_dir;
 
   void ScheduleWatchdog() {
     watchdog = loop.After(std::chrono::milliseconds(1000), [this] {
@@ -69,9 +86,22 @@ struct App::Impl {
       ScheduleWatchdog();
     });
   }
+  // Deletes the logs and artifacts that branch retention policies no longer keep.
+  void RetentionPass() {
+    artifacts::FileBlobStore blobs(blob_dir);
+    artifacts::ArtifactStore as(store->db(), blobs);
+    auto counts = artifacts::EnforceRetention(store->db(), as, RealClock::Instance().Now());
+    if (!counts) {
+      spdlog::error("retention cleanup failed: {}", counts.error().message);
+      return;
+    }
+    if (counts->log_jobs || counts->artifacts || counts->caches)
+      spdlog::info("retention: deleted {} log chunks, {} artifacts, {} cache entries",
+                   counts->log_jobs, counts->artifacts, counts->caches);
+  }
   void ScheduleRetention() {
     retention = loop.After(std::chrono::hours(1), [this] {
-      results->RetentionPass();
+      RetentionPass();
       ScheduleRetention();
     });
   }
@@ -151,8 +181,13 @@ Status App::Start() {
   ctx.planner = impl_->planner.get();
   api::RegisterRestApi(impl_->router, ctx);
   // Completed runs are analysed (test results, issues) and become processed.
-  impl_->results = std::make_unique<api::ResultsProcessor>(ctx);
-  impl_->engine->add_listener(impl_->results.get());
+  impl_->runs = std::make_unique<resultdb::RunProcessor>(
+      store, RealClock::Instance(),
+      [impl](std::function<void()> fn) { impl->loop.Post(std::move(fn)); },
+      [impl](Id run_id) { impl->hub->Changed("run", run_id); });
+  impl_->run_listener = std::make_unique<RunListener>(*impl_->runs);
+  impl_->engine->add_listener(impl_->run_listener.get());
+  impl_->blob_dir = config_.data_dir + "/blobs";
   autoscale::AllowFakeDriver(config_.enable_fake_driver);
   namespace fs = std::filesystem;
   const AgentBinary agent_binary = FindAgentBinary(config_.agent_binary);
@@ -170,8 +205,6 @@ Status App::Start() {
   impl_->autoscaler = std::make_unique<autoscale::Autoscaler>(
       *impl_->engine, store, impl_->loop, RealClock::Instance(), *impl_->drivers, as_options);
   impl_->engine->add_listener(impl_->autoscaler.get());
-  impl_->engine->set_wait_reason_source(
-      [impl](const Job& job) { return impl->autoscaler->WaitReason(job); });
   RegisterAutoscaleRoutes(impl_->router, ctx, *impl_->autoscaler);
   api::RegisterAgentApi(impl_->router, ctx);
   RegisterInstallRoutes(impl_->router, agent_binary);
@@ -201,8 +234,8 @@ Status App::Start() {
   if (auto st = impl_->planner->Start(); !st)
     spdlog::error("planner: {}", st.error().message);
   impl_->ScheduleHeartbeat();
-  impl_->results->CatchUp();
-  impl_->results->RetentionPass();
+  impl_->runs->CatchUp();
+  impl_->RetentionPass();
   impl_->ScheduleRetention();
   // Jobs queued before a restart are picked up as agents return.
   impl_->engine->RequestSchedule();

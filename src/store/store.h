@@ -100,6 +100,8 @@ class Store {
   Result<Run> GetRun(Id id);
   Result<Json> GetRunSchema(Id id);
   Result<std::vector<Run>> ListRuns(Id flow_id);
+  // The ids of every run in `state`, oldest first.
+  Result<std::vector<Id>> RunIdsInState(RunState state);
   Status SaveRun(const Run& r);
 
   // Creates the job and its steps (their ids are filled in).

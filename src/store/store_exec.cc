@@ -183,6 +183,14 @@ Result<std::vector<Run>> Store::ListRuns(Id flow_id) {
   return All<Run>(r, RunOf);
 }
 
+Result<std::vector<Id>> Store::RunIdsInState(RunState state) {
+  KR_ASSIGN(auto r, Q("SELECT id FROM runs WHERE state = ? ORDER BY id", {std::string(Name(state))}));
+  std::vector<Id> ids;
+  ids.reserve(r.rows.size());
+  for (const auto& row : r.rows) ids.push_back(row.Int(0));
+  return ids;
+}
+
 Result<Json> Store::GetRunSchema(Id id) {
   KR_ASSIGN(auto r, Q("SELECT schema_json FROM runs WHERE id = ?", {id}));
   if (r.rows.empty()) return NotFound("run " + std::to_string(id) + " not found");
