@@ -42,13 +42,11 @@ Result<std::vector<Id>> GroupIds(store::Store& store, const Json& list) {
   return out;
 }
 
-}  // namespace
 
-void RegisterAgentsRoutes(http::Router& r, ApiContext ctx) {
+// Agents: list, authorize, disable, delete.
+void RegisterAgentRoutes(http::Router& r, ApiContext ctx) {
   auto& store = ctx.store;
   auto& engine = ctx.engine;
-  const Clock& clock = ctx.clock;
-
   r.Get("/api/v1/agents", Authed(ctx, [&store](http::Request& req, const auth::Principal&) {
           std::optional<bool> authorized;
           if (auto a = req.Query("authorized"); !a.empty()) authorized = (a == "true" || a == "1");
@@ -104,7 +102,13 @@ void RegisterAgentsRoutes(http::Router& r, ApiContext ctx) {
              auto st = store.DeleteAgent(*id);
              return st ? JsonResponse(200, Json{{"deleted", *id}}) : ErrorResponse(st.error());
            }, true));
+}
 
+// Agent groups and their deployment, and registration tokens.
+void RegisterGroupRoutes(http::Router& r, ApiContext ctx) {
+  auto& store = ctx.store;
+  auto& engine = ctx.engine;
+  const Clock& clock = ctx.clock;
   r.Get("/api/v1/groups", Authed(ctx, [&store](http::Request&, const auth::Principal&) {
           auto groups = store.ListGroups();
           return Reply(groups, [](const auto& v) {
@@ -190,6 +194,13 @@ void RegisterAgentsRoutes(http::Router& r, ApiContext ctx) {
            auto token = engine.MintRegistrationToken((*group)->id, lifetime.get<int64_t>() * 1000);
            return Reply(token, [](const auto& v) { return Json{{"token", v}}; }, 201);
          }, true));
+}
+
+}  // namespace
+
+void RegisterAgentsRoutes(http::Router& r, ApiContext ctx) {
+  RegisterAgentRoutes(r, ctx);
+  RegisterGroupRoutes(r, ctx);
 }
 
 }  // namespace kraken::api

@@ -64,19 +64,9 @@ http::Response LoginResponse(const auth::LoginResult& result, const std::string&
   return res;
 }
 
-}  // namespace
-
-void RegisterRestApi(http::Router& r, ApiContext ctx) {
+// Sign-in, sessions and API tokens.
+void RegisterSignInRoutes(http::Router& r, ApiContext ctx) {
   auto& store = ctx.store;
-  const Clock& clock = ctx.clock;
-
-  r.Get("/api/v1/health", [](http::Request&) {
-    return JsonResponse(200, Json{{"status", "ok"}, {"version", "0.1.0"}});
-  });
-  r.Get("/api/v1/openapi.json",
-        [](http::Request&) { return http::Response::Json(200, kOpenApiDocument); });
-
-  // --- sign-in, sessions, API tokens ---
   // Deferred: the password is checked off the loop, and the answer sent when it is done.
   r.Add("POST", "/api/v1/auth/login",
         http::DeferredHandler([ctx](http::Request& req, std::shared_ptr<http::Responder> out) {
@@ -126,8 +116,12 @@ void RegisterRestApi(http::Router& r, ApiContext ctx) {
              auto st = store.DeleteToken(*id, p.user.id);
              return st ? JsonResponse(200, Json{{"deleted", *id}}) : ErrorResponse(st.error());
            }));
+}
 
-  // --- projects ---
+// Projects.
+void RegisterProjectRoutes(http::Router& r, ApiContext ctx) {
+  auto& store = ctx.store;
+  const Clock& clock = ctx.clock;
   r.Get("/api/v1/projects", Authed(ctx, [&store](http::Request&, const auth::Principal&) {
           auto projects = store.ListProjects();
           if (!projects) return ErrorResponse(projects.error());
@@ -191,8 +185,12 @@ void RegisterRestApi(http::Router& r, ApiContext ctx) {
              auto st = store.DeleteProject(*id);
              return st ? JsonResponse(200, Json{{"deleted", *id}}) : ErrorResponse(st.error());
            }, true));
+}
 
-  // --- branches ---
+// A project's branches.
+void RegisterBranchRoutes(http::Router& r, ApiContext ctx) {
+  auto& store = ctx.store;
+  const Clock& clock = ctx.clock;
   r.Get("/api/v1/projects/{id}/branches",
         Authed(ctx, [&store](http::Request& req, const auth::Principal&) {
           auto id = IdParam(req, "id");
@@ -262,8 +260,11 @@ void RegisterRestApi(http::Router& r, ApiContext ctx) {
              auto st = store.DeleteBranch(*id);
              return st ? JsonResponse(200, Json{{"deleted", *id}}) : ErrorResponse(st.error());
            }, true));
+}
 
-  // --- stages ---
+// A branch's stages, saved once their schema checks; the planner hears of each change.
+void RegisterStageRoutes(http::Router& r, ApiContext ctx) {
+  auto& store = ctx.store;
   r.Get("/api/v1/branches/{id}/stages",
         Authed(ctx, [&store](http::Request& req, const auth::Principal&) {
           auto id = IdParam(req, "id");
@@ -341,7 +342,20 @@ void RegisterRestApi(http::Router& r, ApiContext ctx) {
              if (st && ctx.planner) (void)ctx.planner->SyncStage(*id);
              return st ? JsonResponse(200, Json{{"deleted", *id}}) : ErrorResponse(st.error());
            }));
+}
 
+}  // namespace
+
+void RegisterRestApi(http::Router& r, ApiContext ctx) {
+  r.Get("/api/v1/health", [](http::Request&) {
+    return JsonResponse(200, Json{{"status", "ok"}, {"version", "0.1.0"}});
+  });
+  r.Get("/api/v1/openapi.json",
+        [](http::Request&) { return http::Response::Json(200, kOpenApiDocument); });
+  RegisterSignInRoutes(r, ctx);
+  RegisterProjectRoutes(r, ctx);
+  RegisterBranchRoutes(r, ctx);
+  RegisterStageRoutes(r, ctx);
   RegisterExecRoutes(r, ctx);
   RegisterAgentsRoutes(r, ctx);
   RegisterSettingsRoutes(r, ctx);

@@ -81,12 +81,11 @@ void ServeLog(ApiContext ctx, http::Router& r, const std::string& pattern, bool 
         }));
 }
 
-}  // namespace
 
-void RegisterExecRoutes(http::Router& r, ApiContext ctx) {
+// Flows: started by hand, listed per branch, and their runs.
+void RegisterFlowRoutes(http::Router& r, ApiContext ctx) {
   auto& store = ctx.store;
   auto& engine = ctx.engine;
-
   r.Post("/api/v1/branches/{id}/flows",
          Authed(ctx, [&engine, &store](http::Request& req, const auth::Principal&) {
            auto id = IdParam(req, "id");
@@ -154,7 +153,12 @@ void RegisterExecRoutes(http::Router& r, ApiContext ctx) {
            auto run = engine.StartRun(*id, stage->get<int64_t>(), body->value("args", Json::object()));
            return Reply(run, [&store](const auto& v) { return RunWithJobs(store, v); }, 201);
          }));
+}
 
+// Runs: read, cancel, rerun.
+void RegisterRunRoutes(http::Router& r, ApiContext ctx) {
+  auto& store = ctx.store;
+  auto& engine = ctx.engine;
   r.Get("/api/v1/runs/{id}", Authed(ctx, [&store](http::Request& req, const auth::Principal&) {
           auto id = IdParam(req, "id");
           if (!id) return ErrorResponse(id.error());
@@ -188,7 +192,12 @@ void RegisterExecRoutes(http::Router& r, ApiContext ctx) {
            auto run = engine.RerunRun(*id);
            return Reply(run, [&store](const auto& v) { return RunWithJobs(store, v); });
          }));
+}
 
+// Jobs: read, cancel, rerun.
+void RegisterJobRoutes(http::Router& r, ApiContext ctx) {
+  auto& store = ctx.store;
+  auto& engine = ctx.engine;
   r.Get("/api/v1/jobs/{id}", Authed(ctx, [&store](http::Request& req, const auth::Principal&) {
           auto id = IdParam(req, "id");
           if (!id) return ErrorResponse(id.error());
@@ -221,6 +230,10 @@ void RegisterExecRoutes(http::Router& r, ApiContext ctx) {
            auto job = engine.RerunJob(*id);
            return Reply(job, [&store](const auto& v) { return JobWithSteps(store, v); }, 201);
          }));
+}
+
+// Live events (SSE) and job logs.
+void RegisterEventRoutes(http::Router& r, ApiContext ctx) {
   r.Add("GET", "/api/v1/events",
         http::StreamHandler([ctx](http::Request& req, std::shared_ptr<http::StreamWriter> out) {
           auto who = ctx.auth.Authenticate(RequestToken(req));
@@ -235,6 +248,15 @@ void RegisterExecRoutes(http::Router& r, ApiContext ctx) {
         }));
   ServeLog(ctx, r, "/api/v1/jobs/{id}/log", false);
   ServeLog(ctx, r, "/api/v1/jobs/{id}/steps/{idx}/log", true);
+}
+
+}  // namespace
+
+void RegisterExecRoutes(http::Router& r, ApiContext ctx) {
+  RegisterFlowRoutes(r, ctx);
+  RegisterRunRoutes(r, ctx);
+  RegisterJobRoutes(r, ctx);
+  RegisterEventRoutes(r, ctx);
 }
 
 }  // namespace kraken::api

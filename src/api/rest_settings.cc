@@ -7,7 +7,6 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <regex>
 
 #include "api/api.h"
 #include "api/json_io.h"
@@ -41,11 +40,6 @@ Result<ec2::AwsSettings> LoadAws(SettingsContext& s) {
   if (!stored || stored->access_key.empty() || stored->secret_access_key.empty())
     return Invalid("access_key", "no AWS keys are saved: save an access key and its secret first");
   return *stored;
-}
-
-bool ValidRegion(const std::string& region) {
-  static const std::regex kRegion("[a-z]{2}(-[a-z]+)+-[0-9]+");
-  return std::regex_match(region, kRegion);
 }
 
 Json AwsErrorJson(const aws::AwsError& e) {
@@ -92,20 +86,8 @@ http::DeferredHandler AdminDeferred(
   };
 }
 
-}  // namespace
-
-void RegisterSettingsRoutes(http::Router& r, ApiContext ctx) {
-  auto s = std::make_shared<SettingsContext>(ctx);
-  if (ctx.data_dir.empty()) {
-    s->box_error = "the server has no data directory for its key";
-  } else if (auto box = settings::SecretBox::LoadOrCreate(ctx.data_dir + "/server.key")) {
-    s->box.emplace(std::move(*box));
-  } else {
-    s->box_error = box.error().message;
-    spdlog::error("cloud settings unavailable: {}", s->box_error);
-  }
-
-  // --- general ---
+// General: the URL agents use.
+void RegisterGeneralSettingsRoutes(http::Router& r, ApiContext ctx) {
   r.Get("/api/v1/settings/general", Authed(ctx, [ctx](http::Request& req, const auth::Principal&) {
           auto url = ctx.store.GetSetting("server_url");
           if (!url) return ErrorResponse(url.error());
@@ -129,8 +111,10 @@ void RegisterSettingsRoutes(http::Router& r, ApiContext ctx) {
           if (auto st = ctx.store.SetSetting("server_url", value); !st) return ErrorResponse(st.error());
           return JsonResponse(200, Json{{"server_url", value}, {"server_url_set", true}});
         }, /*admin_only=*/true));
+}
 
-  // --- cloud: AWS ---
+// Cloud: the AWS account, Test Access, and the regions and instance types the UI offers.
+void RegisterAwsSettingsRoutes(http::Router& r, ApiContext ctx, std::shared_ptr<SettingsContext> s) {
   r.Get("/api/v1/settings/cloud/aws", Authed(ctx, [s](http::Request&, const auth::Principal&) {
           if (!s->box) return ErrorResponse(Error{ErrorCode::kInternal, s->box_error});
           ec2::CloudAccounts accounts(s->api.store.db(), *s->box);
@@ -152,40 +136,9 @@ void RegisterSettingsRoutes(http::Router& r, ApiContext ctx) {
           auto stored = accounts.GetAws();
           if (!stored) return ErrorResponse(stored.error());
           ec2::AwsSettings v = stored->value_or(ec2::AwsSettings{});
-          auto access_key = RequiredString(*body, "access_key");
-          if (!access_key) return ErrorResponse(access_key.error());
-          static const std::regex kAccessKey("[A-Z0-9]{16,128}");
-          if (!std::regex_match(*access_key, kAccessKey))
-            return ErrorResponse(Error{ErrorCode::kInvalid,
-                                       "access_key must be 16 to 128 capital letters and digits (AKIA…)",
-                                       "access_key"});
-          // Secrets left out keep their stored value: the UI never has them to send back.
-          for (const char* field : {"secret_access_key", "session_token", "endpoint", "region"}) {
-            auto it = body->find(field);
-            if (it != body->end() && !it->is_string() && !it->is_null())
-              return ErrorResponse(Error{ErrorCode::kInvalid, std::string(field) + " must be a string", field});
-          }
-          if (access_key.value() != v.access_key) v.secret_access_key.clear();
-          v.access_key = *access_key;
-          if (auto it = body->find("secret_access_key"); it != body->end() && it->is_string())
-            v.secret_access_key = it->get<std::string>();
-          if (v.secret_access_key.empty())
-            return ErrorResponse(Error{ErrorCode::kInvalid, "secret_access_key is required", "secret_access_key"});
-          if (auto it = body->find("session_token"); it != body->end())
-            v.session_token = it->is_string() ? it->get<std::string>() : "";
-          if (auto it = body->find("endpoint"); it != body->end()) {
-            v.endpoint = it->is_string() ? it->get<std::string>() : "";
-            while (v.endpoint.ends_with('/')) v.endpoint.pop_back();
-            if (!v.endpoint.empty() && !v.endpoint.starts_with("http://") && !v.endpoint.starts_with("https://"))
-              return ErrorResponse(Error{ErrorCode::kInvalid, "endpoint must start with http:// or https://",
-                                         "endpoint"});
-          }
-          if (auto it = body->find("region"); it != body->end()) {
-            v.region = it->is_string() ? it->get<std::string>() : "";
-            if (!v.region.empty() && !ValidRegion(v.region))
-              return ErrorResponse(Error{ErrorCode::kInvalid, "region is not a region name (e.g. us-east-1)",
-                                         "region"});
-          }
+          auto updated = ec2::ApplyAwsUpdate(std::move(v), *body);
+          if (!updated) return ErrorResponse(updated.error());
+          v = std::move(*updated);
           if (auto st = accounts.PutAws(v, s->api.clock.Now()); !st) return ErrorResponse(st.error());
           spdlog::info("AWS keys saved by {} (access key {}, secret {})", p.user.name,
                        settings::Mask(v.access_key), "********");
@@ -240,7 +193,7 @@ void RegisterSettingsRoutes(http::Router& r, ApiContext ctx) {
   r.Add("GET", "/api/v1/settings/cloud/aws/instance-types",
         AdminDeferred(s, [s](http::Request& req, std::shared_ptr<http::Responder> responder) {
           std::string region = req.Query("region");
-          if (!ValidRegion(region))
+          if (!ec2::ValidRegion(region))
             return responder->Send(ErrorResponse(
                 Error{ErrorCode::kInvalid, "region is required: a region name such as us-east-1", "region"}));
           auto aws_settings = LoadAws(*s);
@@ -259,6 +212,22 @@ void RegisterSettingsRoutes(http::Router& r, ApiContext ctx) {
             return JsonResponse(200, Json{{"region", region}, {"instance_types", list}});
           });
         }));
+}
+
+}  // namespace
+
+void RegisterSettingsRoutes(http::Router& r, ApiContext ctx) {
+  auto s = std::make_shared<SettingsContext>(ctx);
+  if (ctx.data_dir.empty()) {
+    s->box_error = "the server has no data directory for its key";
+  } else if (auto box = settings::SecretBox::LoadOrCreate(ctx.data_dir + "/server.key")) {
+    s->box.emplace(std::move(*box));
+  } else {
+    s->box_error = box.error().message;
+    spdlog::error("cloud settings unavailable: {}", s->box_error);
+  }
+  RegisterGeneralSettingsRoutes(r, ctx);
+  RegisterAwsSettingsRoutes(r, ctx, std::move(s));
 }
 
 }  // namespace kraken::api

@@ -126,13 +126,12 @@ Json Compare(const std::vector<resultdb::StoredResult>& base, const std::vector<
   return Json{{"groups", groups}, {"counts", counts}};
 }
 
-}  // namespace
 
-void RegisterResultsRestRoutes(http::Router& r, ResultsContext rc) {
+// A run's test results and issues, a result's history and comments, and the comparison of two flows.
+void RegisterTestResultRoutes(http::Router& r, ResultsContext rc) {
   ApiContext ctx = rc.api;
   const Clock& clock = ctx.clock;
   store::Store& store = ctx.store;
-
   r.Get("/api/v1/runs/{id}/results", Authed(ctx, [&store](http::Request& req, const auth::Principal&) {
           auto id = IdParam(req, "id");
           if (!id) return ErrorResponse(id.error());
@@ -257,7 +256,11 @@ void RegisterResultsRestRoutes(http::Router& r, ResultsContext rc) {
           out["other_flow_id"] = b->id;
           return JsonResponse(200, out);
         }));
+}
 
+// Artifacts: listed per run or flow, downloaded.
+void RegisterArtifactRoutes(http::Router& r, ResultsContext rc) {
+  store::Store& store = rc.api.store;
   auto list_artifacts = [rc, &store](bool by_run) {
     return Authed(rc.api, [rc, &store, by_run](http::Request& req, const auth::Principal&) {
       auto id = IdParam(req, "id");
@@ -287,7 +290,12 @@ void RegisterResultsRestRoutes(http::Router& r, ResultsContext rc) {
           SetUserContentHeaders(*out, a->path);
           StreamBlob(rc.api.loop, rc.blobs, a->BlobKey(), out);
         }));
+}
 
+// A branch's retention policy, and the user data of branches and projects.
+void RegisterRetentionAndDataRoutes(http::Router& r, ResultsContext rc) {
+  ApiContext ctx = rc.api;
+  store::Store& store = ctx.store;
   r.Get("/api/v1/branches/{id}/retention", Authed(ctx, [&store](http::Request& req, const auth::Principal&) {
           auto id = IdParam(req, "id");
           if (!id) return ErrorResponse(id.error());
@@ -327,6 +335,14 @@ void RegisterResultsRestRoutes(http::Router& r, ResultsContext rc) {
           auto d = resultdb::ReadUserData(store.db(), "project", *id);
           return Reply(d, [](const Json& j) { return Json{{"project", j}}; });
         }));
+}
+
+}  // namespace
+
+void RegisterResultsRestRoutes(http::Router& r, ResultsContext rc) {
+  RegisterTestResultRoutes(r, rc);
+  RegisterArtifactRoutes(r, rc);
+  RegisterRetentionAndDataRoutes(r, rc);
 }
 
 }  // namespace kraken::api

@@ -26,6 +26,15 @@ struct AwsSettings {
   AwsAccount Account() const;
 };
 
+// Whether `region` looks like an AWS region name (us-east-1, eu-central-2, ...).
+bool ValidRegion(const std::string& region);
+
+// The settings after an update from Settings → Cloud (a JSON object: access_key required;
+// secret_access_key, session_token, endpoint, region optional). A secret left out keeps its
+// stored value, as the UI never has it to send back, unless the access key changes; null
+// clears an optional field. An invalid field is an Error naming it.
+Result<AwsSettings> ApplyAwsUpdate(AwsSettings current, const Json& update);
+
 class CloudAccounts {
  public:
   CloudAccounts(store::Db& db, const settings::SecretBox& box) : db_(db), box_(box) {}
