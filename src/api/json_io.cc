@@ -2,19 +2,47 @@
 
 #include <cctype>
 #include <charconv>
+#include <memory>
+#include <optional>
 #include <cstdlib>
 
 #include "core/json_limits.h"
 
 namespace kraken::api {
 
+namespace {
+
+// A body parsed ahead of its handler; ParseObject takes the value once.
+struct PreparedJson {
+  std::optional<Result<Json>> value;
+};
+
 // Parsed with a depth limit, so no handler sees a value too deep to copy or serialise.
-Result<Json> ParseObject(const http::Request& request) {
-  if (request.body.empty()) return Json::object();
-  auto body = ParseJson(request.body);
+Result<Json> ParseBody(const std::string& text) {
+  if (text.empty()) return Json::object();
+  auto body = ParseJson(text);
   if (!body) return Invalid("body", "the request body is " + body.error().message);
   if (!body->is_object()) return Invalid("body", "the request body must be a JSON object");
   return body;
+}
+
+}  // namespace
+
+void PrepareJsonBody(http::Request& request) {
+  // Only what can be a JSON object: a blob upload, say, is left alone (and costs nothing).
+  size_t first = request.body.find_first_not_of(" \t\r\n");
+  if (first == std::string::npos || request.body[first] != '{') return;
+  request.prepared = std::make_shared<PreparedJson>(PreparedJson{ParseBody(request.body)});
+}
+
+Result<Json> ParseObject(const http::Request& request) {
+  if (auto* prepared = std::any_cast<std::shared_ptr<PreparedJson>>(&request.prepared);
+      prepared != nullptr && (*prepared)->value) {
+    Result<Json> value = std::move(*(*prepared)->value);
+    (*prepared)->value.reset();  // a second read parses the body again
+    return value;
+  }
+  return ParseBody(request.body);
 }
 
 http::Response JsonResponse(int status, const Json& body) {

@@ -15,6 +15,11 @@ namespace kraken::api {
 // The request body as a JSON object; a 400-worthy Error when it is not one.
 Result<Json> ParseObject(const http::Request& request);
 
+// Parses a JSON body into request.prepared, for ParseObject to take: the server runs it on a
+// worker thread for a large body (http::ServerOptions::prepare_body), so that parsing does
+// not hold up the loop.
+void PrepareJsonBody(http::Request& request);
+
 http::Response JsonResponse(int status, const Json& body);
 // {"error": {"code": ..., "message": ..., "field": ...}} with the matching status.
 http::Response ErrorResponse(const Error& error);

@@ -70,5 +70,30 @@ TEST(TooLarge, Is413WithTheUsualErrorBody) {
   EXPECT_EQ(Json::parse(TooLarge("x").body)["error"]["field"], "body");
 }
 
+TEST(PrepareJsonBody, ParseObjectTakesThePreparedValueOnceAndAgreesWithParsing) {
+  http::Request request;
+  request.body = R"({"name": "n", "list": [1, 2]})";
+  PrepareJsonBody(request);
+  ASSERT_TRUE(request.prepared.has_value());
+  auto first = ParseObject(request);
+  ASSERT_TRUE(first);
+  EXPECT_EQ((*first)["list"][1], 2);
+  auto again = ParseObject(request);  // parsed from the body this time
+  ASSERT_TRUE(again);
+  EXPECT_EQ(*again, *first);
+
+  http::Request bad;
+  bad.body = R"({"name": )";
+  PrepareJsonBody(bad);
+  auto error = ParseObject(bad);
+  ASSERT_FALSE(error);
+  EXPECT_EQ(error.error().field, "body");
+
+  http::Request blob;
+  blob.body = std::string("\x89PNG\r\n", 6);
+  PrepareJsonBody(blob);
+  EXPECT_FALSE(blob.prepared.has_value());
+}
+
 }  // namespace
 }  // namespace kraken::api

@@ -106,6 +106,9 @@ asio::awaitable<void> Connection::Serve(std::shared_ptr<Connection> self) {
     if (!request || shared_->stopped) co_return;
 
     const Router::Target* target = route ? &route->target : nullptr;
+    if (target != nullptr && shared_->prepare_pool &&
+        request->body.size() >= shared_->options.prepare_threshold)
+      co_await PrepareBody(*request);
     bool ok = false;
     if (target == nullptr) {
       Response error = status == 405
@@ -134,6 +137,25 @@ asio::awaitable<void> Connection::Serve(std::shared_ptr<Connection> self) {
       co_return;
     }
   }
+}
+
+namespace {
+
+asio::awaitable<void> RunPrepare(const std::function<void(Request&)>* prepare, Request* request) {
+  try {
+    (*prepare)(*request);
+  } catch (const std::exception& e) {
+    request->prepared.reset();  // the handler works on the body itself
+    spdlog::warn("preparing the body of {} {} failed: {}", request->method, request->path, e.what());
+  }
+  co_return;
+}
+
+}  // namespace
+
+asio::awaitable<void> Connection::PrepareBody(Request& request) {
+  co_await asio::co_spawn(shared_->prepare_pool->get_executor(),
+                          RunPrepare(&shared_->options.prepare_body, &request), asio::use_awaitable);
 }
 
 asio::awaitable<std::optional<Request>> Connection::ReadRequest(bool& keep_alive, unsigned& version,

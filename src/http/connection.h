@@ -5,6 +5,7 @@
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -30,6 +31,8 @@ struct ServerShared {
   // The cap on live connections: ServerOptions::max_connections, lowered to fit under the
   // process's file descriptor limit.
   size_t max_connections = 0;
+  // The threads of ServerOptions::prepare_body; set when there is one.
+  std::unique_ptr<boost::asio::thread_pool> prepare_pool;
 };
 
 // The client's address as text; IPv4 clients of a dual-stack listener as plain IPv4.

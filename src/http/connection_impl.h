@@ -55,6 +55,8 @@ class Connection {
   // Answers a request that could not be read, when it is worth an answer.
   asio::awaitable<void> RefuseUnreadable(error_code ec, size_t body_limit, unsigned version);
   asio::awaitable<bool> Write(Response response, bool keep_alive, unsigned version);
+  // Runs ServerOptions::prepare_body on the request on a worker thread; resumes on the loop.
+  asio::awaitable<void> PrepareBody(Request& request);
   asio::awaitable<bool> ServeDeferred(const DeferredHandler& handler, Request& request,
                                       bool keep_alive, unsigned version);
   asio::awaitable<bool> ServeStream(const StreamHandler& handler, Request& request,

@@ -2,6 +2,7 @@
 // types leak past the networking files. Value types; not synchronised.
 #pragma once
 
+#include <any>
 #include <map>
 #include <string>
 #include <string_view>
@@ -19,6 +20,8 @@ struct Request {
   std::string body;
   std::string remote_address;
   std::map<std::string, std::string> params;  // path parameters filled by the router
+  // What ServerOptions::prepare_body made of a large body on a worker thread, if anything.
+  std::any prepared;
 
   // Header value by lower-case name, or "" when absent.
   std::string_view Header(std::string_view lower_name) const;

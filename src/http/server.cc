@@ -124,6 +124,10 @@ Status Server::Start() {
     if (!tls) return tl::unexpected(tls.error());
     impl_->shared->tls = std::move(*tls);
   }
+  if (options.prepare_body && !impl_->shared->prepare_pool) {
+    impl_->shared->prepare_pool =
+        std::make_unique<asio::thread_pool>(std::max(1, options.prepare_threads));
+  }
   asio::ip::tcp::endpoint endpoint(address, options.port);
   auto listener = std::make_shared<Listener>(impl_->io);
   listener->shared = impl_->shared;

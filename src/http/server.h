@@ -114,6 +114,13 @@ struct ServerOptions {
   // empty: plain HTTP.
   std::string tls_cert_file;
   std::string tls_key_file;
+  // Work on a body of at least prepare_threshold bytes that is done on one of
+  // prepare_threads worker threads before the request's handler runs on the loop (parsing
+  // it, say, into Request::prepared), so that a large body does not hold up the loop.
+  // Empty: none.
+  std::function<void(Request&)> prepare_body;
+  size_t prepare_threshold = 64 << 10;
+  int prepare_threads = 2;
 };
 
 // True for 127.0.0.0/8 and ::1 (and "localhost"): addresses no other machine can reach.

@@ -1,7 +1,10 @@
 // A real Server on 127.0.0.1 driven by the real Client and by raw sockets.
 #include "http/server.h"
 
+#include <any>
 #include <atomic>
+#include <future>
+#include <thread>
 #include <stdexcept>
 
 #include <gtest/gtest.h>
@@ -270,6 +273,53 @@ TEST_F(ServerTest, LoopTimersFireAndCancel) {
     cancelled.reset();
     return 0;
   });
+}
+
+// A large body's preparation runs on a worker thread: the loop answers other requests
+// meanwhile, and the handler gets what was prepared. A small body is not prepared.
+TEST_F(ServerTest, ALargeBodyIsPreparedOffTheLoop) {
+  std::promise<void> other_answered;
+  std::shared_future<void> other_done = other_answered.get_future().share();
+  std::atomic<int> prepared{0};
+  std::thread::id loop_thread;
+  std::thread::id prepare_thread;
+  ServerOptions options;
+  options.prepare_threshold = 1000;
+  options.prepare_body = [&](Request& request) {
+    prepare_thread = std::this_thread::get_id();
+    ++prepared;
+    // Holds this preparation until another request was answered: on the loop, that could
+    // never happen and the wait would time out.
+    bool other_first = other_done.wait_for(10s) == std::future_status::ready;
+    request.prepared = std::string(other_first ? "after the other" : "the loop waited");
+  };
+  router_.Post("/big", [&](Request& request) {
+    loop_thread = std::this_thread::get_id();
+    const auto* note = std::any_cast<std::string>(&request.prepared);
+    return Response::Text(200, note ? *note : "not prepared");
+  });
+  router_.Get("/health", [](Request&) { return Response::Text(200, "ok"); });
+  Start(options);
+
+  std::future<Result<ClientResponse>> big = std::async(std::launch::async, [&] {
+    Client client;
+    return client.Request("POST", Url("/big"), std::string(5000, 'x'));
+  });
+  ASSERT_TRUE(WaitFor([&] { return prepared == 1; }));
+  Client client;
+  auto health = client.Request("GET", Url("/health"));
+  ASSERT_TRUE(health) << health.error().message;
+  EXPECT_EQ(health->body, "ok");
+  other_answered.set_value();
+  auto answer = big.get();
+  ASSERT_TRUE(answer) << answer.error().message;
+  EXPECT_EQ(answer->body, "after the other");
+  EXPECT_NE(prepare_thread, loop_thread);
+
+  auto small = client.Request("POST", Url("/big"), "tiny");
+  ASSERT_TRUE(small) << small.error().message;
+  EXPECT_EQ(small->body, "not prepared");
+  EXPECT_EQ(prepared, 1);
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 
 #include "api/api.h"
 #include "api/hub.h"
+#include "api/json_io.h"
 #include "api/results_api.h"
 #include "artifacts/retention.h"
 #include "auth/auth.h"
@@ -217,6 +218,8 @@ Status App::Start() {
   opts.max_connections_per_address = config_.max_connections_per_address;
   opts.tls_cert_file = config_.tls_cert_file;
   opts.tls_key_file = config_.tls_key_file;
+  // Large JSON bodies (logs, result batches, stages) are parsed off the loop.
+  opts.prepare_body = api::PrepareJsonBody;
   impl_->server = std::make_unique<http::Server>(impl_->loop, impl_->router, opts);
   KR_TRY(impl_->server->Start());
   // Machines' agents reach the server on loopback when it listens on every address.
