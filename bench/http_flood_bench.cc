@@ -3,12 +3,13 @@
 //
 //  1. Load: N keep-alive connections, from 10 loopback addresses, each sending authenticated
 //     GETs back to back for S seconds: requests, errors, and latency percentiles.
-//  2. Attack: M connections, from 20 loopback addresses, that send a header and then trickle
+//  2. Attack: M connections, from 20 loopback addresses (--addresses), that send a header and then trickle
 //     their body one byte a second, while real agents run a flow and a prober GETs
 //     /api/v1/health on a fresh connection every 100 ms: how many the server took and
 //     turned away, the health latencies, and how the flow ended.
 //
 // Everything is bounded (connections, seconds) and stops by itself.
+#include <algorithm>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/epoll.h>
@@ -197,7 +198,7 @@ void Load(Server& s, int connections, int seconds) {
 }
 
 // 2. `attackers` slow connections while `jobs` jobs of `sleep 1` run on 2 real agents.
-void Attack(Server& s, int attackers, int jobs) {
+void Attack(Server& s, int attackers, int jobs, int addresses) {
   Json project = s.api.Call("POST", "/api/v1/projects", {{"name", "flood"}});
   Json branch = s.api.Call(
       "POST", "/api/v1/projects/" + std::to_string(project["id"].get<int64_t>()) + "/branches",
@@ -253,7 +254,7 @@ void Attack(Server& s, int attackers, int jobs) {
     }
   };
   while (opened < attackers) {
-    int fd = ConnectFrom("127.0.1." + std::to_string(1 + opened % 20), s.port);
+    int fd = ConnectFrom("127.0.1." + std::to_string(1 + opened % addresses), s.port);
     if (fd < 0) {
       pump(10);  // out of descriptors: let turned-away connections close
       continue;
@@ -312,9 +313,9 @@ void Attack(Server& s, int attackers, int jobs) {
   for (double v : health) slow += v > 100;
   if (health.empty()) health.push_back(0);
   std::printf(
-      "| attack: %d slow connections from 20 addresses (opened in %.1f s) | held %zu, "
+      "| attack: %d slow connections from %d addresses (opened in %.1f s) | held %zu, "
       "turned away %ld, cut off %ld, failed %ld; %zu still held at the end |\n",
-      attackers, opening / 1000, held, turned_away, cut_off, failed, still_held);
+      attackers, addresses, opening / 1000, held, turned_away, cut_off, failed, still_held);
   std::printf("| meanwhile: flow of %d `sleep 1` jobs on 2 agents | %s %s in %.1f s |\n", jobs,
               state.c_str(), outcome.c_str(), flow_secs);
   std::printf(
@@ -327,7 +328,7 @@ void Attack(Server& s, int attackers, int jobs) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  int connections = 2000, seconds = 20, attackers = 20000, jobs = 20;
+  int connections = 2000, seconds = 20, attackers = 20000, jobs = 20, addresses = 20;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string flag = argv[i];
     int value = std::atoi(argv[i + 1]);
@@ -339,6 +340,8 @@ int main(int argc, char** argv) {
       attackers = value;
     else if (flag == "--jobs")
       jobs = value;
+    else if (flag == "--addresses")
+      addresses = std::clamp(value, 1, 250);
   }
   rlimit limit{};
   ::getrlimit(RLIMIT_NOFILE, &limit);
@@ -346,6 +349,6 @@ int main(int argc, char** argv) {
   ::setrlimit(RLIMIT_NOFILE, &limit);
   Server s;
   Load(s, connections, seconds);
-  Attack(s, attackers, jobs);
+  Attack(s, attackers, jobs, addresses);
   return 0;
 }

@@ -81,9 +81,12 @@ Connection::Connection(std::shared_ptr<ServerShared> shared, asio::ip::tcp::sock
   stream_.socket().set_option(asio::ip::tcp::no_delay(true), ec);
   shared_->connections.insert(this);
   ++shared_->per_address[remote_address_];
+  BeginWaiting();  // a TLS handshake counts as waiting too
 }
 
 Connection::~Connection() {
+  EndWaiting();
+  if (evicted_) --shared_->evicted;
   shared_->connections.erase(this);
   auto it = shared_->per_address.find(remote_address_);
   if (it != shared_->per_address.end() && --it->second == 0) shared_->per_address.erase(it);
@@ -92,6 +95,27 @@ Connection::~Connection() {
 void Connection::Close() {
   stream_.close();
   Wake();
+}
+
+void Connection::Evict() {
+  EndWaiting();
+  if (!evicted_) {
+    evicted_ = true;
+    ++shared_->evicted;
+  }
+  Close();
+}
+
+void Connection::BeginWaiting() {
+  if (waiting_since_ || evicted_) return;
+  waiting_since_ = std::chrono::steady_clock::now();
+  shared_->waiting.emplace(*waiting_since_, this);
+}
+
+void Connection::EndWaiting() {
+  if (!waiting_since_) return;
+  shared_->waiting.erase({*waiting_since_, this});
+  waiting_since_.reset();
 }
 
 asio::awaitable<void> Connection::Serve(std::shared_ptr<Connection> self) {
@@ -162,6 +186,7 @@ asio::awaitable<std::optional<Request>> Connection::ReadRequest(bool& keep_alive
                                                                 const Router::Route*& route,
                                                                 int& route_status) {
   const ServerOptions& options = shared_->options;
+  BeginWaiting();
   bhttp::request_parser<bhttp::string_body> parser;
   parser.header_limit(kHeaderLimit);
   parser.body_limit(boost::none);  // checked against the route's limit once the header is in
@@ -243,6 +268,7 @@ asio::awaitable<std::optional<Request>> Connection::ReadRequest(bool& keep_alive
     }
   }
   request.body = std::move(message.body());
+  EndWaiting();  // read in full: from now on the server owes the answer
   co_return request;
 }
 
@@ -379,6 +405,18 @@ void ServeConnection(std::shared_ptr<ServerShared> shared, asio::ip::tcp::socket
 }
 
 void CloseConnection(Connection* connection) { connection->Close(); }
+
+bool EvictLongestWaiting(ServerShared& shared) {
+  if (shared.waiting.empty()) return false;
+  auto [since, connection] = *shared.waiting.begin();
+  if (std::chrono::steady_clock::now() - since < shared.options.evict_waiting_after) return false;
+  connection->Evict();
+  return true;
+}
+
+size_t LiveConnections(const ServerShared& shared) {
+  return shared.connections.size() - shared.evicted;
+}
 
 void WakeConnection(Connection* connection) { connection->Wake(); }
 

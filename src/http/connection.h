@@ -6,8 +6,11 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/thread_pool.hpp>
+#include <chrono>
 #include <memory>
+#include <set>
 #include <string>
+#include <utility>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -31,6 +34,10 @@ struct ServerShared {
   // The cap on live connections: ServerOptions::max_connections, lowered to fit under the
   // process's file descriptor limit.
   size_t max_connections = 0;
+  // Connections waiting for a request (idle, or reading its header), longest-waiting first;
+  // and how many of those were closed to make room and are not gone yet.
+  std::set<std::pair<std::chrono::steady_clock::time_point, Connection*>> waiting;
+  size_t evicted = 0;
   // The threads of ServerOptions::prepare_body; set when there is one.
   std::unique_ptr<boost::asio::thread_pool> prepare_pool;
 };
@@ -43,5 +50,12 @@ void ServeConnection(std::shared_ptr<ServerShared> shared, boost::asio::ip::tcp:
 
 // Closes a live connection's socket and wakes it if parked, so that its coroutine ends.
 void CloseConnection(Connection* connection);
+
+// At the cap: closes the connection that has waited longest for a request, if it has waited
+// ServerOptions::evict_waiting_after, to make room for a new one. False when none has.
+bool EvictLongestWaiting(ServerShared& shared);
+
+// Live connections, less those closed to make room.
+size_t LiveConnections(const ServerShared& shared);
 
 }  // namespace kraken::http

@@ -37,6 +37,8 @@ class Connection {
   // Serves requests until the connection ends; `self` keeps this object alive meanwhile.
   asio::awaitable<void> Serve(std::shared_ptr<Connection> self);
   void Close();
+  // Closes the connection to make room for a new one (EvictLongestWaiting).
+  void Evict();
   // Ends the current Park().
   void Wake() { wake_.cancel(); }
 
@@ -72,6 +74,11 @@ class Connection {
   beast::flat_buffer buffer_;
   asio::steady_timer wake_;
   std::string remote_address_;
+  // Set while waiting for a request; the key of this connection in ServerShared::waiting.
+  std::optional<std::chrono::steady_clock::time_point> waiting_since_;
+  bool evicted_ = false;
+  void BeginWaiting();
+  void EndWaiting();
 };
 
 // Runs `fn` when leaving a scope, including when the coroutine frame is destroyed.

@@ -66,6 +66,7 @@ TEST_F(LimitsTest, ConnectionsOverThePerAddressCapGet503WhileOtherClientsAreServ
 TEST_F(LimitsTest, ConnectionsOverTheGlobalCapGet503AndAreServedOnceOthersClose) {
   ServerOptions options;
   options.max_connections = 2;
+  options.evict_waiting_after = 1h;  // no connection here has waited long enough to make room
   Start(options);
   auto first = std::make_unique<RawSocket>(server_->port(), "127.0.0.2");
   RawSocket second(server_->port(), "127.0.0.3");
@@ -74,6 +75,50 @@ TEST_F(LimitsTest, ConnectionsOverTheGlobalCapGet503AndAreServedOnceOthersClose)
   EXPECT_NE(refused.find("too many connections"), std::string::npos) << refused;
   first.reset();
   EXPECT_TRUE(WaitFor([&] { return StartsWith(Get(server_->port()), "HTTP/1.1 200 "); }));
+}
+
+TEST_F(LimitsTest, AtTheGlobalCapANewClientTakesThePlaceOfTheLongestWaitingConnection) {
+  // Connections from many addresses that send no request (or trickle a header) fill the
+  // cap; a new client is served all the same, in the place of the one that waited longest.
+  ServerOptions options;
+  options.max_connections = 2;
+  options.evict_waiting_after = 0ms;
+  Start(options);
+  RawSocket oldest(server_->port(), "127.0.0.2");
+  ASSERT_TRUE(WaitFor([&] { return OnLoop([&] { return server_->connection_count(); }) == 1; }));
+  RawSocket trickling(server_->port(), "127.0.0.3");
+  ASSERT_TRUE(trickling.Send("GET /ok HTTP/1.1\r\nX-Slow: "));
+  ASSERT_TRUE(WaitFor([&] { return OnLoop([&] { return server_->connection_count(); }) == 2; }));
+  EXPECT_TRUE(StartsWith(Get(server_->port(), "127.0.0.4"), "HTTP/1.1 200 "));
+  EXPECT_EQ(oldest.ReadAll(2s), "");  // closed without an answer
+  // The trickling one came later: it is next, and was not closed yet.
+  ASSERT_TRUE(trickling.Send("x\r\n\r\n"));
+  EXPECT_TRUE(StartsWith(trickling.ReadResponse(), "HTTP/1.1 200 "));
+}
+
+TEST_F(LimitsTest, ConnectionsBusyWithARequestAreNeverClosedToMakeRoom) {
+  std::vector<std::shared_ptr<Responder>> parked;
+  router_.Add("GET", "/poll", DeferredHandler([&](Request&, std::shared_ptr<Responder> r) {
+                parked.push_back(std::move(r));
+              }));
+  ServerOptions options;
+  options.max_connections = 2;
+  options.evict_waiting_after = 0ms;
+  Start(options);
+  RawSocket first(server_->port(), "127.0.0.2");
+  RawSocket second(server_->port(), "127.0.0.3");
+  ASSERT_TRUE(first.Send("GET /poll HTTP/1.1\r\nHost: x\r\n\r\n"));
+  ASSERT_TRUE(second.Send("GET /poll HTTP/1.1\r\nHost: x\r\n\r\n"));
+  ASSERT_TRUE(WaitFor([&] { return OnLoop([&] { return parked.size(); }) == 2; }));
+  std::string refused = RawSocket(server_->port(), "127.0.0.4").ReadAll(2s);
+  EXPECT_TRUE(StartsWith(refused, "HTTP/1.1 503 ")) << refused;
+  OnLoop([&] {
+    for (auto& r : parked) r->Send(Response::Text(200, "done"));
+    parked.clear();
+    return 0;
+  });
+  EXPECT_TRUE(StartsWith(first.ReadResponse(), "HTTP/1.1 200 "));
+  EXPECT_TRUE(StartsWith(second.ReadResponse(), "HTTP/1.1 200 "));
 }
 
 TEST_F(LimitsTest, SlowHeaderIsCutOffAtTheHeaderDeadline) {

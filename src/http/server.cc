@@ -80,14 +80,14 @@ asio::awaitable<void> AcceptLoop(std::shared_ptr<Listener> listener) {
       continue;
     }
     ServerShared& shared = *listener->shared;
-    if (shared.connections.size() >= shared.max_connections) {
-      TurnAway(socket, "the server has too many connections; try again shortly");
-      continue;
-    }
     auto count = shared.per_address.find(RemoteAddress(socket));
     if (count != shared.per_address.end() &&
         count->second >= shared.options.max_connections_per_address) {
       TurnAway(socket, "too many connections from this address; try again shortly");
+      continue;
+    }
+    if (LiveConnections(shared) >= shared.max_connections && !EvictLongestWaiting(shared)) {
+      TurnAway(socket, "the server has too many connections; try again shortly");
       continue;
     }
     ServeConnection(listener->shared, std::move(socket));
@@ -172,6 +172,8 @@ bool IsLoopbackAddress(const std::string& address) {
   }
   return ip.is_loopback();
 }
+
+size_t Server::connection_count() const { return LiveConnections(*impl_->shared); }
 
 void Server::Stop() {
   impl_->shared->stopped = true;

@@ -102,6 +102,13 @@ struct ServerOptions {
   // total is also kept under the descriptor limit, with room for the database and logs).
   size_t max_connections = 10'000;
   size_t max_connections_per_address = 256;
+  // At the global cap, a new connection takes the place of the one that has waited longest
+  // for its request to arrive in full (idle, or its header or body still trickling in), if
+  // that one has waited this long; only when none has is the new one answered 503. A flood
+  // from many addresses that holds connections without completing requests cannot keep
+  // other clients out; connections whose request is being answered (a parked long-poll) are
+  // never closed for it.
+  std::chrono::milliseconds evict_waiting_after{1'000};
   // How long a keep-alive connection may wait for the next request.
   std::chrono::milliseconds idle_timeout{75'000};
   // A request's header must be complete this long after its first byte arrived.
@@ -134,6 +141,8 @@ class Server {
   // when the TLS certificate or key cannot be loaded.
   Status Start();
   uint16_t port() const;
+  // Connections open now (on the loop thread).
+  size_t connection_count() const;
   // Stops accepting and closes every connection; parked Responders and StreamWriters turn
   // closed. Call on the loop thread, or while the loop is not running.
   void Stop();
