@@ -132,19 +132,11 @@ Status Agent::Run() {
   return {};
 }
 
-void Agent::RunJob(const JobDispatch& first) {
-  const int64_t job_id = first.job_id;
-  spdlog::info("job {} '{}' started", job_id, first.job_name);
-  fs::path workspace = fs::path(options_.data_dir) / "jobs" / std::to_string(job_id);
-  std::error_code ec;
-  fs::remove_all(workspace, ec);
-  fs::create_directories(workspace, ec);
-  workspace = fs::absolute(workspace);
-
-  tools::CancelHandle cancel;
-  std::atomic<bool> job_over{false};
-  // The watch long-poll doubles as the heartbeat while the job runs.
-  std::thread watcher([&] {
+// The watch long-poll, which doubles as the heartbeat while the job runs: cancels the job
+// when the server ends it (cancel, timeout) or it is no longer this agent's.
+std::thread Agent::StartWatch(int64_t job_id, tools::CancelHandle& cancel,
+                              std::atomic<bool>& job_over) {
+  return std::thread([this, job_id, &cancel, &job_over] {
     ProtocolClient watch(options_.server_url, stopping_);
     watch.set_token(token_);
     watch.AbortOnStop();
@@ -153,7 +145,6 @@ void Agent::RunJob(const JobDispatch& first) {
           "/agent/v1/jobs/" + std::to_string(job_id) + "/watch?wait=" + std::to_string(poll_wait_ms_),
           Json::object(), std::chrono::milliseconds(poll_wait_ms_ + 15'000), std::chrono::seconds(2));
       if (job_over) break;
-      // `done`: the server ended the job (cancel, timeout); stop whatever still runs.
       auto stop = r ? protocol::ParseWatchAnswer(*r) : Result<bool>(false);
       if (stop && *stop) {
         spdlog::info("job {} cancelled by the server", job_id);
@@ -166,6 +157,45 @@ void Agent::RunJob(const JobDispatch& first) {
       }
     }
   });
+}
+
+// Runs the step's tool. `attempts` and `sleep_time_after_attempt`: the agent reruns a failing
+// step itself, in the same workspace, so a retry costs no round trip and keeps the step's
+// log together.
+tools::StepOutcome Agent::RunStep(const StepDispatch& step, tools::ToolContext& ctx,
+                                  const std::function<void(std::string_view)>& log) {
+  const tools::ToolSpec* spec = tools::FindTool(step.tool);
+  if (ctx.cancel->cancelled()) {
+    tools::StepOutcome outcome;
+    outcome.reason = "cancelled";
+    return outcome;
+  }
+  if (!spec) return tools::StepOutcome::Error("tool '" + step.tool + "' is not supported by this agent");
+  for (int64_t attempt = 1;; ++attempt) {
+    tools::StepOutcome outcome = spec->run(step.fields, ctx);
+    if (outcome.ok || attempt >= step.attempts || ctx.cancel->cancelled() ||
+        outcome.reason == "job-timeout")
+      return outcome;
+    log("kraken: attempt " + std::to_string(attempt) + " of " + std::to_string(step.attempts) +
+        " failed; retrying\n");
+    auto until = std::chrono::steady_clock::now() + step.retry_pause;
+    while (std::chrono::steady_clock::now() < until && !ctx.cancel->cancelled())
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+}
+
+void Agent::RunJob(const JobDispatch& first) {
+  const int64_t job_id = first.job_id;
+  spdlog::info("job {} '{}' started", job_id, first.job_name);
+  fs::path workspace = fs::path(options_.data_dir) / "jobs" / std::to_string(job_id);
+  std::error_code ec;
+  fs::remove_all(workspace, ec);
+  fs::create_directories(workspace, ec);
+  workspace = fs::absolute(workspace);
+
+  tools::CancelHandle cancel;
+  std::atomic<bool> job_over{false};
+  std::thread watcher = StartWatch(job_id, cancel, job_over);
 
   LogShipper shipper(options_.server_url, token_, job_id, stopping_);
   ResultShipper results(options_.server_url, token_, job_id, stopping_);
@@ -201,29 +231,7 @@ void Agent::RunJob(const JobDispatch& first) {
     ctx.cache_dir = fs::absolute(fs::path(options_.data_dir) / "cache").string();
     ctx.background = &background;
     ctx.secrets = step.secrets;
-    tools::StepOutcome outcome;
-    const std::string& tool = step.tool;
-    const tools::ToolSpec* spec = tools::FindTool(tool);
-    if (cancel.cancelled()) {
-      outcome.reason = "cancelled";
-    } else if (spec) {
-      // `attempts` and `sleep_time_after_attempt`: the agent reruns a failing step itself, in
-      // the same workspace, so a retry costs no round trip and keeps the step's log together.
-      const int64_t attempts = step.attempts;
-      for (int64_t attempt = 1;; ++attempt) {
-        outcome = spec->run(step.fields, ctx);
-        if (outcome.ok || attempt >= attempts || cancel.cancelled() ||
-            outcome.reason == "job-timeout")
-          break;
-        log("kraken: attempt " + std::to_string(attempt) + " of " + std::to_string(attempts) +
-            " failed; retrying\n");
-        auto until = std::chrono::steady_clock::now() + step.retry_pause;
-        while (std::chrono::steady_clock::now() < until && !cancel.cancelled())
-          std::this_thread::sleep_for(std::chrono::milliseconds(50));
-      }
-    } else {
-      outcome = tools::StepOutcome::Error("tool '" + tool + "' is not supported by this agent");
-    }
+    tools::StepOutcome outcome = RunStep(step, ctx, log);
     outcome.message = masker.Mask(outcome.message);
     if (!outcome.ok && outcome.reason == "agent-error" && !outcome.message.empty())
       log("kraken: " + outcome.message + "\n");

@@ -7,12 +7,16 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <string>
+#include <string_view>
+#include <thread>
 
-#include "protocol/agent_messages.h"
+#include "agent/tools/tool.h"
 #include "core/error.h"
 #include "core/json.h"
 #include "proc/runner.h"
+#include "protocol/agent_messages.h"
 
 namespace kraken::agent {
 
@@ -33,6 +37,9 @@ class Agent {
  private:
   Status LoadOrRegister();
   void RunJob(const protocol::JobDispatch& dispatch);
+  std::thread StartWatch(int64_t job_id, tools::CancelHandle& cancel, std::atomic<bool>& job_over);
+  tools::StepOutcome RunStep(const protocol::StepDispatch& step, tools::ToolContext& ctx,
+                             const std::function<void(std::string_view)>& log);
 
   AgentOptions options_;
   std::atomic<bool> stopping_{false};

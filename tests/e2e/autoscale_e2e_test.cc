@@ -269,8 +269,12 @@ TEST_F(AutoscaleE2E, AgentKilledMidJobIsReplacedAndTheJobRequeued) {
     auto jobs = Jobs(f);
     return !jobs.empty() && jobs[0]["state"] == "assigned" && !jobs[0]["started"].is_null();
   }, std::chrono::seconds(30));
-  auto agents = ProcessesWith(dir_ + "/agents/");
-  ASSERT_EQ(agents.size(), 1u);
+  // The agent was started as a daemon: the parent of its double fork may not have exited yet.
+  std::vector<pid_t> agents;
+  ASSERT_TRUE(WaitFor([&] {
+    agents = ProcessesWith(dir_ + "/agents/");
+    return agents.size() == 1;
+  }, std::chrono::seconds(10))) << agents.size() << " agent processes";
   kill(agents[0], SIGKILL);
   Json flow = api_->WaitFlowCompleted(flow_id, std::chrono::seconds(60));
   ExpectAllOk(flow, 1);
