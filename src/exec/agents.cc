@@ -222,6 +222,85 @@ Json Engine::StepEnv(const Job& job) {
 
 // Finds the next step to run, marking skipped ones; completes the job when none is left.
 // Runs inside the caller's transaction and saves `job`.
+Result<Dispatch> Engine::ResendStep(Job& job, const Step& s, const Flow& flow) {
+  KR_TRY(store_.SaveJob(job));
+  Dispatch again{job, s, StepEnv(job)};
+  if (!secret_box_) return again;
+  // A step with secrets keeps its real fields sealed apart (the steps table has them masked).
+  KR_ASSIGN(auto kept, secrets::ProjectSecrets(store_.db(), *secret_box_).StepFields(s.id));
+  if (kept) {
+    KR_ASSIGN(auto branch, store_.GetBranch(flow.branch_id));
+    KR_ASSIGN(Json values, ContextSecrets(branch.project_id, true));
+    again.secrets = secrets::StepSecretValues(*kept, secrets::SecretValues(values));
+    again.fields = std::move(*kept);
+  }
+  return again;
+}
+
+Engine::StepPlan Engine::PlanStep(const Job& job, const std::vector<Step>& steps, const Step& s,
+                                  const workflow::WhenContext& ctx) {
+  StepPlan plan{false, s.fields, {}};
+  // Most steps are plain: no #{...} in their fields and a `when` of the bare names
+  // (was_no_error, always, is_ci, ...). They need no ctx, whose making costs a dozen reads.
+  if (!workflow::HasInterpolation(s.when) && !HasExpression(s.fields) &&
+      !secrets::NamesSecrets(s.fields)) {
+    if (auto quick = workflow::EvaluateWhen(s.when, ctx)) {
+      plan.run = *quick;
+      return plan;
+    }
+  }
+  auto step_ctx = StepContext(job, steps, s, ctx);
+  if (!step_ctx) {
+    plan.run = tl::unexpected(step_ctx.error());
+    return plan;
+  }
+  workflow::Interpolator interpolator(*step_ctx, workflow::LegacyVariables(*step_ctx));
+  plan.run = workflow::EvaluateWhen(s.when, interpolator);
+  if (plan.run && *plan.run) plan.fields = interpolator.Expand(s.fields, "fields");
+  // `ssh-key: NAME` / `access-token: NAME`: the agent gets those secrets' values.
+  if (plan.run && *plan.run && plan.fields)
+    plan.fields = secrets::AttachNamedSecrets(std::move(*plan.fields),
+                                              step_ctx->value("secrets", Json::object()));
+  plan.secret_values = secrets::SecretValues(step_ctx->value("secrets", Json::object()));
+  return plan;
+}
+
+Result<Dispatch> Engine::StartStep(Job& job, Step& s, Json fields,
+                                   const std::vector<std::string>& secret_values) {
+  // The API sees the expanded fields with secret values masked; the agent gets them whole,
+  // with the values to mask in the step's log.
+  Dispatch dispatch{job, s, StepEnv(job)};
+  dispatch.secrets = secrets::StepSecretValues(fields, secret_values);
+  if (!dispatch.secrets.empty()) {
+    if (!secret_box_) return Fail(ErrorCode::kInternal, "secrets without the server key");
+    KR_TRY(secrets::ProjectSecrets(store_.db(), *secret_box_).KeepStepFields(s.id, fields));
+    s.fields = workflow::MaskSecrets(secrets::WithoutNamedSecrets(fields), dispatch.secrets);
+    dispatch.fields = std::move(fields);
+  } else {
+    s.fields = std::move(fields);
+  }
+  s.status = StepStatus::kInProgress;
+  s.started = clock_.Now();
+  KR_TRY(store_.SaveStep(s));
+  KR_TRY(store_.SaveJob(job));
+  dispatch.job = job;
+  dispatch.step = s;
+  return dispatch;
+}
+
+// How a job whose steps are all over ends: by its first step in error, if any.
+CompletionStatus Engine::CompletionOf(const std::vector<Step>& steps) {
+  for (const Step& s : steps) {
+    if (s.status != StepStatus::kError) continue;
+    if (s.reason == "step-timeout") return CompletionStatus::kStepTimeout;
+    if (s.reason == "job-timeout") return CompletionStatus::kJobTimeout;
+    if (s.reason == "agent-error" || s.reason == "bad-when" || s.reason == "bad-expression")
+      return CompletionStatus::kAgentError;
+    return CompletionStatus::kStepError;
+  }
+  return CompletionStatus::kOk;
+}
+
 Result<Dispatch> Engine::NextStep(Job& job) {
   KR_ASSIGN(auto steps, store_.ListSteps(job.id));
   KR_ASSIGN(auto run, store_.GetRun(job.run_id));
@@ -234,102 +313,35 @@ Result<Dispatch> Engine::NextStep(Job& job) {
       ctx.any_error = ctx.any_error || s.status == StepStatus::kError;
       continue;
     }
-    if (s.status == StepStatus::kInProgress) {
-      // Handed out already and not finished: the agent asks again after a lost answer.
-      KR_TRY(store_.SaveJob(job));
-      Dispatch again{job, s, StepEnv(job)};
-      if (secret_box_) {
-        // A step with secrets keeps its real fields sealed apart (the steps table has them
-        // masked).
-        KR_ASSIGN(auto kept, secrets::ProjectSecrets(store_.db(), *secret_box_).StepFields(s.id));
-        if (kept) {
-          KR_ASSIGN(auto branch, store_.GetBranch(flow.branch_id));
-          KR_ASSIGN(Json values, ContextSecrets(branch.project_id, true));
-          again.secrets = secrets::StepSecretValues(*kept, secrets::SecretValues(values));
-          again.fields = std::move(*kept);
-        }
-      }
-      return again;
-    }
+    // Handed out already and not finished: the agent asks again after a lost answer.
+    if (s.status == StepStatus::kInProgress) return ResendStep(job, s, flow);
     if (s.status != StepStatus::kNotStarted) continue;
     // `when` and the step's #{...} fields are evaluated now, over the step's ctx.
-    Result<bool> run_it = false;
-    Result<Json> fields = s.fields;
-    std::vector<std::string> secret_values;
-    // Most steps are plain: no #{...} in their fields and a `when` of the bare names
-    // (was_no_error, always, is_ci, ...). They need no ctx, whose making costs a dozen reads.
-    std::optional<bool> plain_when;
-    if (!workflow::HasInterpolation(s.when) && !HasExpression(s.fields) &&
-        !secrets::NamesSecrets(s.fields))
-      if (auto quick = workflow::EvaluateWhen(s.when, ctx)) plain_when = *quick;
-    if (plain_when) {
-      run_it = *plain_when;
-    } else {
-      auto step_ctx = StepContext(job, steps, s, ctx);
-      if (!step_ctx) {
-        run_it = tl::unexpected(step_ctx.error());
-      } else {
-        workflow::Interpolator interpolator(*step_ctx, workflow::LegacyVariables(*step_ctx));
-        run_it = workflow::EvaluateWhen(s.when, interpolator);
-        if (run_it && *run_it) fields = interpolator.Expand(s.fields, "fields");
-        // `ssh-key: NAME` / `access-token: NAME`: the agent gets those secrets' values.
-        if (run_it && *run_it && fields)
-          fields = secrets::AttachNamedSecrets(std::move(*fields), step_ctx->value("secrets", Json::object()));
-        secret_values = secrets::SecretValues(step_ctx->value("secrets", Json::object()));
-      }
-    }
-    if (!run_it || !fields) {
+    StepPlan plan = PlanStep(job, steps, s, ctx);
+    if (!plan.run || !plan.fields) {
       // A bad condition or expression is reported on the step, never silently taken as
       // false or as text.
       s.status = StepStatus::kError;
-      s.reason = !run_it ? "bad-when" : "bad-expression";
-      s.message = !run_it ? run_it.error().message
-                          : fields.error().field + ": " + fields.error().message;
-      s.message = workflow::MaskSecrets(Json(s.message), secret_values).get<std::string>();
+      s.reason = !plan.run ? "bad-when" : "bad-expression";
+      s.message = !plan.run ? plan.run.error().message
+                            : plan.fields.error().field + ": " + plan.fields.error().message;
+      s.message = workflow::MaskSecrets(Json(s.message), plan.secret_values).get<std::string>();
       s.started = s.finished = clock_.Now();
       KR_TRY(store_.SaveStep(s));
       ctx.prev_ok = false;
       ctx.any_error = true;
       continue;
     }
-    if (!*run_it) {
+    if (!*plan.run) {
       s.status = StepStatus::kSkipped;
       KR_TRY(store_.SaveStep(s));
       continue;
     }
-    // The API sees the expanded fields with secret values masked; the agent gets them whole,
-    // with the values to mask in the step's log.
-    Dispatch dispatch{job, s, StepEnv(job)};
-    dispatch.secrets = secrets::StepSecretValues(*fields, secret_values);
-    if (!dispatch.secrets.empty()) {
-      if (!secret_box_) return Fail(ErrorCode::kInternal, "secrets without the server key");
-      KR_TRY(secrets::ProjectSecrets(store_.db(), *secret_box_).KeepStepFields(s.id, *fields));
-      s.fields = workflow::MaskSecrets(secrets::WithoutNamedSecrets(*fields), dispatch.secrets);
-      dispatch.fields = std::move(*fields);
-    } else {
-      s.fields = std::move(*fields);
-    }
-    s.status = StepStatus::kInProgress;
-    s.started = clock_.Now();
-    KR_TRY(store_.SaveStep(s));
-    KR_TRY(store_.SaveJob(job));
-    dispatch.job = job;
-    dispatch.step = s;
-    return dispatch;
+    return StartStep(job, s, std::move(*plan.fields), plan.secret_values);
   }
   // No step left: the job is over.
-  CompletionStatus status = CompletionStatus::kOk;
-  for (const Step& s : steps) {
-    if (s.status != StepStatus::kError) continue;
-    if (s.reason == "step-timeout") status = CompletionStatus::kStepTimeout;
-    else if (s.reason == "job-timeout") status = CompletionStatus::kJobTimeout;
-    else if (s.reason == "agent-error" || s.reason == "bad-when" || s.reason == "bad-expression")
-      status = CompletionStatus::kAgentError;
-    else status = CompletionStatus::kStepError;
-    break;
-  }
   job.finished = clock_.Now();
-  KR_TRY(CompleteJob(job, status));
+  KR_TRY(CompleteJob(job, CompletionOf(steps)));
   return Dispatch{job, std::nullopt, Json::object()};
 }
 

@@ -185,7 +185,21 @@ class Engine {
   Result<Json> ContextSecrets(Id project_id, bool with_values);
   Result<Json> StepContext(const Job& job, const std::vector<Step>& steps, const Step& step,
                            const workflow::WhenContext& when);
+  // The job's next step to run (its `when` and #{...} fields evaluated now), or none when the
+  // job is over, which completes it. The parts: a step handed out again after a lost answer;
+  // the evaluation of a step; its start; how a job whose steps are over ends.
   Result<Dispatch> NextStep(Job& job);
+  Result<Dispatch> ResendStep(Job& job, const Step& step, const Flow& flow);
+  struct StepPlan {
+    Result<bool> run;    // whether it runs, or why its `when` is bad
+    Result<Json> fields;  // expanded, or why an expression is bad
+    std::vector<std::string> secret_values;  // to mask in what is said about it
+  };
+  StepPlan PlanStep(const Job& job, const std::vector<Step>& steps, const Step& step,
+                    const workflow::WhenContext& when);
+  Result<Dispatch> StartStep(Job& job, Step& step, Json fields,
+                             const std::vector<std::string>& secret_values);
+  static CompletionStatus CompletionOf(const std::vector<Step>& steps);
   Status CompleteJob(Job& job, CompletionStatus status);
   Status CheckRunDone(Id run_id);
   Status CheckFlowDone(Id flow_id);

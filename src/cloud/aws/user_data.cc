@@ -160,22 +160,27 @@ done
 echo "$agent_sha256  $agent.download" | sha256sum -c -
 chmod 0755 "$agent.download"
 mv -f "$agent.download" "$agent"
-nohup "$agent" --server "$server" )sh";
+)sh";
+  // The group's init script prepares the machine (packages, tools) before its agent takes
+  // a job; the agent starts whether it succeeded or not, so its jobs say what is missing.
+  if (!b.init_script.empty()) {
+    script += "\n# The agents group's init script.\n";
+    script += "cat >\"$data_dir/init-script\" " + HereDocument(b.init_script);
+    script += "chmod 0700 \"$data_dir/init-script\"\ninit_status=0\n";
+    // A script with its own interpreter line runs under that interpreter.
+    // Without one: bash where the image has it, else sh. Its failure does not end the
+    // user data (set -e).
+    script += b.init_script.starts_with("#!")
+                  ? "\"$data_dir/init-script\" || init_status=$?\n"
+                  : "if command -v bash >/dev/null 2>&1; then bash \"$data_dir/init-script\" || "
+                    "init_status=$?; else sh \"$data_dir/init-script\" || init_status=$?; fi\n";
+    script += "echo \"kraken: the init script exited with status $init_status\"\n";
+  }
+  script += R"sh(nohup "$agent" --server "$server" )sh";
   if (pinned) script += R"sh(--tls-fingerprint "$tls_fingerprint" )sh";
   script +=
       R"sh(--registration-token "$registration_token" --data-dir "$data_dir" >>/var/log/kraken-agent.log 2>&1 </dev/null &
 )sh";
-  if (!b.init_script.empty()) {
-    script += "\n# The agents group's init script.\n";
-    script += "cat >\"$data_dir/init-script\" " + HereDocument(b.init_script);
-    script += "chmod 0700 \"$data_dir/init-script\"\n";
-    // A script with its own interpreter line runs under that interpreter.
-    // Without one: bash where the image has it, else sh.
-    script += b.init_script.starts_with("#!")
-                  ? "\"$data_dir/init-script\"\n"
-                  : "if command -v bash >/dev/null 2>&1; then bash \"$data_dir/init-script\"; "
-                    "else sh \"$data_dir/init-script\"; fi\n";
-  }
   return script;
 }
 

@@ -103,10 +103,11 @@ TEST(LinuxUserDataTest, KeyLines) {
   EXPECT_TRUE(HasLine(script, "data_dir=/var/lib/kraken-agent"));
   EXPECT_TRUE(HasLine(script, "apt-get install -y git"));
   EXPECT_TRUE(HasLine(script,
-                      "if command -v bash >/dev/null 2>&1; then bash \"$data_dir/init-script\"; "
-                      "else sh \"$data_dir/init-script\"; fi"));
-  // The init script runs after the agent has been started.
-  EXPECT_LT(script.find("nohup"), script.find("init-script"));
+                      "if command -v bash >/dev/null 2>&1; then bash \"$data_dir/init-script\" || "
+                      "init_status=$?; else sh \"$data_dir/init-script\" || init_status=$?; fi"));
+  // The init script prepares the machine before the agent starts and takes a job.
+  EXPECT_LT(script.find("init-script"), script.find("nohup"));
+  EXPECT_TRUE(HasLine(script, "echo \"kraken: the init script exited with status $init_status\""));
 }
 
 TEST(LinuxUserDataTest, PinsASelfSignedServerCertificate) {
@@ -148,7 +149,7 @@ TEST(LinuxUserDataTest, InitScriptIsCarriedVerbatim) {
   std::string script = RenderLinuxUserData(bootstrap).value();
   EXPECT_EQ(RunBash("-n", script).status, 0) << script;
   EXPECT_TRUE(HasLine(script, "cat >\"$data_dir/init-script\" <<'KRAKEN_INIT_SCRIPT_1'"));
-  EXPECT_TRUE(HasLine(script, "\"$data_dir/init-script\""));  // its own interpreter
+  EXPECT_TRUE(HasLine(script, "\"$data_dir/init-script\" || init_status=$?"));  // its own interpreter
 
   // Replay the here-document alone and compare what it writes.
   const std::string end_line = "\nKRAKEN_INIT_SCRIPT_1\n";
@@ -221,6 +222,29 @@ TEST(LinuxUserDataTest, DownloadsVerifiesAndStartsAgent) {
   EXPECT_EQ(ReadFile(args), "--server\n" + server.url() +
                                 "\n--registration-token\ntok 'with' \"quotes\"\n--data-dir\n" +
                                 (dir / "data").string() + "\n");
+  fs::remove_all(dir);
+}
+
+TEST(LinuxUserDataTest, AFailingInitScriptRunsFirstAndTheAgentStartsAllTheSame) {
+  if (system("command -v curl >/dev/null || command -v wget >/dev/null") != 0) {
+    GTEST_SKIP() << "needs curl or wget";
+  }
+  fs::path dir = MakeTempDir();
+  OneRequestServer server([&](const std::string&) { return HttpReply(200, "OK", kFakeAgent); });
+  // The init script sees no agent started yet, then fails.
+  AgentBootstrap bootstrap{server.url(), HexEncode(Sha256(kFakeAgent)), "tok",
+                           "test -e " + (dir / "bin" / "kraken-agent.args").string() +
+                               " && echo agent-first\nexit 3\n"};
+  BashRun run = RunShell("sh", "", Relocate(RenderLinuxUserData(bootstrap).value(), dir));
+  ASSERT_EQ(run.status, 0) << run.output;
+  EXPECT_EQ(run.output.find("agent-first"), std::string::npos) << run.output;
+  EXPECT_NE(run.output.find("kraken: the init script exited with status 3"), std::string::npos)
+      << run.output;
+  fs::path args = dir / "bin" / "kraken-agent.args";
+  for (int i = 0; i < 100 && ReadFile(args).empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_NE(ReadFile(args).find("--registration-token\ntok\n"), std::string::npos);
   fs::remove_all(dir);
 }
 
