@@ -6,8 +6,12 @@ export CONTAINERS_CONF="$state_dir/containers.conf"
 # vfs storage: plain directories, no overlay mounts to leak, and it works on any file
 # system (overlay on overlay does not); the test image is a few megabytes, so copying
 # it per container costs nothing.
-podman=(podman --root "$state_dir/storage" --runroot "$state_dir/run/root"
-        --tmpdir "$state_dir/run/tmp" --storage-driver vfs)
+# Podman refuses a runroot longer than 50 characters, which a checkout in a deep folder
+# would give: the runtime state is reached through a short link in /tmp, named after the
+# state folder (start.sh makes it).
+run_link=/tmp/kraken-podman-$(printf '%s' "$state_dir" | sha256sum | cut -c1-12)
+podman=(podman --root "$state_dir/storage" --runroot "$run_link/root"
+        --tmpdir "$run_link/tmp" --storage-driver vfs)
 
 # What this kernel and a container-less CI machine need:
 # - runc: crun fails on this kernel's cgroup setup;

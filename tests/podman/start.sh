@@ -11,9 +11,12 @@ mkdir -p "$state"
 state=$(cd "$state" && pwd)
 source "$here/podman_env.sh" "$state"
 
-# Runtime state must not outlive the service: Podman refreshes it when it finds none.
-rm -rf "$state/run"
+# Runtime state must not outlive the service: Podman refreshes it when it finds none. Its
+# database of containers goes too: it records where the runtime state was, and the images
+# (kept in storage) do not depend on it.
+rm -rf "$state/run" "$state/storage/libpod/bolt_state.db" "$state/storage/db.sql"
 mkdir -p "$state/run/tmp" "$state/storage"
+ln -sfn "$state/run" "$run_link"
 write_containers_conf "$state"
 
 # setsid: the service must survive the shell that started it and be stoppable alone.

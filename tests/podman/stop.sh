@@ -3,7 +3,13 @@
 # Storage is kept, so the next start reuses the test image.
 set -uo pipefail
 state=$1
-[ -f "$state/pid" ] || exit 0
+[ -d "$state" ] && state=$(cd "$state" && pwd)
+# The short link to its runtime state (podman_env.sh) goes once the service is gone.
+link=/tmp/kraken-podman-$(printf '%s' "$state" | sha256sum | cut -c1-12)
+if [ ! -f "$state/pid" ]; then
+  rm -f "$link"
+  exit 0
+fi
 pid=$(cat "$state/pid")
 if kill -0 "$pid" 2>/dev/null; then
   kill -TERM "$pid"
@@ -13,5 +19,5 @@ if kill -0 "$pid" 2>/dev/null; then
   done
   kill -0 "$pid" 2>/dev/null && kill -KILL "$pid"
 fi
-rm -f "$state/pid" "$state/podman.sock"
+rm -f "$state/pid" "$state/podman.sock" "$link"
 exit 0
