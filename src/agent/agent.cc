@@ -56,6 +56,12 @@ Status WriteIdentity(const fs::path& path, const std::string& text) {
 
 }  // namespace
 
+Json Agent::HostInfo() const {
+  Json info = CollectHostInfo();
+  if (!options_.sandbox.empty()) info["sandbox"] = options_.sandbox;
+  return info;
+}
+
 Status Agent::LoadOrRegister() {
   fs::create_directories(options_.data_dir);
   fs::path identity = fs::path(options_.data_dir) / "identity.json";
@@ -67,7 +73,7 @@ Status Agent::LoadOrRegister() {
     Json saved = Json::parse(std::ifstream(identity), nullptr, false);
     if (!saved.is_discarded() && saved.contains("token")) {
       client.set_token(saved["token"]);
-      auto hello = client.Post("/agent/v1/hello", Json{{"host_info", CollectHostInfo()}});
+      auto hello = client.Post("/agent/v1/hello", Json{{"host_info", HostInfo()}});
       if (hello) {
         KR_ASSIGN(Identity id, protocol::ParseHelloAnswer(*hello));
         token_ = saved["token"];
@@ -81,7 +87,7 @@ Status Agent::LoadOrRegister() {
       client.set_token("");
     }
   }
-  Json body = {{"name", options_.name}, {"host_info", CollectHostInfo()}};
+  Json body = {{"name", options_.name}, {"host_info", HostInfo()}};
   if (!options_.registration_token.empty())
     body["registration_token"] = options_.registration_token;
   auto reg = client.Post("/agent/v1/register", body);

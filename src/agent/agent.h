@@ -26,6 +26,7 @@ struct AgentOptions {
   std::string name;                // default: host name
   std::string registration_token;  // one-time token: authorized at once
   bool one_job = false;            // exit after one job (ephemeral machines)
+  std::string sandbox;             // how jobs are contained, for host_info ("" when not asked)
 };
 
 class Agent {
@@ -36,6 +37,7 @@ class Agent {
 
  private:
   Status LoadOrRegister();
+  Json HostInfo() const;
   void RunJob(const protocol::JobDispatch& dispatch);
   std::thread StartWatch(int64_t job_id, tools::CancelHandle& cancel, std::atomic<bool>& job_over);
   tools::StepOutcome RunStep(const protocol::StepDispatch& step, tools::ToolContext& ctx,

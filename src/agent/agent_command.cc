@@ -3,11 +3,13 @@
 #include <signal.h>
 #include <spdlog/spdlog.h>
 
+#include <filesystem>
 #include <iostream>
 #include <thread>
 
 #include "http/beast_client.h"
 #include "http/certificate.h"
+#include "proc/sandbox.h"
 
 namespace kraken::agent {
 
@@ -23,9 +25,26 @@ void AddAgentOptions(CLI::App& app, AgentCommand& command) {
                  "Trust the server's certificate if signed by a CA of this PEM file");
   app.add_option("--tls-fingerprint", command.tls.fingerprint,
                  "Trust exactly the server certificate with this SHA-256 fingerprint");
+  app.add_option("--hide", command.hide,
+                 "Run in a sandbox where this folder looks empty and no outside process is "
+                 "visible (repeatable; the agent's --data-dir stays visible)");
 }
 
 int RunAgentCommand(const AgentCommand& command) {
+  AgentOptions options = command.options;
+  // First, while the agent is one thread: the sandbox needs it.
+  if (!command.hide.empty()) {
+    std::error_code ec;
+    std::string keep = std::filesystem::weakly_canonical(std::filesystem::absolute(options.data_dir), ec);
+    auto entered = proc::EnterSandbox({command.hide, keep});
+    if (entered) {
+      options.sandbox = "namespaces";
+    } else {
+      options.sandbox = "none: " + entered.error().message;
+      spdlog::warn("jobs run without a sandbox, and can see what --hide names: {}",
+                   entered.error().message);
+    }
+  }
   http::TlsTrust trust = command.tls;
   if (!trust.fingerprint.empty()) {
     auto fingerprint = http::NormalizeFingerprint(trust.fingerprint);
@@ -37,7 +56,7 @@ int RunAgentCommand(const AgentCommand& command) {
   }
   http::BeastClient::SetDefaultTlsTrust(std::move(trust));
 
-  Agent agent(command.options);
+  Agent agent(std::move(options));
   // SIGINT/SIGTERM are blocked in this thread, and so in every thread started later, and
   // taken by a thread of their own that stops the agent.
   sigset_t set;

@@ -12,6 +12,8 @@ namespace kraken::agent {
 struct AgentCommand {
   AgentOptions options;
   http::TlsTrust tls;
+  // Folders the agent's jobs must not see (proc/sandbox.h); its own data dir stays visible.
+  std::vector<std::string> hide;
 };
 
 // Adds the agent's options to `app` (kraken's `agent` subcommand or kraken-agent itself).

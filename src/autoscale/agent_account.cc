@@ -122,4 +122,15 @@ void RunAs(const AgentAccount& account, proc::SpawnOptions& options) {
     if (const char* value = std::getenv(name)) options.env[name] = value;
 }
 
+std::vector<std::string> SandboxArgv(const std::string& data_dir, const std::string& agents_dir) {
+  std::vector<std::string> argv;
+  for (const std::string& dir : {data_dir, agents_dir}) {
+    if (dir.empty()) continue;
+    std::error_code ec;
+    fs::path path = fs::weakly_canonical(fs::absolute(dir), ec);
+    argv.insert(argv.end(), {"--hide", ec ? fs::absolute(dir).string() : path.string()});
+  }
+  return argv;
+}
+
 }  // namespace kraken::autoscale

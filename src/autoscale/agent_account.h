@@ -1,13 +1,17 @@
-// Who the local agents of a server run as, and where their work dirs are.
+// Who the local agents of a server run as, where their work dirs are, and what they see.
 //
 // A job runs whatever its stage says, so the agent that runs it must not be able to read the
-// server's data dir (database, server.key, the admin token in cli.json). A server running as
-// root starts its local agents as the unprivileged system user `kraken-agent` (created with
-// useradd when missing), in work dirs it owns outside the data dir; the data dir is root's
-// and 0700, so the agents cannot even enter it. A server running as any other user can only
-// start them as itself: their work dirs are still outside the data dir, but a job could read
-// whatever that user can (docs/autoscaling.md says so; run the server as root, or use the
-// docker driver, to contain jobs).
+// server's data dir (database, server.key, the admin token in cli.json) nor another agent's
+// work dir (its token, another project's checkout). Two walls, each enough alone:
+// - Users: a server running as root starts its local agents as the unprivileged system user
+//   `kraken-agent` (created with useradd when missing), in work dirs it owns outside the data
+//   dir; the data dir is root's and 0700, so the agents cannot even enter it. A server running
+//   as any other user can only start them as itself.
+// - A sandbox (proc/sandbox.h, `kraken agent --hide`): every local agent runs in namespaces of
+//   its own where the data dir and the agents dir look empty but for its own work dir, and
+//   /proc shows only its own processes. This is what keeps agents of one user apart, and the
+//   jobs of a non-root server out of its data dir. Where the kernel refuses user namespaces,
+//   the agent says so in its log and host_info ("sandbox") and runs without one.
 //
 // Thread-safe: the account is created and the binary copied under a lock.
 #pragma once
@@ -16,6 +20,7 @@
 
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "core/error.h"
 #include "proc/process.h"
@@ -55,5 +60,9 @@ Result<std::string> AgentBinary(const AgentAccount& account, const std::string& 
 // PATH and the locale as its only environment (nothing of the server's own, which may hold
 // credentials); for the server's own user, unchanged.
 void RunAs(const AgentAccount& account, proc::SpawnOptions& options);
+
+// The agent options that sandbox a local agent: `data_dir` and `agents_dir` hidden (absolute
+// paths are made of them; an empty one is skipped).
+std::vector<std::string> SandboxArgv(const std::string& data_dir, const std::string& agents_dir);
 
 }  // namespace kraken::autoscale

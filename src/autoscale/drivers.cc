@@ -24,9 +24,10 @@ cloud::DriverResult<std::shared_ptr<cloud::Driver>> Drivers::For(const Deploymen
   if (auto it = factories_.find(d.method); it != factories_.end()) return it->second(d);
   std::shared_ptr<cloud::Driver> driver;
   if (d.method == "local") {
-    driver = std::make_shared<LocalDriver>(binary_, machines_dir_);
+    driver = std::make_shared<LocalDriver>(binary_, machines_dir_, data_dir_);
   } else if (d.method == "fake") {
-    driver = std::make_shared<FakeDriver>(std::make_shared<LocalDriver>(binary_, machines_dir_));
+    driver = std::make_shared<FakeDriver>(
+        std::make_shared<LocalDriver>(binary_, machines_dir_, data_dir_));
   } else if (d.method == "docker") {
     auto client = docker::DockerClient::Connect(d.docker.engine);
     if (!client)

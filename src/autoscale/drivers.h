@@ -19,10 +19,13 @@ class Drivers {
  public:
   // `kraken_binary`: what local agents run (`kraken agent`); `machines_dir`: local work
   // dirs; `agent_binary`: the static kraken-agent that container agents run (empty: none).
-  Drivers(std::string kraken_binary, std::string machines_dir, std::string agent_binary = {})
+  // `data_dir`: the server's, which local agents must not see.
+  Drivers(std::string kraken_binary, std::string machines_dir, std::string agent_binary = {},
+          std::string data_dir = {})
       : binary_(std::move(kraken_binary)),
         machines_dir_(std::move(machines_dir)),
-        agent_binary_(std::move(agent_binary)) {}
+        agent_binary_(std::move(agent_binary)),
+        data_dir_(std::move(data_dir)) {}
 
   // Replaces the driver of `method` (tests and benchmarks).
   void Set(const std::string& method, std::shared_ptr<cloud::Driver> driver);
@@ -34,7 +37,7 @@ class Drivers {
   cloud::DriverResult<std::shared_ptr<cloud::Driver>> For(const Deployment& d);
 
  private:
-  std::string binary_, machines_dir_, agent_binary_;
+  std::string binary_, machines_dir_, agent_binary_, data_dir_;
   std::mutex mu_;
   std::map<std::string, std::shared_ptr<cloud::Driver>> drivers_;  // guarded by mu_
   std::map<std::string, Factory> factories_;                 // guarded by mu_

@@ -59,6 +59,7 @@ cloud::DriverResult<std::string> LocalDriver::Create(const cloud::MachineSpec& s
   if (!binary) return permanent(binary.error());
   proc::SpawnOptions so;
   so.argv = AgentArgv(*binary, spec, (machines / name).string());
+  for (std::string& arg : SandboxArgv(data_dir_, dir_)) so.argv.push_back(std::move(arg));
   so.cwd = (machines / name).string();
   RunAs(*account, so);
   so.env[kEnvServer] = spec.server_id;

@@ -18,9 +18,12 @@ namespace kraken::autoscale {
 class LocalDriver : public cloud::Driver {
  public:
   // `kraken_binary`: the program to start (the server's /proc/self/exe);
-  // `machines_dir`: the agents dir, where each machine gets its work directory.
-  LocalDriver(std::string kraken_binary, std::string machines_dir)
-      : binary_(std::move(kraken_binary)), dir_(std::move(machines_dir)) {}
+  // `machines_dir`: the agents dir, where each machine gets its work directory;
+  // `data_dir`: the server's, hidden from the agents with the agents dir (agent_account.h).
+  LocalDriver(std::string kraken_binary, std::string machines_dir, std::string data_dir = {})
+      : binary_(std::move(kraken_binary)),
+        dir_(std::move(machines_dir)),
+        data_dir_(std::move(data_dir)) {}
 
   std::string method() const override { return "local"; }
   cloud::DriverResult<std::string> Create(const cloud::MachineSpec& spec) override;
@@ -29,7 +32,7 @@ class LocalDriver : public cloud::Driver {
                                                 Id group_id) override;
 
  private:
-  std::string binary_, dir_;
+  std::string binary_, dir_, data_dir_;
 };
 
 // The agent's command line for a machine (shared by drivers that run the agent directly):

@@ -54,6 +54,8 @@ std::vector<pid_t> StartFixedAgents(server::App& app, const std::string& self, c
     so.argv = {*binary, "agent", "--server", app.url(), "--data-dir", (dir / name).string(),
                "--name", name, "--registration-token", *token};
     if (!fingerprint.empty()) so.argv.insert(so.argv.end(), {"--tls-fingerprint", fingerprint});
+    for (std::string& arg : autoscale::SandboxArgv(app.data_dir(), app.agents_dir()))
+      so.argv.push_back(std::move(arg));
     so.cwd = (dir / name).string();
     autoscale::RunAs(*account, so);
     auto pid = proc::StartDaemon(so, (dir / (name + ".log")).string());

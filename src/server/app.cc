@@ -193,7 +193,8 @@ Status App::Start() {
   namespace fs = std::filesystem;
   const AgentBinary agent_binary = FindAgentBinary(config_.agent_binary);
   impl_->drivers = std::make_unique<autoscale::Drivers>(fs::read_symlink("/proc/self/exe").string(),
-                                                        config_.agents_dir, agent_binary.path);
+                                                        config_.agents_dir, agent_binary.path,
+                                                        config_.data_dir);
   if (agent_binary.path.empty()) {
     spdlog::warn("no kraken-agent binary{}: /install/agent answers 404 and EC2 machines cannot "
                  "get an agent; build the kraken-agent target or give --agent-binary",

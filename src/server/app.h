@@ -56,6 +56,7 @@ class App {
   std::string url() const;
   // Where local agents get their work dirs (known once started).
   const std::string& agents_dir() const { return config_.agents_dir; }
+  const std::string& data_dir() const { return config_.data_dir; }
   // Set when this start created the first admin with a generated password.
   const std::optional<std::string>& generated_admin_password() const { return admin_password_; }
 

@@ -270,9 +270,12 @@ TEST_F(AutoscaleE2E, AgentKilledMidJobIsReplacedAndTheJobRequeued) {
     return !jobs.empty() && jobs[0]["state"] == "assigned" && !jobs[0]["started"].is_null();
   }, std::chrono::seconds(30));
   // The agent was started as a daemon: the parent of its double fork may not have exited yet.
+  // The agent leads its process group (its sandbox, proc/sandbox.h, is a child in the group).
   std::vector<pid_t> agents;
   ASSERT_TRUE(WaitFor([&] {
-    agents = ProcessesWith(dir_ + "/agents/");
+    agents.clear();
+    for (pid_t pid : ProcessesWith(dir_ + "/agents/"))
+      if (getpgid(pid) == pid) agents.push_back(pid);
     return agents.size() == 1;
   }, std::chrono::seconds(10))) << agents.size() << " agent processes";
   kill(agents[0], SIGKILL);

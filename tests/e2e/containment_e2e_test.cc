@@ -88,23 +88,47 @@ TEST_F(ContainmentE2E, JobsOfLocalAgentsCannotReadTheServersDataDir) {
   for (const char* file : {"server.key", "kraken.db", "kraken.db-wal", "cli.json"})
     probe +=
         "if cat " + data() + "/" + file + " >/dev/null 2>&1; then echo LEAKED " + file + "; fi; ";
-  probe += "if ls " + data() + " >/dev/null 2>&1; then echo LEAKED listing; fi; ";
-  probe += "if env | grep -q test-password; then echo LEAKED admin password; fi; echo PROBED";
+  probe += "if ls -A " + data() + " 2>/dev/null | grep -q .; then echo LEAKED listing; fi; ";
+  probe += "if env | grep -q test-password; then echo LEAKED admin password; fi; ";
+  // Another agent's work dir, as the user the agents run as would read it but for the sandbox.
+  probe += "for f in " + dir_ + "/agents/*/*/identity.json; do cat $f >/dev/null 2>&1 && "
+           "echo SEES $f; done; ";
+  // Its own processes only: no /proc/<server>/root that leads back to the data dir.
+  probe += "echo processes $(ls /proc | grep -c '^[0-9]'); ";
+  probe += "if ls /proc/" + std::to_string(server_->pid()) + "/root" + data() +
+           " >/dev/null 2>&1; then echo LEAKED through proc; fi; echo PROBED";
   std::ofstream(data() + "/cli.json") << "{\"token\": \"admin\"}";  // as `kraken up` writes it
+  fs::path other = dir_ + "/agents/other-server/m-999";
+  fs::create_directories(other);
+  std::ofstream(other / "identity.json") << "{\"token\": \"other agent\"}";
+  if (geteuid() == 0) {
+    struct passwd* agent_user = getpwnam("kraken-agent");
+    ASSERT_NE(agent_user, nullptr);
+    ASSERT_EQ(::chown(other.c_str(), agent_user->pw_uid, agent_user->pw_gid), 0);
+    ASSERT_EQ(::chown((other / "identity.json").c_str(), agent_user->pw_uid, agent_user->pw_gid), 0);
+  }
 
   std::string log =
       OnlyJobLog(*api_, OneJobFlow(*api_, "contain", Json::array({ShellStep(probe)}), "local"));
   EXPECT_NE(log.find("PROBED"), std::string::npos) << log;
-  // A server of another user can only run its agents as itself (autoscale/agent_account.h).
+  EXPECT_EQ(log.find("LEAKED"), std::string::npos) << log;
+  EXPECT_EQ(log.find("m-999"), std::string::npos) << log;
+  // Its own identity, and the agent, the step's shell and `ls`: nothing of the server's.
+  EXPECT_NE(log.find("SEES " + dir_ + "/agents/"), std::string::npos) << log;
+  int processes = std::stoi(log.substr(log.find("processes ") + 10));
+  EXPECT_LE(processes, 8) << log;
   if (geteuid() == 0) {
-    EXPECT_EQ(log.find("LEAKED"), std::string::npos) << log;
     EXPECT_EQ(log.substr(0, log.find('\n')), "kraken-agent") << log;
   }
+  Json agents = api_->Ok("GET", "/api/v1/agents");
+  ASSERT_EQ(agents.size(), 1u) << agents.dump(1);
+  EXPECT_EQ(agents[0]["host_info"]["sandbox"], "namespaces") << agents.dump(1);
 
   // The agent works outside the data dir, in a folder of its own that keeps its token private.
   std::vector<fs::path> identities;
   for (const auto& e : fs::recursive_directory_iterator(dir_ + "/agents"))
-    if (e.path().filename() == "identity.json") identities.push_back(e.path());
+    if (e.path().filename() == "identity.json" && e.path() != other / "identity.json")
+      identities.push_back(e.path());
   ASSERT_EQ(identities.size(), 1u);
   EXPECT_EQ(ModeOf(identities[0]), 0600u);
   EXPECT_EQ(ModeOf(identities[0].parent_path()), 0700u);
