@@ -45,8 +45,40 @@ Result<Json> ParseObject(const http::Request& request) {
   return ParseBody(request.body);
 }
 
+namespace {
+
+std::string Dump(const Json& body) {
+  return body.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+}  // namespace
+
+bool HasMoreNodesThan(const Json& value, size_t limit) {
+  size_t seen = 0;
+  std::vector<const Json*> pending = {&value};
+  while (!pending.empty()) {
+    const Json* node = pending.back();
+    pending.pop_back();
+    if (++seen > limit) return true;
+    if (!node->is_structured()) continue;
+    // Every value pending is one more seen: a wide array answers without being walked.
+    if (seen + pending.size() + node->size() > limit) return true;
+    for (const Json& child : *node) pending.push_back(&child);
+  }
+  return false;
+}
+
 http::Response JsonResponse(int status, const Json& body) {
-  return http::Response::Json(status, body.dump(-1, ' ', false, Json::error_handler_t::replace));
+  if (HasMoreNodesThan(body, kRenderOffLoopNodes)) return JsonResponse(status, Json(body));
+  return http::Response::Json(status, Dump(body));
+}
+
+http::Response JsonResponse(int status, Json&& body) {
+  if (!HasMoreNodesThan(body, kRenderOffLoopNodes))
+    return http::Response::Json(status, Dump(body));
+  http::Response response = http::Response::Json(status, "");
+  response.render = [body = std::make_shared<Json>(std::move(body))] { return Dump(*body); };
+  return response;
 }
 
 http::Response ErrorResponse(const Error& error) {

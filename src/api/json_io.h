@@ -20,7 +20,14 @@ Result<Json> ParseObject(const http::Request& request);
 // not hold up the loop.
 void PrepareJsonBody(http::Request& request);
 
+// An answer with `body` serialised. A body of more than kRenderOffLoopNodes values is
+// serialised by the server's worker threads (http::Response::render), not on the loop.
 http::Response JsonResponse(int status, const Json& body);
+http::Response JsonResponse(int status, Json&& body);
+inline constexpr size_t kRenderOffLoopNodes = 2048;
+
+// Whether `value` holds more than `limit` values (itself included), counting no further.
+bool HasMoreNodesThan(const Json& value, size_t limit);
 // {"error": {"code": ..., "message": ..., "field": ...}} with the matching status.
 http::Response ErrorResponse(const Error& error);
 

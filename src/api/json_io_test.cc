@@ -95,5 +95,33 @@ TEST(PrepareJsonBody, ParseObjectTakesThePreparedValueOnceAndAgreesWithParsing) 
   EXPECT_FALSE(blob.prepared.has_value());
 }
 
+TEST(JsonResponseTest, CountsNodesOnlyAsFarAsTheLimit) {
+  EXPECT_FALSE(HasMoreNodesThan(Json(1), 1));
+  EXPECT_TRUE(HasMoreNodesThan(Json::array({1}), 1));
+  Json nested = {{"a", {1, 2, {{"b", 3}}}}};  // object, array, 1, 2, object, 3
+  EXPECT_FALSE(HasMoreNodesThan(nested, 6));
+  EXPECT_TRUE(HasMoreNodesThan(nested, 5));
+  EXPECT_TRUE(HasMoreNodesThan(Json(std::vector<int>(1'000'000, 7)), 10));
+}
+
+TEST(JsonResponseTest, ALargeAnswerIsRenderedLaterAndTheSame) {
+  Json small = {{"items", Json::array({1, 2, 3})}};
+  auto a = JsonResponse(200, small);
+  EXPECT_FALSE(a.render);
+  EXPECT_EQ(a.body, small.dump());
+
+  Json large = Json::array();
+  for (int i = 0; i < 5000; ++i) large.push_back({{"id", i}, {"name", "\xff job"}});
+  std::string expected = large.dump(-1, ' ', false, Json::error_handler_t::replace);
+  auto b = JsonResponse(201, large);  // a copy: `large` stays the caller's
+  ASSERT_TRUE(b.render);
+  EXPECT_EQ(b.status, 201);
+  EXPECT_TRUE(b.body.empty());
+  auto c = JsonResponse(200, std::move(large));
+  ASSERT_TRUE(c.render);
+  EXPECT_EQ(b.render(), expected);
+  EXPECT_EQ(c.render(), expected);
+}
+
 }  // namespace
 }  // namespace kraken::api

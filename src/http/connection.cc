@@ -130,7 +130,7 @@ asio::awaitable<void> Connection::Serve(std::shared_ptr<Connection> self) {
     if (!request || shared_->stopped) co_return;
 
     const Router::Target* target = route ? &route->target : nullptr;
-    if (target != nullptr && shared_->prepare_pool &&
+    if (target != nullptr && shared_->options.prepare_body &&
         request->body.size() >= shared_->options.prepare_threshold)
       co_await PrepareBody(*request);
     bool ok = false;
@@ -175,7 +175,23 @@ asio::awaitable<void> RunPrepare(const std::function<void(Request&)>* prepare, R
   co_return;
 }
 
+asio::awaitable<void> RunRender(Response* response) {
+  try {
+    response->body = response->render();
+  } catch (const std::exception& e) {
+    spdlog::error("rendering an answer failed: {}", e.what());
+    *response = ErrorResponse(500, "internal", "the answer could not be rendered");
+  }
+  response->render = nullptr;  // what it owned goes with it, here
+  co_return;
+}
+
 }  // namespace
+
+asio::awaitable<void> Connection::Render(Response& response) {
+  co_await asio::co_spawn(shared_->prepare_pool->get_executor(), RunRender(&response),
+                          asio::use_awaitable);
+}
 
 asio::awaitable<void> Connection::PrepareBody(Request& request) {
   co_await asio::co_spawn(shared_->prepare_pool->get_executor(),
@@ -299,6 +315,7 @@ asio::awaitable<void> Connection::Refuse(Response response, unsigned version) {
 }
 
 asio::awaitable<bool> Connection::Write(Response response, bool keep_alive, unsigned version) {
+  if (response.render) co_await Render(response);
   if (response.status < 100 || response.status > 599) {
     spdlog::error("a handler answered with the invalid status {}", response.status);
     response = ErrorResponse(500, "internal", "the handler produced an invalid status");

@@ -57,6 +57,8 @@ class Connection {
   // Answers a request that could not be read, when it is worth an answer.
   asio::awaitable<void> RefuseUnreadable(error_code ec, size_t body_limit, unsigned version);
   asio::awaitable<bool> Write(Response response, bool keep_alive, unsigned version);
+  // Calls response.render on a worker thread and puts what it made in the body.
+  asio::awaitable<void> Render(Response& response);
   // Runs ServerOptions::prepare_body on the request on a worker thread; resumes on the loop.
   asio::awaitable<void> PrepareBody(Request& request);
   asio::awaitable<bool> ServeDeferred(const DeferredHandler& handler, Request& request,

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <any>
+#include <functional>
 #include <map>
 #include <string>
 #include <string_view>
@@ -34,6 +35,11 @@ struct Response {
   std::string content_type = "application/json";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;
+  // When set, the body is what this returns, called on one of the server's worker threads
+  // (ServerOptions::prepare_threads) rather than on the loop: serialising a large answer
+  // does not hold up other requests. It must own everything it reads. Should it throw, the
+  // answer is a 500.
+  std::function<std::string()> render;
 
   static Response Json(int status, std::string body);
   static Response Text(int status, std::string body,

@@ -124,7 +124,7 @@ Status Server::Start() {
     if (!tls) return tl::unexpected(tls.error());
     impl_->shared->tls = std::move(*tls);
   }
-  if (options.prepare_body && !impl_->shared->prepare_pool) {
+  if (!impl_->shared->prepare_pool) {
     impl_->shared->prepare_pool =
         std::make_unique<asio::thread_pool>(std::max(1, options.prepare_threads));
   }

@@ -124,7 +124,8 @@ struct ServerOptions {
   // Work on a body of at least prepare_threshold bytes that is done on one of
   // prepare_threads worker threads before the request's handler runs on the loop (parsing
   // it, say, into Request::prepared), so that a large body does not hold up the loop.
-  // Empty: none.
+  // Empty: none. The same threads render the bodies of answers that ask for it
+  // (Response::render).
   std::function<void(Request&)> prepare_body;
   size_t prepare_threshold = 64 << 10;
   int prepare_threads = 2;

@@ -322,5 +322,54 @@ TEST_F(ServerTest, ALargeBodyIsPreparedOffTheLoop) {
   EXPECT_EQ(prepared, 1);
 }
 
+// An answer that asks for it is rendered on a worker thread: the loop answers another
+// request meanwhile. A render that throws answers 500.
+TEST_F(ServerTest, AnAnswerIsRenderedOffTheLoop) {
+  std::promise<void> other_answered;
+  std::shared_future<void> other_done = other_answered.get_future().share();
+  std::atomic<int> rendering{0};
+  std::thread::id loop_thread, render_thread;
+  router_.Get("/big", [&](Request&) {
+    loop_thread = std::this_thread::get_id();
+    Response response = Response::Json(200, "");
+    response.render = [&] {
+      render_thread = std::this_thread::get_id();
+      ++rendering;
+      // On the loop, the other request could never be answered and this would time out.
+      bool other_first = other_done.wait_for(10s) == std::future_status::ready;
+      return std::string(other_first ? "[\"after the other\"]" : "[\"the loop waited\"]");
+    };
+    return response;
+  });
+  router_.Get("/broken", [](Request&) {
+    Response response = Response::Json(200, "");
+    response.render = []() -> std::string { throw std::runtime_error("no"); };
+    return response;
+  });
+  router_.Get("/health", [](Request&) { return Response::Text(200, "ok"); });
+  Start(ServerOptions{});
+
+  std::future<Result<ClientResponse>> big = std::async(std::launch::async, [&] {
+    Client client;
+    return client.Request("GET", Url("/big"));
+  });
+  ASSERT_TRUE(WaitFor([&] { return rendering == 1; }));
+  Client client;
+  auto health = client.Request("GET", Url("/health"));
+  ASSERT_TRUE(health) << health.error().message;
+  EXPECT_EQ(health->body, "ok");
+  other_answered.set_value();
+  auto answer = big.get();
+  ASSERT_TRUE(answer) << answer.error().message;
+  EXPECT_EQ(answer->status, 200);
+  EXPECT_EQ(answer->body, "[\"after the other\"]");
+  EXPECT_NE(render_thread, loop_thread);
+
+  auto broken = client.Request("GET", Url("/broken"));
+  ASSERT_TRUE(broken) << broken.error().message;
+  EXPECT_EQ(broken->status, 500);
+  EXPECT_NE(broken->body.find("could not be rendered"), std::string::npos) << broken->body;
+}
+
 }  // namespace
 }  // namespace kraken::http
