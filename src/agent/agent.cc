@@ -10,6 +10,7 @@
 #include <mutex>
 #include <thread>
 
+#include "agent/container_job.h"
 #include "agent/host_info.h"
 #include "agent/log_shipper.h"
 #include "agent/protocol_client.h"
@@ -131,7 +132,10 @@ Status Agent::Run() {
       continue;
     }
     if (*dispatch) {
-      RunJob(**dispatch);
+      if ((**dispatch).container.empty())
+        RunJob(**dispatch);
+      else
+        RunContainerJob(**dispatch);
       if (options_.one_job) break;
     }
   }
@@ -215,6 +219,7 @@ void Agent::RunJob(const JobDispatch& first) {
   while (d.step && !stopping_) {
     const StepDispatch step = *d.step;
     const int64_t idx = step.index;
+    if (!progress_file_.empty()) std::ofstream(progress_file_) << idx << "\n";
     background.SetStep(idx, step.secrets);
     // The secret values the step's fields hold never reach the log in clear.
     SecretMasker masker(step.secrets);
@@ -268,6 +273,72 @@ void Agent::RunJob(const JobDispatch& first) {
   watcher.join();
   fs::remove_all(workspace, ec);
   spdlog::info("job {} finished", job_id);
+}
+
+void Agent::RunContainerJob(const JobDispatch& dispatch) {
+  const int64_t first_step = dispatch.step ? dispatch.step->index : -1;
+  spdlog::info("job {} '{}' started, to run in a container of {}", dispatch.job_id,
+               dispatch.job_name, dispatch.container);
+  ContainerJob setup;
+  setup.engine = LocalEngineAddress();
+  setup.server_url = options_.server_url;
+  setup.token = token_;
+  setup.agent_id = agent_id_;
+  setup.job_dir = fs::absolute(fs::path(options_.data_dir) / "containers" /
+                               std::to_string(dispatch.job_id)).string();
+  setup.tls_fingerprint = options_.tls_fingerprint;
+  setup.ca_file = options_.ca_file;
+  std::string failure;
+  if (setup.engine.empty()) {
+    failure = "this agent has no container engine (no DOCKER_HOST, /var/run/docker.sock or "
+              "/run/podman/podman.sock) for a job of executor docker";
+  } else if (auto binary = StaticAgentBinary(options_.self_is_static, options_.server_url,
+                                             options_.data_dir);
+             !binary) {
+    failure = "no kraken-agent to run in the job's container: " + binary.error().message;
+  } else {
+    setup.agent_binary = *binary;
+    failure = RunJobInContainer(setup, dispatch, stopping_);
+  }
+  if (!failure.empty() && first_step >= 0) {
+    int64_t step = StepInProgress(setup.job_dir);
+    FailStep(dispatch.job_id, step >= 0 ? step : first_step, failure);
+  }
+  std::error_code ec;
+  fs::remove_all(setup.job_dir, ec);
+  spdlog::info("job {} finished{}", dispatch.job_id, failure.empty() ? "" : ": " + failure);
+}
+
+void Agent::FailStep(int64_t job_id, int64_t index, const std::string& message) {
+  LogShipper shipper(options_.server_url, token_, job_id, stopping_);
+  shipper.BeginStep(index);
+  shipper.Append("kraken: " + message + "\n");
+  (void)shipper.Flush();
+  ProtocolClient client(options_.server_url, stopping_);
+  client.set_token(token_);
+  protocol::StepReport report{false, std::nullopt, "agent-error", message};
+  auto answer = client.Post("/agent/v1/jobs/" + std::to_string(job_id) + "/steps/" +
+                                std::to_string(index) + "/finish",
+                            protocol::ToJson(report));
+  if (!answer) spdlog::warn("job {}: cannot report its failure: {}", job_id, answer.error().message);
+}
+
+Status Agent::RunJobFile(const std::string& path) {
+  Json file = Json::parse(std::ifstream(path), nullptr, false);
+  if (file.is_discarded() || !file.is_object())
+    return Fail(ErrorCode::kInvalid, path + " is not a job file");
+  const char* token = std::getenv(kTokenVariable);
+  if (!token || !*token) return Fail(ErrorCode::kInvalid, std::string(kTokenVariable) + " is not set");
+  token_ = token;
+  unsetenv(kTokenVariable);  // not for the job's steps
+  agent_id_ = file.value("agent_id", int64_t{0});
+  KR_ASSIGN(JobDispatch dispatch, protocol::ParseDispatch(file.value("dispatch", Json::object())));
+  (void)proc::EnableChildSubreaper();
+  std::error_code ec;
+  fs::create_directories(options_.data_dir, ec);
+  progress_file_ = (fs::path(path).parent_path() / "step").string();
+  RunJob(dispatch);
+  return {};
 }
 
 }  // namespace kraken::agent

@@ -27,6 +27,11 @@ struct AgentOptions {
   std::string registration_token;  // one-time token: authorized at once
   bool one_job = false;            // exit after one job (ephemeral machines)
   std::string sandbox;             // how jobs are contained, for host_info ("" when not asked)
+  // For jobs it runs in containers (agent/container_job.h): whether this program is the
+  // static kraken-agent (else the server's is downloaded), and how the server is trusted.
+  bool self_is_static = false;
+  std::string tls_fingerprint;
+  std::string ca_file;
 };
 
 class Agent {
@@ -34,11 +39,18 @@ class Agent {
   explicit Agent(AgentOptions options);
   Status Run();
   void Stop() { stopping_ = true; }
+  // Runs the one job of a job file (agent/container_job.h), as the agent in a job's
+  // container does, with the identity the file and kTokenVariable give.
+  Status RunJobFile(const std::string& path);
 
  private:
   Status LoadOrRegister();
   Json HostInfo() const;
   void RunJob(const protocol::JobDispatch& dispatch);
+  // A job the dispatch says to run in a container of its own (dispatch.container).
+  void RunContainerJob(const protocol::JobDispatch& dispatch);
+  // Reports the job's step `index` as failed with `message`, in its log and its end.
+  void FailStep(int64_t job_id, int64_t index, const std::string& message);
   std::thread StartWatch(int64_t job_id, tools::CancelHandle& cancel, std::atomic<bool>& job_over);
   tools::StepOutcome RunStep(const protocol::StepDispatch& step, tools::ToolContext& ctx,
                              const std::function<void(std::string_view)>& log);
@@ -48,6 +60,7 @@ class Agent {
   std::string token_;
   int64_t agent_id_ = 0;
   int64_t poll_wait_ms_ = 25'000;
+  std::string progress_file_;  // where RunJob notes the step it is on ("" none)
   proc::RealRunner runner_;
 };
 

@@ -25,6 +25,8 @@ void AddAgentOptions(CLI::App& app, AgentCommand& command) {
                  "Trust the server's certificate if signed by a CA of this PEM file");
   app.add_option("--tls-fingerprint", command.tls.fingerprint,
                  "Trust exactly the server certificate with this SHA-256 fingerprint");
+  app.add_option("--run-job", command.run_job,
+                 "Run the one job of this job file and exit (what a job's container runs)");
   app.add_option("--hide", command.hide,
                  "Run in a sandbox where this folder looks empty and no outside process is "
                  "visible (repeatable; the agent's --data-dir stays visible)");
@@ -54,6 +56,8 @@ int RunAgentCommand(const AgentCommand& command) {
     }
     trust.fingerprint = *fingerprint;
   }
+  options.tls_fingerprint = trust.fingerprint;
+  options.ca_file = trust.ca_file;
   http::BeastClient::SetDefaultTlsTrust(std::move(trust));
 
   Agent agent(std::move(options));
@@ -69,7 +73,7 @@ int RunAgentCommand(const AgentCommand& command) {
     sigwait(&set, &sig);
     agent.Stop();
   }).detach();
-  auto status = agent.Run();
+  auto status = command.run_job.empty() ? agent.Run() : agent.RunJobFile(command.run_job);
   if (!status) {
     spdlog::error("agent stopped: {}", status.error().message);
     return 1;

@@ -14,6 +14,8 @@ struct AgentCommand {
   http::TlsTrust tls;
   // Folders the agent's jobs must not see (proc/sandbox.h); its own data dir stays visible.
   std::vector<std::string> hide;
+  // Runs the one job of this file and exits (the agent in a job's container).
+  std::string run_job;
 };
 
 // Adds the agent's options to `app` (kraken's `agent` subcommand or kraken-agent itself).

@@ -1,5 +1,7 @@
 #include "agent/host_info.h"
 
+#include "agent/container_job.h"
+
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -20,11 +22,6 @@ std::string OsRelease(const std::string& key) {
   return {};
 }
 
-bool DockerUsable() {
-  const char* host = getenv("DOCKER_HOST");
-  if (host && *host) return true;
-  return access("/var/run/docker.sock", W_OK) == 0;
-}
 
 }  // namespace
 
@@ -43,7 +40,7 @@ Json CollectHostInfo() {
               {"distro_version", OsRelease("VERSION_ID")},
               {"cpus", sysconf(_SC_NPROCESSORS_ONLN)},
               {"memory_mb", pages > 0 && page > 0 ? (pages / 1024) * page / 1024 : 0},
-              {"docker", DockerUsable()}};
+              {"docker", LocalEngineUsable()}};
 }
 
 }  // namespace kraken::agent

@@ -13,7 +13,7 @@
 namespace kraken::api {
 namespace {
 
-Json DispatchJson(const exec::Dispatch& d) {
+Json DispatchJson(const exec::Dispatch& d, const Agent& agent) {
   protocol::JobDispatch wire;
   wire.job_id = d.job.id;
   wire.job_name = d.job.name;
@@ -21,6 +21,7 @@ Json DispatchJson(const exec::Dispatch& d) {
   wire.timeout_seconds = d.job.timeout;
   wire.system = d.job.system;
   wire.executor = d.job.executor;
+  if (d.job.executor != "local" && !agent.machine_id) wire.container = d.job.system;
   wire.attempt = d.job.attempt;
   if (d.step) {
     protocol::StepDispatch& step = wire.step.emplace();
@@ -76,16 +77,18 @@ struct ParkedPoll : std::enable_shared_from_this<ParkedPoll> {
       return true;
     }
     if (!*d) return false;
-    responder->Send(JsonResponse(200, DispatchJson(**d)));
+    responder->Send(JsonResponse(200, DispatchJson(**d, agent)));
     return true;
   }
 
   void Park() {
     auto self = shared_from_this();
-    auto fresh = ctx.store.GetAgent(agent.id, false);
+    auto fresh = ctx.store.GetAgent(agent.id);  // host_info says whether it runs containers
     if (fresh) agent = *fresh;
     ticket = ctx.engine.presence().Park(exec::WaitingAgent{
         agent.id, agent.group_ids, agent.system, agent.machine_id.has_value(),
+        !agent.machine_id && agent.host_info.is_object() &&
+            agent.host_info.value("docker", false) == true,
         [self] {
           if (self->TryAnswer()) {
             self->timer.reset();
@@ -201,7 +204,7 @@ void RegisterAgentApi(http::Router& r, ApiContext ctx) {
     if (!idx || *idx < 0) return ErrorResponse(Error{ErrorCode::kInvalid, "not a step index", "idx"});
     auto next = engine.FinishStep(agent->id, *id, *idx, report);
     if (!next) return ErrorResponse(next.error());
-    return JsonResponse(200, DispatchJson(*next));
+    return JsonResponse(200, DispatchJson(*next, *agent));
   });
 
   r.Post("/agent/v1/jobs/{id}/logs", [ctx, &engine](http::Request& req) mutable {

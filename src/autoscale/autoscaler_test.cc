@@ -190,7 +190,7 @@ TEST_F(AutoscalerTest, BusyMachineThatVanishesRequeuesItsJobAsPreempted) {
     auto reg = engine_->RegisterAgent("m1", Json{{"system", "any"}}, spec.registration_token);
     ASSERT_TRUE(reg) << reg.error().message;
     engine_->presence().Park({reg->agent.id, reg->agent.group_ids, reg->agent.system,
-                              reg->agent.machine_id.has_value(), nullptr, nullptr});
+                              reg->agent.machine_id.has_value(), false, nullptr, nullptr});
     ASSERT_EQ(engine_->SchedulePass(), 1);
     auto dispatch = engine_->Poll(reg->agent.id);
     ASSERT_TRUE(dispatch && *dispatch) << "the job was not dispatched";

@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
       ->trigger_on_parse()
       ->description("Print the version and exit");
   kraken::agent::AgentCommand command;
+  command.options.self_is_static = true;  // what it puts in a job's container is itself
   kraken::agent::AddAgentOptions(app, command);
   CLI11_PARSE(app, argc, argv);
   return kraken::agent::RunAgentCommand(command);

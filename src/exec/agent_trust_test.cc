@@ -33,7 +33,7 @@ class AgentTrustTest : public EngineFixture {
 
   void Park(Id agent) {
     auto a = *store_->GetAgent(agent);
-    engine_->presence().Park({a.id, a.group_ids, a.system, false, nullptr, nullptr});
+    engine_->presence().Park({a.id, a.group_ids, a.system, false, false, nullptr, nullptr});
   }
 
   // The agent parks, gets the job and its first step.

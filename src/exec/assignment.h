@@ -5,11 +5,12 @@
 // The queue is offered oldest run first (the order of Store::ListQueuedJobs), and each job
 // goes to the first idle agent, in the order they are given, that matches it:
 //   - the agent is in the job's group;
-//   - a job of an executor other than `local` (docker) runs in a container of its image,
-//     so only on a machine the autoscaler made (an agent installed by hand would run the
-//     steps on its own host);
-//   - a job of system "any" runs on any system; another system only on an agent of that
-//     system (an autoscaled machine has the system it was made for).
+//   - a job of an executor other than `local` (docker) runs in a container of its image:
+//     on a machine the autoscaler made for it, or on an agent installed by hand that has a
+//     container engine (host_info "docker"), which runs it in a container of the job's
+//     system, whatever its own system;
+//   - otherwise a job of system "any" runs on any system; another system only on an agent
+//     of that system (an autoscaled machine has the system it was made for).
 // An agent takes one job per pass. Thread-compatible.
 #pragma once
 
@@ -28,6 +29,7 @@ struct IdleAgent {
   std::vector<Id> group_ids;
   std::string system;
   bool machine = false;  // runs on an autoscaled machine, made for `system`
+  bool containers = false;  // not a machine, and has a container engine (host_info "docker")
 };
 
 bool Matches(const Job& job, const IdleAgent& agent);

@@ -20,8 +20,8 @@ Job MakeJob(Id id, Id group, std::string system = "any", std::string executor = 
 }
 
 IdleAgent MakeAgent(Id id, std::vector<Id> groups, std::string system = "debian-12",
-                    bool machine = false) {
-  return IdleAgent{id, std::move(groups), std::move(system), machine};
+                    bool machine = false, bool containers = false) {
+  return IdleAgent{id, std::move(groups), std::move(system), machine, containers};
 }
 
 const auto kAnyAgent = [](Id) { return true; };
@@ -42,15 +42,24 @@ TEST(AssignmentTest, ASystemJobGoesOnlyToThatSystemAndAnAnyJobToAnySystem) {
   EXPECT_EQ(assigner.Offer(MakeJob(102, 10, "any"), kAnyAgent), 1);
 }
 
-TEST(AssignmentTest, AContainerJobRunsOnlyOnAMachineMadeForIt) {
+TEST(AssignmentTest, AContainerJobRunsOnAMachineMadeForItOrAnAgentWithAnEngine) {
   const Job docker = MakeJob(100, 10, "debian:12", "docker");
-  // An agent installed by hand reports the same system but runs steps on its own host.
+  // An agent installed by hand without a container engine would run the steps on its host.
   Assigner by_hand({MakeAgent(1, {10}, "debian:12", false)});
   EXPECT_EQ(by_hand.Offer(docker, kAnyAgent), std::nullopt);
-  EXPECT_NE(NoAgentReason(docker).find("executor docker jobs run only on machines"),
+  EXPECT_NE(NoAgentReason(docker).find("or on an idle agent with Docker or Podman"),
             std::string::npos);
   Assigner machines({MakeAgent(1, {10}, "debian:12", false), MakeAgent(2, {10}, "debian:12", true)});
   EXPECT_EQ(machines.Offer(docker, kAnyAgent), 2);
+  // One with an engine runs it in a container of the job's image, whatever its own system;
+  // a machine made for another image does not.
+  Assigner with_engine({MakeAgent(1, {10}, "debian:12", false),
+                        MakeAgent(2, {10}, "busybox", true),
+                        MakeAgent(3, {10}, "ubuntu-24.04", false, true)});
+  EXPECT_EQ(with_engine.Offer(docker, kAnyAgent), 3);
+  // A local job still needs the agent's own system.
+  Assigner local_job({MakeAgent(3, {10}, "ubuntu-24.04", false, true)});
+  EXPECT_EQ(local_job.Offer(MakeJob(101, 10, "debian:12"), kAnyAgent), std::nullopt);
   EXPECT_EQ(NoAgentReason(MakeJob(101, 10, "ubuntu")), "no idle agent in group 'g10' with system ubuntu");
   EXPECT_EQ(NoAgentReason(MakeJob(101, 10)), "no idle agent in group 'g10'");
 }

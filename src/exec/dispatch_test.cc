@@ -26,7 +26,7 @@ class DispatchTest : public EngineFixture {
     a.group_ids = {store_->FindGroup("all")->value().id};
     auto created = store_->CreateAgent(a, "hash-" + name);
     EXPECT_TRUE(created);
-    engine_->presence().Park({created->id, created->group_ids, system, machine, nullptr, nullptr});
+    engine_->presence().Park({created->id, created->group_ids, system, machine, false, nullptr, nullptr});
     return created->id;
   }
 
@@ -59,8 +59,8 @@ TEST_F(DispatchTest, AMachineTakesOnlyTheJobsOfTheSystemItWasMadeFor) {
   EXPECT_EQ(engine_->SchedulePass(), 1);
   EXPECT_EQ(JobOf(b), "on-b");
   EXPECT_EQ(JobOf(c), "");
-  // An agent people installed runs steps on its host: it takes no container job, and the
-  // job says what it waits for.
+  // An agent people installed without a container engine runs steps on its host: it takes
+  // no container job, and the job says what it waits for.
   Id plain = ParkAgent("plain", "img-a", false);
   EXPECT_EQ(engine_->SchedulePass(), 0);
   EXPECT_EQ(JobOf(plain), "");
@@ -68,9 +68,9 @@ TEST_F(DispatchTest, AMachineTakesOnlyTheJobsOfTheSystemItWasMadeFor) {
   ASSERT_TRUE(queued);
   ASSERT_EQ(queued->size(), 1u);
   EXPECT_EQ((*queued)[0].wait_reason,
-            "no container of img-a in group 'all': executor docker jobs run only on machines of "
-            "a group deployed with method docker (agents installed by hand do not run "
-            "containers)");
+            "no container of img-a in group 'all': executor docker jobs run on machines of a "
+            "group deployed with method docker, or on an idle agent with Docker or Podman (none "
+            "has one: its host info says \"docker\": false)");
 }
 
 TEST_F(DispatchTest, ALocalJobGoesOnlyToItsSystem) {

@@ -73,7 +73,7 @@ TEST_F(LivenessTest, AJobDeadlineIgnoresAWallClockJump) {
   ASSERT_TRUE(engine_->StartFlow(branch_.id, FlowKind::kCi, Json::object()));
   Id agent = NewAgent("a");
   auto a = *store_->GetAgent(agent);
-  engine_->presence().Park({a.id, a.group_ids, a.system, false, nullptr, nullptr});
+  engine_->presence().Park({a.id, a.group_ids, a.system, false, false, nullptr, nullptr});
   ASSERT_EQ(engine_->SchedulePass(), 1);
   auto d = engine_->Poll(agent);
   ASSERT_TRUE(d && *d);

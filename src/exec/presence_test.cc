@@ -11,8 +11,8 @@ TEST(PresenceTest, AnEndingPollLeavesTheAgentsNewerPollParked) {
   Presence presence;
   int woken = 0;
   // The agent's first poll parks; its connection drops and the agent polls again.
-  uint64_t first = presence.Park({7, {1}, "any", false, [&] { woken = 1; }, nullptr});
-  uint64_t second = presence.Park({7, {1}, "any", false, [&] { woken = 2; }, nullptr});
+  uint64_t first = presence.Park({7, {1}, "any", false, false, [&] { woken = 1; }, nullptr});
+  uint64_t second = presence.Park({7, {1}, "any", false, false, [&] { woken = 2; }, nullptr});
   // The first poll's timer fires now.
   presence.Unpark(7, first);
   ASSERT_TRUE(presence.IsWaiting(7));

@@ -27,7 +27,7 @@ class RequeueTest : public EngineFixture {
     a.system = "debian-12";
     a.group_ids = {store_->FindGroup("all")->value().id};
     Id agent = store_->CreateAgent(a, "hash-a")->id;
-    engine_->presence().Park({agent, a.group_ids, a.system, false, nullptr, nullptr});
+    engine_->presence().Park({agent, a.group_ids, a.system, false, false, nullptr, nullptr});
     EXPECT_EQ(engine_->SchedulePass(), 1);
     return agent;
   }
@@ -76,7 +76,7 @@ TEST_F(RequeueTest, ALostAttemptsResultsAreDroppedAndTheRetryReportsItsOwn) {
   EXPECT_EQ(Count("result_batches", job), 0);
 
   engine_->presence().Park(
-      {agent, {store_->FindGroup("all")->value().id}, "debian-12", false, nullptr, nullptr});
+      {agent, {store_->FindGroup("all")->value().id}, "debian-12", false, false, nullptr, nullptr});
   EXPECT_EQ(engine_->SchedulePass(), 1);
   auto second = engine_->Poll(agent);
   ASSERT_TRUE(second && *second);

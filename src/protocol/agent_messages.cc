@@ -107,6 +107,8 @@ Result<JobDispatch> ParseDispatch(const Json& answer) {
   if (system) d.system = system->get<std::string>();
   KR_ASSIGN(const Json* executor, OptionalField(*job, "executor", &Json::is_string, "a string"));
   if (executor) d.executor = executor->get<std::string>();
+  KR_ASSIGN(const Json* container, OptionalField(*job, "container", &Json::is_string, "a string"));
+  if (container) d.container = container->get<std::string>();
   KR_ASSIGN(const Json* attempt,
             OptionalField(*job, "attempt", &Json::is_number_integer, "an integer"));
   if (attempt) d.attempt = attempt->get<int64_t>();
@@ -153,6 +155,7 @@ Json ToJson(const JobDispatch& d) {
   Json job = {{"id", d.job_id},          {"name", d.job_name},   {"run_id", d.run_id},
               {"timeout", d.timeout_seconds}, {"system", d.system}, {"executor", d.executor},
               {"attempt", d.attempt}};
+  if (!d.container.empty()) job["container"] = d.container;
   if (!d.step) return Json{{"job", std::move(job)}, {"step", nullptr}, {"done", true}};
   // `attempts` and `retry_pause` travel in the fields they are read from.
   Json step = {{"index", d.step->index},

@@ -49,6 +49,10 @@ struct JobDispatch {
   int64_t timeout_seconds = 300;
   std::string system;
   std::string executor;
+  // The image the agent runs the job in, in a container it makes itself: set for a job of
+  // executor docker on an agent installed by hand (with a container engine); "" otherwise
+  // (a machine of a docker group already is the container).
+  std::string container;
   int64_t attempt = 1;
   std::optional<StepDispatch> step;
   Json env = Json::object();

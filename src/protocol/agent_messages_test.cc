@@ -84,6 +84,7 @@ TEST(AgentMessagesTest, EveryMessageReadsBackAsItWasWritten) {
   d.timeout_seconds = 60;
   d.system = "debian:12";
   d.executor = "docker";
+  d.container = "debian:12";
   d.attempt = 2;
   d.env = Json{{"A", "1"}};
   d.step = StepDispatch{};
@@ -96,6 +97,7 @@ TEST(AgentMessagesTest, EveryMessageReadsBackAsItWasWritten) {
   ASSERT_TRUE(back) << back.error().message;
   EXPECT_EQ(ToJson(*back), ToJson(d));
   EXPECT_EQ(back->executor, "docker");
+  EXPECT_EQ(back->container, "debian:12");
   EXPECT_EQ(back->attempt, 2);
   EXPECT_EQ(back->step->attempts, 3);
   EXPECT_EQ(back->step->retry_pause, std::chrono::seconds(2));

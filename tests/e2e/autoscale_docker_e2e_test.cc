@@ -4,7 +4,10 @@
 // into each container, and nothing of Kraken is in the images.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <memory>
 
@@ -18,21 +21,57 @@ constexpr const char* kDebian = "localhost/debian:11-minbase";
 constexpr const char* kBusybox = "localhost/busybox:stock";
 constexpr const char* kNoShell = "localhost/noshell:latest";
 
-class DockerAutoscaleE2E : public ::testing::Test {
+// A server and the Podman engine of the fixture, and one-job flows on them.
+class PodmanE2E : public ::testing::Test {
  protected:
-  void SetUp() override {
+  void StartServer(const std::string& name, std::vector<std::string> args = {}) {
     const char* host = std::getenv("KRAKEN_DOCKER_HOST");
     ASSERT_NE(host, nullptr) << "KRAKEN_DOCKER_HOST is not set (the podman fixture sets it)";
     engine_ = host;
     auto client = docker::DockerClient::Connect(engine_);
     ASSERT_TRUE(client);
     docker_ = std::make_unique<docker::DockerClient>(std::move(*client));
-    dir_ = TempDir("autoscale-docker");
-    server_ = std::make_unique<ServerProcess>(dir_, "",
-                                              std::vector<std::string>{"--autoscale-sweep-ms", "1000"});
+    dir_ = TempDir(name);
+    server_ = std::make_unique<ServerProcess>(dir_, "", std::move(args));
     server_->Start();
     api_ = std::make_unique<Api>(server_->url());
     api_->Login();
+  }
+  // Starts a one-job flow whose step is `cmd` in a container of `image`, on `group`.
+  int64_t StartJob(const std::string& group, const std::string& image, const std::string& cmd) {
+    int64_t branch = api_->CreateBranch("b" + std::to_string(++branches_), "main");
+    Json env = Json::array({Json{{"system", image}, {"executor", "docker"},
+                                 {"agents_group", group}, {"config", "default"}}});
+    api_->CreateStage(branch, "build",
+                      Json{{"parent", "root"},
+                           {"triggers", {{"parent", true}}},
+                           {"jobs", Json::array({Json{{"name", "job"},
+                                                      {"timeout", 60},
+                                                      {"steps", Json::array({ShellStep(cmd)})},
+                                                      {"environments", env}}})}});
+    return api_->Ok("POST", "/api/v1/branches/" + std::to_string(branch) + "/flows",
+                    Json{{"kind", "ci"}})["id"];
+  }
+  // The same, once completed: the job.
+  Json RunJob(const std::string& group, const std::string& image, const std::string& cmd) {
+    Json flow = api_->WaitFlowCompleted(StartJob(group, image, cmd), std::chrono::seconds(90));
+    return flow["runs"][0]["jobs"][0];
+  }
+  std::string Log(const Json& job) {
+    return api_->Text("/api/v1/jobs/" + std::to_string(job["id"].get<int64_t>()) + "/log");
+  }
+
+  int branches_ = 0;
+  std::string engine_, dir_;
+  std::unique_ptr<docker::DockerClient> docker_;
+  std::unique_ptr<ServerProcess> server_;
+  std::unique_ptr<Api> api_;
+};
+
+class DockerAutoscaleE2E : public PodmanE2E {
+ protected:
+  void SetUp() override {
+    StartServer("autoscale-docker", {"--autoscale-sweep-ms", "1000"});
     Json g = api_->Ok("POST", "/api/v1/groups",
                       Json{{"name", "containers"},
                            {"deployment", {{"method", "docker"},
@@ -64,32 +103,10 @@ class DockerAutoscaleE2E : public ::testing::Test {
     return out;
   }
 
-  // Runs a one-job flow whose step is `cmd` in a container of `image`; returns the job.
   Json RunJob(const std::string& image, const std::string& cmd) {
-    int64_t branch = api_->CreateBranch("b" + std::to_string(++branches_), "main");
-    Json env = Json::array({Json{{"system", image}, {"executor", "docker"},
-                                 {"agents_group", "containers"}, {"config", "default"}}});
-    api_->CreateStage(branch, "build",
-                      Json{{"parent", "root"},
-                           {"triggers", {{"parent", true}}},
-                           {"jobs", Json::array({Json{{"name", "job"},
-                                                      {"timeout", 60},
-                                                      {"steps", Json::array({ShellStep(cmd)})},
-                                                      {"environments", env}}})}});
-    Json f = api_->Ok("POST", "/api/v1/branches/" + std::to_string(branch) + "/flows",
-                      Json{{"kind", "ci"}});
-    Json flow = api_->WaitFlowCompleted(f["id"], std::chrono::seconds(90));
-    return flow["runs"][0]["jobs"][0];
-  }
-  std::string Log(const Json& job) {
-    return api_->Text("/api/v1/jobs/" + std::to_string(job["id"].get<int64_t>()) + "/log");
+    return PodmanE2E::RunJob("containers", image, cmd);
   }
 
-  int branches_ = 0;
-  std::string engine_, dir_;
-  std::unique_ptr<docker::DockerClient> docker_;
-  std::unique_ptr<ServerProcess> server_;
-  std::unique_ptr<Api> api_;
   int64_t group_ = 0;
 };
 
@@ -177,6 +194,101 @@ TEST_F(DockerAutoscaleE2E, AJobInAnImageWithoutAShellFailsSayingSo) {
   EXPECT_NE(job["completion_status"], "ok") << job.dump();
   std::string text = job.dump() + Log(job);
   EXPECT_NE(text.find("/bin/sh not found on this machine"), std::string::npos) << text;
+}
+
+// An agent installed by hand on a machine with Podman (DOCKER_HOST) honours executor
+// docker: it runs the job in a container of the job's image, into which it puts the static
+// kraken-agent (a `kraken agent` downloads it from the server), and removes the container.
+// An agent without an engine never takes such a job, and the job says why it waits.
+class HandInstalledAgentDockerE2E : public PodmanE2E {
+ protected:
+  void SetUp() override { StartServer("hand-docker"); }
+  void TearDown() override {
+    agent_.reset();
+    if (docker_)
+      if (auto left = docker_->ListContainers({"kraken-agent"}))
+        for (const auto& c : *left) (void)docker_->RemoveContainer(c.id, true);
+    server_.reset();
+    unsetenv("DOCKER_HOST");
+    if (!HasFailure() && !dir_.empty()) std::filesystem::remove_all(dir_);
+  }
+  void StartAgent(const std::string& group, bool with_engine) {
+    api_->Ok("POST", "/api/v1/groups", Json{{"name", group}});
+    if (with_engine) setenv("DOCKER_HOST", engine_.c_str(), 1);
+    else unsetenv("DOCKER_HOST");
+    agent_ = std::make_unique<AgentProcess>(server_->url(), dir_ + "/agent-" + group,
+                                            api_->RegistrationToken(group), "hand-" + group);
+    agent_->Start();
+    api_->WaitAgents(1);
+  }
+  std::unique_ptr<AgentProcess> agent_;
+};
+
+TEST_F(HandInstalledAgentDockerE2E, RunsTheJobInAContainerOfItsImage) {
+  StartAgent("podman-host", true);
+  Json agents = api_->Ok("GET", "/api/v1/agents");
+  ASSERT_EQ(agents.size(), 1u);
+  EXPECT_EQ(agents[0]["host_info"]["docker"], true) << agents.dump(1);
+
+  Json debian = RunJob("podman-host", kDebian,
+                       "cat /etc/debian_version; ls -l /usr/local/bin/kraken-agent | cut -c1-10");
+  EXPECT_EQ(debian["completion_status"], "ok") << debian.dump() << Log(debian);
+  std::string log = Log(debian);
+  EXPECT_TRUE(log.starts_with("11.")) << log;  // the image's, not this host's Debian 12
+  EXPECT_NE(log.find("-rwxr-xr-x"), std::string::npos) << log;
+  Json busybox = RunJob("podman-host", kBusybox, "readlink /bin/sh");
+  EXPECT_EQ(busybox["completion_status"], "ok") << busybox.dump() << Log(busybox);
+  EXPECT_EQ(Log(busybox), "busybox\n");
+  // A failing step fails the job as on any agent.
+  Json failing = RunJob("podman-host", kBusybox, "exit 3");
+  EXPECT_EQ(failing["completion_status"], "step-error") << failing.dump() << Log(failing);
+
+  // The agent removes each container once it has ended (a moment after the job's last step).
+  size_t left = 0;
+  EXPECT_TRUE(WaitFor([&] {
+    auto listed = docker_->ListContainers({"kraken-agent"});
+    left = listed ? listed->size() : 99;
+    return left == 0;
+  }, std::chrono::seconds(20))) << left << " job containers were left behind";
+}
+
+TEST_F(HandInstalledAgentDockerE2E, AnImageWithoutAShellOrNotThereFailsSayingSo) {
+  StartAgent("podman-host", true);
+  Json no_shell = RunJob("podman-host", kNoShell, "echo unreachable");
+  EXPECT_NE(no_shell["completion_status"], "ok") << no_shell.dump();
+  std::string text = no_shell.dump() + Log(no_shell);
+  EXPECT_NE(text.find("/bin/sh not found on this machine"), std::string::npos) << text;
+
+  Json missing = RunJob("podman-host", "localhost/no-such-image:1", "echo unreachable");
+  EXPECT_NE(missing["completion_status"], "ok") << missing.dump();
+  text = missing.dump() + Log(missing);
+  EXPECT_NE(text.find("image localhost/no-such-image:1 is not on this machine's container "
+                      "engine"),
+            std::string::npos)
+      << text;
+}
+
+TEST_F(HandInstalledAgentDockerE2E, AnAgentWithoutAnEngineLeavesTheJobQueuedSayingWhy) {
+  for (const char* socket : {"/var/run/docker.sock", "/run/podman/podman.sock"})
+    if (access(socket, W_OK) == 0)
+      GTEST_SKIP() << "this machine has a container engine at " << socket
+                   << ": every agent here has one";
+  StartAgent("plain", false);
+  Json agents = api_->Ok("GET", "/api/v1/agents");
+  ASSERT_EQ(agents.size(), 1u);
+  EXPECT_EQ(agents[0]["host_info"]["docker"], false) << agents.dump(1);
+  int64_t flow_id = StartJob("plain", kDebian, "echo unreachable");
+  std::string reason;
+  bool explained = WaitFor([&] {
+    Json flow = api_->FlowWithJobs(flow_id);
+    for (const auto& run : flow["runs"])
+      for (const auto& job : run["jobs"]) {
+        EXPECT_EQ(job["state"], "queued") << job.dump();
+        reason = job.value("wait_reason", "");
+      }
+    return reason.find("Docker or Podman") != std::string::npos;
+  }, std::chrono::seconds(15));
+  EXPECT_TRUE(explained) << reason;
 }
 
 }  // namespace

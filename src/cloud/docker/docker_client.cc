@@ -50,9 +50,9 @@ bool MentionsImage(std::string message) {
 DockerClient::DockerClient(std::unique_ptr<EngineTransport> transport)
     : transport_(std::move(transport)) {}
 
-Result<DockerClient> DockerClient::Connect(std::string_view address, CurlEngineOptions options) {
+Result<DockerClient> DockerClient::Connect(std::string_view address, EngineOptions options) {
   KR_ASSIGN(EngineAddress parsed, ParseEngineAddress(address));
-  return DockerClient(std::make_unique<CurlEngineTransport>(std::move(parsed), options));
+  return DockerClient(std::make_unique<HttpEngineTransport>(std::move(parsed), options));
 }
 
 Result<EngineResponse> DockerClient::Send(std::string method, std::string path, std::string body,
@@ -123,6 +123,17 @@ Result<std::vector<ContainerSummary>> DockerClient::ListContainers(
   KR_ASSIGN(EngineResponse response, Send("GET", path));
   if (response.status != 200) return tl::unexpected(EngineError("list containers", response));
   return ParseAnswer("GET /containers/json", response, ParseContainerList);
+}
+
+Result<int> DockerClient::WaitContainer(std::string_view id, std::chrono::milliseconds timeout) {
+  KR_ASSIGN(EngineResponse response, Send("POST", ContainerPath(id) + "/wait", {}, timeout));
+  if (response.status != 200)
+    return tl::unexpected(EngineError("wait for container " + std::string(id), response));
+  return ParseAnswer("POST /containers/{id}/wait", response, [](const Json& json) -> Result<int> {
+    if (!json.is_object() || !json.contains("StatusCode") || !json["StatusCode"].is_number_integer())
+      return Fail(ErrorCode::kInternal, "docker engine answered a wait without a StatusCode");
+    return json["StatusCode"].get<int>();
+  });
 }
 
 Status DockerClient::StopContainer(std::string_view id, std::chrono::seconds grace) {

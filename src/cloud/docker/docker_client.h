@@ -1,7 +1,7 @@
 // A client of the Docker Engine API v1.41, as served by Docker and by Podman's
 // Docker-compatible service: the container lifecycle calls the Docker cloud driver needs.
 //
-// Thread-safe: a client holds no mutable state of its own, and CurlEngineTransport (what
+// Thread-safe: a client holds no mutable state of its own, and HttpEngineTransport (what
 // Connect builds) gives every request its own connection, so one client may serve a pool of
 // worker threads. Every call blocks until the engine answers or the transport times out.
 //
@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "cloud/docker/container_types.h"
-#include "cloud/docker/curl_engine_transport.h"
+#include "cloud/docker/http_engine_transport.h"
 #include "cloud/docker/docker_error.h"
 #include "cloud/docker/engine_transport.h"
 #include "cloud/docker/log_stream.h"
@@ -32,7 +32,7 @@ class DockerClient {
 
   // A client of the engine at `address` (see engine_address.h); kInvalid if it cannot be
   // parsed. Nothing is sent until the first call.
-  static Result<DockerClient> Connect(std::string_view address, CurlEngineOptions options = {});
+  static Result<DockerClient> Connect(std::string_view address, EngineOptions options = {});
 
   // Succeeds when the engine answers GET /_ping.
   Status Ping();
@@ -48,6 +48,9 @@ class DockerClient {
   // "key" (any value) or "key=value".
   Result<std::vector<ContainerSummary>> ListContainers(
       const std::vector<std::string>& label_filters);
+  // Waits until the container has stopped, at most `timeout`, and returns its exit code.
+  // kUnavailable when the time ran out first: the container runs on; ask again.
+  Result<int> WaitContainer(std::string_view id, std::chrono::milliseconds timeout);
   // Sends SIGTERM, then SIGKILL after `grace`; stopping a stopped container succeeds.
   Status StopContainer(std::string_view id, std::chrono::seconds grace);
   // Removes the container and its anonymous volumes; `force` kills it first if running.

@@ -189,6 +189,22 @@ TEST_F(DockerEngineTest, StopsARunningContainerAndRefusesADuplicateName) {
   EXPECT_TRUE(client_->RemoveContainer(*id, false));
 }
 
+TEST_F(DockerEngineTest, WaitsForAContainerToExitOrForItsTimeout) {
+  auto id = client_->CreateContainer(Spec("wait", {"/bin/sh", "-c", "sleep 1; exit 7"}));
+  ASSERT_TRUE(id) << id.error().message;
+  ASSERT_TRUE(client_->StartContainer(*id));
+  auto early = client_->WaitContainer(*id, std::chrono::milliseconds(200));
+  ASSERT_FALSE(early) << "answered before the container ended";
+  EXPECT_EQ(early.error().code, ErrorCode::kUnavailable) << early.error().message;
+  auto code = client_->WaitContainer(*id, std::chrono::seconds(30));
+  ASSERT_TRUE(code) << code.error().message;
+  EXPECT_EQ(*code, 7);
+  auto again = client_->WaitContainer(*id, std::chrono::seconds(5));  // already ended
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_EQ(*again, 7);
+  EXPECT_TRUE(client_->RemoveContainer(*id, true));
+}
+
 TEST_F(DockerEngineTest, ForceRemovesARunningContainer) {
   auto id = client_->CreateContainer(Spec("force", {"/bin/sleep", "60"}));
   ASSERT_TRUE(id) << id.error().message;

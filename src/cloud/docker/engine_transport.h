@@ -1,5 +1,5 @@
 // The one outside effect of the Docker client: sending an HTTP request to the engine.
-// CurlEngineTransport is the real one; tests substitute a fake that records requests and
+// HttpEngineTransport is the real one; tests substitute a fake that records requests and
 // replays canned responses. Implementations say whether they are thread-safe.
 #pragma once
 

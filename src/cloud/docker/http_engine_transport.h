@@ -1,8 +1,9 @@
-// EngineTransport over libcurl, to a unix socket or plain-HTTP TCP address.
+// EngineTransport over Boost.Beast, to a unix socket or a plain-HTTP TCP address. No libcurl,
+// so the static kraken-agent can speak to the engine of the machine it runs on.
 //
-// Thread-safe: every request uses a libcurl handle of its own and the object is immutable
-// after construction. Connections are not reused; over the local socket an engine usually
-// listens on, connecting costs microseconds.
+// Thread-safe: every request makes its own connection (and I/O context); the object is
+// immutable after construction. Over the local socket an engine usually listens on,
+// connecting costs microseconds.
 #pragma once
 
 #include <chrono>
@@ -13,22 +14,22 @@
 
 namespace kraken::docker {
 
-struct CurlEngineOptions {
+struct EngineOptions {
   std::chrono::milliseconds connect_timeout{5'000};
   std::chrono::milliseconds request_timeout{60'000};  // when a request names none
   // A larger answer (a runaway log) fails the request instead of exhausting memory.
   size_t max_response_bytes = 64 << 20;
 };
 
-class CurlEngineTransport : public EngineTransport {
+class HttpEngineTransport : public EngineTransport {
  public:
-  explicit CurlEngineTransport(EngineAddress address, CurlEngineOptions options = {});
+  explicit HttpEngineTransport(EngineAddress address, EngineOptions options = {});
 
   Result<EngineResponse> Send(const EngineRequest& request) override;
 
  private:
   const EngineAddress address_;
-  const CurlEngineOptions options_;
+  const EngineOptions options_;
 };
 
 }  // namespace kraken::docker
