@@ -71,142 +71,68 @@ std::string DefaultUiDir() {
   return {};
 }
 
-}  // namespace
+void BlockStopSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
 
-int main(int argc, char** argv) {
-  CLI::App app{"Kraken: a CI/CD server focused on testing, with autoscaled agents"};
-  app.require_subcommand(1);
-
-  // kraken server
+// kraken server
+struct ServerCommand {
   kraken::server::ServerConfig server;
   int64_t agent_timeout_s = 60, poll_wait_s = 25;
-  auto* serve = app.add_subcommand("server", "Run the server");
-  serve->add_option("--data-dir", server.data_dir, "Data directory")->capture_default_str();
-  serve->add_option("--db", server.db_url, "Database: sqlite:PATH or postgresql://...");
-  serve->add_option("--address", server.address, "Listen address")->capture_default_str();
-  serve->add_option("--port", server.port, "Listen port (0: any free port)")->capture_default_str();
-  serve->add_option("--ui-dir", server.ui_dir, "Built web UI folder");
-  serve->add_option("--agents-dir", server.agents_dir,
+  CLI::App* cmd = nullptr;
+
+  void Add(CLI::App& app) {
+    cmd = app.add_subcommand("server", "Run the server");
+    cmd->add_option("--data-dir", server.data_dir, "Data directory")->capture_default_str();
+    cmd->add_option("--db", server.db_url, "Database: sqlite:PATH or postgresql://...");
+    cmd->add_option("--address", server.address, "Listen address")->capture_default_str();
+    cmd->add_option("--port", server.port, "Listen port (0: any free port)")->capture_default_str();
+    cmd->add_option("--ui-dir", server.ui_dir, "Built web UI folder");
+    cmd->add_option("--agents-dir", server.agents_dir,
                     "Local agents' work dirs (default: /var/lib/kraken-agents as root, else "
                     "kraken-agents beside the data dir)");
-  serve->add_option("--agent-timeout", agent_timeout_s, "Seconds of silence before an agent is lost")
-      ->capture_default_str();
-  serve->add_option("--poll-wait", poll_wait_s, "Seconds an idle agent's poll may wait")
-      ->capture_default_str();
-  serve->add_option("--job-retries", server.engine.job_retries,
-                    "Re-queues of a job whose agent was lost")->capture_default_str();
-  serve
-      ->add_option("--max-artifact-size", server.engine.max_artifact_bytes,
-                   "Largest artifact or cache file, in bytes, an agent may upload")
-      ->capture_default_str();
-  serve->add_option("--autoscale-sweep-ms", server.autoscale_sweep_ms,
-                    "Milliseconds between sweeps for orphan machines")->capture_default_str();
-  serve->add_flag("--enable-fake-driver", server.enable_fake_driver,
+    cmd->add_option("--agent-timeout", agent_timeout_s, "Seconds of silence before an agent is lost")
+        ->capture_default_str();
+    cmd->add_option("--poll-wait", poll_wait_s, "Seconds an idle agent's poll may wait")
+        ->capture_default_str();
+    cmd->add_option("--job-retries", server.engine.job_retries,
+                    "Re-queues of a job whose agent was lost")
+        ->capture_default_str();
+    cmd->add_option("--max-artifact-size", server.engine.max_artifact_bytes,
+                    "Largest artifact or cache file, in bytes, an agent may upload")
+        ->capture_default_str();
+    cmd->add_option("--autoscale-sweep-ms", server.autoscale_sweep_ms,
+                    "Milliseconds between sweeps for orphan machines")
+        ->capture_default_str();
+    cmd->add_flag("--enable-fake-driver", server.enable_fake_driver,
                   "Accept deployment method `fake` (scripted failures, for tests)");
-  serve
-      ->add_option("--max-connections", server.max_connections,
-                   "Connections served at once; more are answered 503")
-      ->capture_default_str();
-  serve
-      ->add_option("--max-connections-per-address", server.max_connections_per_address,
-                   "Connections served at once from one client address")
-      ->capture_default_str();
-  serve->add_option("--agent-binary", server.agent_binary,
-                    "The kraken-agent that new machines download from /install/agent (default: "
-                    "the one beside this binary)");
-  serve->add_option("--tls-cert", server.tls_cert_file, "Serve HTTPS with this PEM certificate")
-      ->check(CLI::ExistingFile);
-  serve->add_option("--tls-key", server.tls_key_file, "The certificate's PEM private key")
-      ->check(CLI::ExistingFile);
-  serve->add_flag("--allow-plain-http", server.allow_plain_http,
-                  "Serve plain HTTP on a non-loopback address (behind a TLS proxy)");
-
-  // kraken agent
-  kraken::agent::AgentCommand agent;
-  auto* agent_cmd = app.add_subcommand("agent", "Run an agent that takes jobs from a server");
-  kraken::agent::AddAgentOptions(*agent_cmd, agent);
-
-  // kraken up
-  kraken::cli::UpOptions up;
-  auto* up_cmd = app.add_subcommand("up", "Start a server with local agents and a demo project");
-  up_cmd->add_option("--data-dir", up.data_dir, "Data directory")->capture_default_str();
-  up_cmd->add_option("--address", up.address,
-                     "Listen address; beyond loopback it serves HTTPS with a self-signed "
-                     "certificate")->capture_default_str();
-  up_cmd->add_option("--port", up.port, "Listen port")->capture_default_str();
-  up_cmd->add_option("--agents", up.agents, "Fixed local agents to start (0: started on demand)")->capture_default_str();
-  up_cmd->add_option("--ui-dir", up.ui_dir, "Built web UI folder");
-  up_cmd->add_option("--agents-dir", up.agents_dir, "Local agents' work dirs (as for server)");
-
-  // kraken flow run
-  std::string server_flag, token_flag, client_dir = "kraken-data";
-  kraken::http::TlsTrust client_tls;
-  kraken::cli::FlowRunOptions flow_run;
-  std::vector<std::string> arg_list;
-  auto* flow = app.add_subcommand("flow", "Flows");
-  flow->require_subcommand(1);
-  auto* flow_run_cmd = flow->add_subcommand("run", "Start a flow on PROJECT/BRANCH");
-  flow_run_cmd->add_option("target", flow_run.target, "PROJECT/BRANCH")->required();
-  flow_run_cmd->add_flag("--dev", flow_run.dev, "Start a DEV flow instead of CI");
-  flow_run_cmd->add_option("--arg", arg_list, "Flow argument NAME=VALUE (repeatable)");
-  flow_run_cmd->add_flag("--follow,-f", flow_run.follow, "Show progress live; exit 0 only if all jobs succeed");
-  // kraken agents groups show NAME
-  std::string group_name;
-  auto* agents_cmd = app.add_subcommand("agents", "Agents and agents groups");
-  agents_cmd->require_subcommand(1);
-  auto* groups_cmd = agents_cmd->add_subcommand("groups", "Agents groups");
-  groups_cmd->require_subcommand(1);
-  auto* groups_show_cmd =
-      groups_cmd->add_subcommand("show", "Show a group's deployment and machines");
-  groups_show_cmd->add_option("name", group_name, "Group name")->required();
-  for (auto* c : {flow_run_cmd, groups_show_cmd}) {
-    c->add_option("--server", server_flag, "Server URL (or KRAKEN_SERVER)");
-    c->add_option("--token", token_flag, "API token (or KRAKEN_TOKEN)");
-    c->add_option("--data-dir", client_dir, "Where `kraken up` saved cli.json")->capture_default_str();
-    c->add_option("--ca-file", client_tls.ca_file, "Trust the server if signed by a CA of this PEM file");
-    c->add_option("--tls-fingerprint", client_tls.fingerprint,
-                  "Trust exactly the server certificate with this SHA-256 fingerprint");
+    AddLimitsAndTls();
   }
 
-  // kraken schema check FILE [--ctx CTX.json]
-  kraken::cli::SchemaCheckOptions schema_check;
-  auto* schema_cmd = app.add_subcommand("schema", "Stage schemas");
-  schema_cmd->require_subcommand(1);
-  auto* schema_check_cmd = schema_cmd->add_subcommand(
-      "check", "Evaluate and validate a stage file; print it as JSON, or its errors");
-  schema_check_cmd->add_option("file", schema_check.file, "Stage file (.star, .json, .yaml)")
-      ->required();
-  schema_check_cmd->add_option("--ctx", schema_check.ctx_file, "JSON file with the ctx fields");
-  schema_check_cmd->add_option("--format", schema_check.format, "starlark, json or yaml");
+  void AddLimitsAndTls() {
+    cmd->add_option("--max-connections", server.max_connections,
+                    "Connections served at once; more are answered 503")
+        ->capture_default_str();
+    cmd->add_option("--max-connections-per-address", server.max_connections_per_address,
+                    "Connections served at once from one client address")
+        ->capture_default_str();
+    cmd->add_option("--agent-binary", server.agent_binary,
+                    "The kraken-agent that new machines download from /install/agent (default: "
+                    "the one beside this binary)");
+    cmd->add_option("--tls-cert", server.tls_cert_file, "Serve HTTPS with this PEM certificate")
+        ->check(CLI::ExistingFile);
+    cmd->add_option("--tls-key", server.tls_key_file, "The certificate's PEM private key")
+        ->check(CLI::ExistingFile);
+    cmd->add_flag("--allow-plain-http", server.allow_plain_http,
+                  "Serve plain HTTP on a non-loopback address (behind a TLS proxy)");
+  }
 
-  // kraken ec2-emulator
-  kraken::cli::Ec2EmulatorOptions emu;
-  auto* emu_cmd = app.add_subcommand("ec2-emulator", "Run an EC2 API emulator that boots instances");
-  emu_cmd->add_option("--address", emu.address, "Listen address")->capture_default_str();
-  emu_cmd->add_option("--port", emu.port, "Listen port (0: any free port)")->capture_default_str();
-  emu_cmd->add_option("--access-key", emu.emulator.access_key_id, "The access key id it accepts")
-      ->capture_default_str();
-  emu_cmd->add_option("--secret-key", emu.emulator.secret_access_key, "That key's secret")
-      ->capture_default_str();
-  emu_cmd->add_option("--region", emu.emulator.regions, "A region it serves (repeatable; default: 16 real ones)");
-  emu_cmd->add_option("--boot-mode", emu.boot_mode, "netns, process or auto")->capture_default_str();
-  emu_cmd->add_option("--boot-ms", emu.emulator.boot_ms, "Milliseconds an instance stays pending")
-      ->capture_default_str();
-  emu_cmd->add_option("--shutdown-ms", emu.emulator.shutdown_ms, "Milliseconds from shutting-down to terminated")
-      ->capture_default_str();
-  emu_cmd->add_option("--work-dir", emu.work_dir, "Where instances keep their files (default: a temp dir)");
-  emu_cmd->add_option("--forward-port", emu.forward_ports, "A host loopback port every instance can reach (repeatable)");
-  emu_cmd->add_option("--image", emu.images,
-                      "AMI=DIR: instances of that AMI boot in the root filesystem DIR (repeatable; netns mode)");
-  emu_cmd->add_option("--windows-ami", emu.emulator.windows_amis, "An AMI id DescribeImages reports as Windows (repeatable)");
-
-  kraken::cli::ResultsCommands results_commands(app);  // tool run, tools, results
-
-  CLI11_PARSE(app, argc, argv);
-  if (auto code = results_commands.RunIfParsed()) return *code;
-
-  if (serve->parsed() || up_cmd->parsed()) RaiseFileLimit();
-  if (serve->parsed()) {
+  int Run() {
+    RaiseFileLimit();
     server.engine.agent_timeout = agent_timeout_s * 1000;
     server.engine.poll_wait = poll_wait_s * 1000;
     if (server.ui_dir.empty()) server.ui_dir = DefaultUiDir();
@@ -225,43 +151,84 @@ int main(int argc, char** argv) {
     srv.Run();
     return 0;
   }
-  if (agent_cmd->parsed()) return kraken::agent::RunAgentCommand(agent);
-  if (up_cmd->parsed()) {
+};
+
+// kraken up
+struct UpCommand {
+  kraken::cli::UpOptions up;
+  CLI::App* cmd = nullptr;
+
+  void Add(CLI::App& app) {
+    cmd = app.add_subcommand("up", "Start a server with local agents and a demo project");
+    cmd->add_option("--data-dir", up.data_dir, "Data directory")->capture_default_str();
+    cmd->add_option("--address", up.address,
+                    "Listen address; beyond loopback it serves HTTPS with a self-signed "
+                    "certificate")
+        ->capture_default_str();
+    cmd->add_option("--port", up.port, "Listen port")->capture_default_str();
+    cmd->add_option("--agents", up.agents, "Fixed local agents to start (0: started on demand)")
+        ->capture_default_str();
+    cmd->add_option("--ui-dir", up.ui_dir, "Built web UI folder");
+    cmd->add_option("--agents-dir", up.agents_dir, "Local agents' work dirs (as for server)");
+  }
+
+  int Run() {
+    RaiseFileLimit();
     if (up.ui_dir.empty()) up.ui_dir = DefaultUiDir();
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &set, nullptr);
+    BlockStopSignals();
     return kraken::cli::Up(up);
   }
-  if (schema_check_cmd->parsed())
-    return kraken::cli::SchemaCheck(schema_check, std::cout, std::cerr);
-  if (emu_cmd->parsed()) {
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &set, nullptr);
-    return kraken::cli::RunEc2Emulator(emu);
-  }
-  if (groups_show_cmd->parsed()) {
-    auto config = kraken::cli::ResolveClientConfig(server_flag, token_flag, client_dir, client_tls);
-    if (!config) {
-      std::cerr << "kraken: " << config.error().message << "\n";
-      return 2;
+};
+
+// kraken flow run, kraken agents groups show NAME: clients of a running server
+struct ClientCommands {
+  std::string server_flag, token_flag, client_dir = "kraken-data";
+  kraken::http::TlsTrust client_tls;
+  kraken::cli::FlowRunOptions flow_run;
+  std::vector<std::string> arg_list;
+  std::string group_name;
+  CLI::App* flow_run_cmd = nullptr;
+  CLI::App* groups_show_cmd = nullptr;
+
+  void Add(CLI::App& app) {
+    auto* flow = app.add_subcommand("flow", "Flows");
+    flow->require_subcommand(1);
+    flow_run_cmd = flow->add_subcommand("run", "Start a flow on PROJECT/BRANCH");
+    flow_run_cmd->add_option("target", flow_run.target, "PROJECT/BRANCH")->required();
+    flow_run_cmd->add_flag("--dev", flow_run.dev, "Start a DEV flow instead of CI");
+    flow_run_cmd->add_option("--arg", arg_list, "Flow argument NAME=VALUE (repeatable)");
+    flow_run_cmd->add_flag("--follow,-f", flow_run.follow,
+                           "Show progress live; exit 0 only if all jobs succeed");
+    auto* agents_cmd = app.add_subcommand("agents", "Agents and agents groups");
+    agents_cmd->require_subcommand(1);
+    auto* groups_cmd = agents_cmd->add_subcommand("groups", "Agents groups");
+    groups_cmd->require_subcommand(1);
+    groups_show_cmd = groups_cmd->add_subcommand("show", "Show a group's deployment and machines");
+    groups_show_cmd->add_option("name", group_name, "Group name")->required();
+    for (auto* c : {flow_run_cmd, groups_show_cmd}) {
+      c->add_option("--server", server_flag, "Server URL (or KRAKEN_SERVER)");
+      c->add_option("--token", token_flag, "API token (or KRAKEN_TOKEN)");
+      c->add_option("--data-dir", client_dir, "Where `kraken up` saved cli.json")
+          ->capture_default_str();
+      c->add_option("--ca-file", client_tls.ca_file,
+                    "Trust the server if signed by a CA of this PEM file");
+      c->add_option("--tls-fingerprint", client_tls.fingerprint,
+                    "Trust exactly the server certificate with this SHA-256 fingerprint");
     }
-    if (!UseTlsTrust(config->tls)) return 2;
-    return kraken::cli::GroupsShow(*config, group_name, std::cout);
   }
-  if (flow_run_cmd->parsed()) {
-    for (const auto& kv : arg_list) {
-      auto eq = kv.find('=');
-      if (eq == std::string::npos) {
-        std::cerr << "kraken: --arg wants NAME=VALUE, got '" << kv << "'\n";
-        return 2;
+
+  bool parsed() const { return flow_run_cmd->parsed() || groups_show_cmd->parsed(); }
+
+  int Run() {
+    if (flow_run_cmd->parsed()) {
+      for (const auto& kv : arg_list) {
+        auto eq = kv.find('=');
+        if (eq == std::string::npos) {
+          std::cerr << "kraken: --arg wants NAME=VALUE, got '" << kv << "'\n";
+          return 2;
+        }
+        flow_run.args[kv.substr(0, eq)] = kv.substr(eq + 1);
       }
-      flow_run.args[kv.substr(0, eq)] = kv.substr(eq + 1);
     }
     auto config = kraken::cli::ResolveClientConfig(server_flag, token_flag, client_dir, client_tls);
     if (!config) {
@@ -269,7 +236,94 @@ int main(int argc, char** argv) {
       return 2;
     }
     if (!UseTlsTrust(config->tls)) return 2;
+    if (groups_show_cmd->parsed()) return kraken::cli::GroupsShow(*config, group_name, std::cout);
     return kraken::cli::FlowRun(*config, flow_run);
   }
+};
+
+// kraken schema check FILE [--ctx CTX.json]
+struct SchemaCommand {
+  kraken::cli::SchemaCheckOptions schema_check;
+  CLI::App* cmd = nullptr;
+
+  void Add(CLI::App& app) {
+    auto* schema_cmd = app.add_subcommand("schema", "Stage schemas");
+    schema_cmd->require_subcommand(1);
+    cmd = schema_cmd->add_subcommand(
+        "check", "Evaluate and validate a stage file; print it as JSON, or its errors");
+    cmd->add_option("file", schema_check.file, "Stage file (.star, .json, .yaml)")->required();
+    cmd->add_option("--ctx", schema_check.ctx_file, "JSON file with the ctx fields");
+    cmd->add_option("--format", schema_check.format, "starlark, json or yaml");
+  }
+
+  int Run() { return kraken::cli::SchemaCheck(schema_check, std::cout, std::cerr); }
+};
+
+// kraken ec2-emulator
+struct EmulatorCommand {
+  kraken::cli::Ec2EmulatorOptions emu;
+  CLI::App* cmd = nullptr;
+
+  void Add(CLI::App& app) {
+    cmd = app.add_subcommand("ec2-emulator", "Run an EC2 API emulator that boots instances");
+    cmd->add_option("--address", emu.address, "Listen address")->capture_default_str();
+    cmd->add_option("--port", emu.port, "Listen port (0: any free port)")->capture_default_str();
+    cmd->add_option("--access-key", emu.emulator.access_key_id, "The access key id it accepts")
+        ->capture_default_str();
+    cmd->add_option("--secret-key", emu.emulator.secret_access_key, "That key's secret")
+        ->capture_default_str();
+    cmd->add_option("--region", emu.emulator.regions,
+                    "A region it serves (repeatable; default: 16 real ones)");
+    cmd->add_option("--boot-mode", emu.boot_mode, "netns, process or auto")->capture_default_str();
+    cmd->add_option("--boot-ms", emu.emulator.boot_ms, "Milliseconds an instance stays pending")
+        ->capture_default_str();
+    cmd->add_option("--shutdown-ms", emu.emulator.shutdown_ms,
+                    "Milliseconds from shutting-down to terminated")
+        ->capture_default_str();
+    cmd->add_option("--work-dir", emu.work_dir,
+                    "Where instances keep their files (default: a temp dir)");
+    cmd->add_option("--forward-port", emu.forward_ports,
+                    "A host loopback port every instance can reach (repeatable)");
+    cmd->add_option("--image", emu.images,
+                    "AMI=DIR: instances of that AMI boot in the root filesystem DIR (repeatable; "
+                    "netns mode)");
+    cmd->add_option("--windows-ami", emu.emulator.windows_amis,
+                    "An AMI id DescribeImages reports as Windows (repeatable)");
+  }
+
+  int Run() {
+    BlockStopSignals();
+    return kraken::cli::RunEc2Emulator(emu);
+  }
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"Kraken: a CI/CD server focused on testing, with autoscaled agents"};
+  app.require_subcommand(1);
+  ServerCommand server;
+  server.Add(app);
+  kraken::agent::AgentCommand agent;
+  auto* agent_cmd = app.add_subcommand("agent", "Run an agent that takes jobs from a server");
+  kraken::agent::AddAgentOptions(*agent_cmd, agent);
+  UpCommand up;
+  up.Add(app);
+  ClientCommands client;
+  client.Add(app);
+  SchemaCommand schema;
+  schema.Add(app);
+  EmulatorCommand emulator;
+  emulator.Add(app);
+  kraken::cli::ResultsCommands results_commands(app);  // tool run, tools, results
+
+  CLI11_PARSE(app, argc, argv);
+  if (auto code = results_commands.RunIfParsed()) return *code;
+  if (server.cmd->parsed()) return server.Run();
+  if (agent_cmd->parsed()) return kraken::agent::RunAgentCommand(agent);
+  if (up.cmd->parsed()) return up.Run();
+  if (schema.cmd->parsed()) return schema.Run();
+  if (emulator.cmd->parsed()) return emulator.Run();
+  if (client.parsed()) return client.Run();
   return 0;
 }

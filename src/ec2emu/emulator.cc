@@ -146,38 +146,10 @@ void Emulator::ForgetOldTerminated() {
   });
 }
 
-aws::Result<std::string> Emulator::RunInstances(const std::string& region,
-                                                const aws::QueryParams& params) {
-  const std::string image_id(aws::ParamValue(params, "ImageId"));
-  if (image_id.empty())
-    return Ec2Fail("MissingParameter", "The request must contain the parameter ImageId");
-  static const std::regex kAmi("ami-([0-9a-f]{8}|[0-9a-f]{17})");
-  if (!std::regex_match(image_id, kAmi))
-    return Ec2Fail("InvalidAMIID.Malformed",
-                   "Invalid id: \"" + image_id + "\" (expecting \"ami-...\")");
-  if (faults_.unknown_amis.count(image_id))
-    return Ec2Fail("InvalidAMIID.NotFound", "The image id '[" + image_id + "]' does not exist");
-  std::string type(aws::ParamValue(params, "InstanceType"));
-  if (type.empty()) type = "m1.small";
-  const auto& types = InstanceTypes();
-  if (std::find(types.begin(), types.end(), type) == types.end())
-    return Ec2Fail("InvalidParameterValue", "Invalid value '" + type + "' for InstanceType.");
-  KR_ASSIGN(auto min_count, IntParam(params, "MinCount", 1, 1000));
-  KR_ASSIGN(auto max_count, IntParam(params, "MaxCount", 1, 1000));
-  if (!min_count) return Ec2Fail("MissingParameter", "The request must contain the parameter MinCount");
-  if (!max_count) return Ec2Fail("MissingParameter", "The request must contain the parameter MaxCount");
-  if (*min_count > *max_count)
-    return Ec2Fail("InvalidParameterValue",
-                   "Invalid value '" + std::to_string(*min_count) +
-                       "' for minCount. Must be less than or equal to maxCount");
-  std::string user_data;
-  if (std::string_view encoded = aws::ParamValue(params, "UserData"); !encoded.empty()) {
-    auto decoded = Base64Decode(encoded);
-    if (!decoded) return Ec2Fail("InvalidParameterValue", "Invalid BASE64 encoding of user data.");
-    if (encoded.size() > 16384 * 4 / 3 + 4)
-      return Ec2Fail("InvalidParameterValue", "User data is limited to 16384 bytes");
-    user_data = std::move(*decoded);
-  }
+namespace {
+
+// The launch options of a request that EC2 checks but the emulator only records.
+aws::Result<Json> LaunchOptions(const aws::QueryParams& params, const std::string& type) {
   Json launch = Json::object();
   launch["spot"] = aws::ParamValue(params, "InstanceMarketOptions.MarketType") == "spot";
   launch["monitoring"] = aws::ParamValue(params, "Monitoring.Enabled") == "true";
@@ -199,12 +171,13 @@ aws::Result<std::string> Emulator::RunInstances(const std::string& region,
     disk["volume_type"] = std::string(aws::ParamValue(params, base + ".Ebs.VolumeType"));
     launch["block_devices"].push_back(disk);
   }
-  const std::string subnet(aws::ParamValue(params, "SubnetId"));
-  if (!subnet.empty() && !subnet.starts_with("subnet-"))
-    return Ec2Fail("InvalidSubnetID.Malformed", "Invalid id: \"" + subnet + "\"");
   launch["security_group_ids"] = ListParam(params, "SecurityGroupId");
   launch["key_name"] = std::string(aws::ParamValue(params, "KeyName"));
   launch["iam_instance_profile"] = std::string(aws::ParamValue(params, "IamInstanceProfile.Name"));
+  return launch;
+}
+
+std::vector<aws::Tag> InstanceTags(const aws::QueryParams& params) {
   std::vector<aws::Tag> tags;
   for (int n : MemberIndexes(params, "TagSpecification")) {
     const std::string base = "TagSpecification." + std::to_string(n);
@@ -215,7 +188,55 @@ aws::Result<std::string> Emulator::RunInstances(const std::string& region,
                       std::string(aws::ParamValue(params, tag + ".Value"))});
     }
   }
+  return tags;
+}
 
+}  // namespace
+
+aws::Result<Emulator::Launch> Emulator::ParseLaunch(const aws::QueryParams& params) {
+  Launch launch;
+  launch.image_id = std::string(aws::ParamValue(params, "ImageId"));
+  if (launch.image_id.empty())
+    return Ec2Fail("MissingParameter", "The request must contain the parameter ImageId");
+  static const std::regex kAmi("ami-([0-9a-f]{8}|[0-9a-f]{17})");
+  if (!std::regex_match(launch.image_id, kAmi))
+    return Ec2Fail("InvalidAMIID.Malformed",
+                   "Invalid id: \"" + launch.image_id + "\" (expecting \"ami-...\")");
+  launch.type = std::string(aws::ParamValue(params, "InstanceType"));
+  if (launch.type.empty()) launch.type = "m1.small";
+  const auto& types = InstanceTypes();
+  if (std::find(types.begin(), types.end(), launch.type) == types.end())
+    return Ec2Fail("InvalidParameterValue", "Invalid value '" + launch.type + "' for InstanceType.");
+  KR_ASSIGN(auto min_count, IntParam(params, "MinCount", 1, 1000));
+  KR_ASSIGN(auto max_count, IntParam(params, "MaxCount", 1, 1000));
+  if (!min_count) return Ec2Fail("MissingParameter", "The request must contain the parameter MinCount");
+  if (!max_count) return Ec2Fail("MissingParameter", "The request must contain the parameter MaxCount");
+  if (*min_count > *max_count)
+    return Ec2Fail("InvalidParameterValue",
+                   "Invalid value '" + std::to_string(*min_count) +
+                       "' for minCount. Must be less than or equal to maxCount");
+  launch.count = *max_count;
+  if (std::string_view encoded = aws::ParamValue(params, "UserData"); !encoded.empty()) {
+    auto decoded = Base64Decode(encoded);
+    if (!decoded) return Ec2Fail("InvalidParameterValue", "Invalid BASE64 encoding of user data.");
+    if (encoded.size() > 16384 * 4 / 3 + 4)
+      return Ec2Fail("InvalidParameterValue", "User data is limited to 16384 bytes");
+    launch.user_data = std::move(*decoded);
+  }
+  KR_ASSIGN(launch.options, LaunchOptions(params, launch.type));
+  launch.subnet = std::string(aws::ParamValue(params, "SubnetId"));
+  if (!launch.subnet.empty() && !launch.subnet.starts_with("subnet-"))
+    return Ec2Fail("InvalidSubnetID.Malformed", "Invalid id: \"" + launch.subnet + "\"");
+  launch.tags = InstanceTags(params);
+  return launch;
+}
+
+aws::Result<std::string> Emulator::RunInstances(const std::string& region,
+                                                const aws::QueryParams& params) {
+  KR_ASSIGN(Launch launch, ParseLaunch(params));
+  if (faults_.unknown_amis.count(launch.image_id))
+    return Ec2Fail("InvalidAMIID.NotFound",
+                   "The image id '[" + launch.image_id + "]' does not exist");
   // A retried request with the same client token launches nothing new.
   const std::string client_token(aws::ParamValue(params, "ClientToken"));
   aws::RunInstancesResponse response;
@@ -228,6 +249,7 @@ aws::Result<std::string> Emulator::RunInstances(const std::string& region,
   }
   if (faults_.capacity > 0) {
     --faults_.capacity;
+    const std::string& type = launch.type;
     return Ec2Fail("InsufficientInstanceCapacity",
                    "We currently do not have sufficient " + type +
                        " capacity in the Availability Zone you requested (" + region +
@@ -237,28 +259,33 @@ aws::Result<std::string> Emulator::RunInstances(const std::string& region,
                        "choosing " + region + "b, " + region + "c.",
                    500);
   }
+  response.reservation = ReservationOf(LaunchInstances(region, launch, client_token));
+  return aws::WriteRunInstancesResponse(response);
+}
 
+std::string Emulator::LaunchInstances(const std::string& region, const Launch& launch,
+                                      const std::string& client_token) {
   const std::string reservation_id = NewResourceId("r");
   if (!client_token.empty()) client_tokens_[client_token] = reservation_id;
   const int64_t now = NowMs();
   const int boot_ms = faults_.slow_boot_ms >= 0 ? faults_.slow_boot_ms : options_.boot_ms;
-  for (int64_t n = 0; n < *max_count; ++n) {
+  for (int64_t n = 0; n < launch.count; ++n) {
     auto record = std::make_unique<Record>();
     aws::Instance& i = record->instance;
     i.instance_id = NewResourceId("i");
-    i.image_id = image_id;
+    i.image_id = launch.image_id;
     i.state = {0, "pending"};
-    i.instance_type = type;
+    i.instance_type = launch.type;
     i.launch_time = IsoTime(now);
     i.availability_zone = region + "a";
-    i.subnet_id = subnet.empty() ? "subnet-0kraken0default0" : subnet;
-    i.spot = launch["spot"];
-    i.tags = tags;
+    i.subnet_id = launch.subnet.empty() ? "subnet-0kraken0default0" : launch.subnet;
+    i.spot = launch.options["spot"];
+    i.tags = launch.tags;
     record->region = region;
     record->reservation_id = reservation_id;
-    record->user_data = user_data;
+    record->user_data = launch.user_data;
     record->launched_ms = now;
-    record->launch = launch;
+    record->launch = launch.options;
     if (faults_.fail_launch > 0) {
       --faults_.fail_launch;
       record->fail_launch = true;
@@ -278,8 +305,7 @@ aws::Result<std::string> Emulator::RunInstances(const std::string& region,
     instances_[i.instance_id] = std::move(record);
   }
   CountAlive();
-  response.reservation = ReservationOf(reservation_id);
-  return aws::WriteRunInstancesResponse(response);
+  return reservation_id;
 }
 
 aws::Reservation Emulator::ReservationOf(const std::string& reservation_id) const {

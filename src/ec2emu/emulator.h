@@ -88,6 +88,18 @@ class Emulator {
     std::unique_ptr<http::Loop::Timer> timer;  // the next state change
   };
 
+  // What a RunInstances request asks for, validated as EC2 does.
+  struct Launch {
+    std::string image_id, type, subnet, user_data;
+    int64_t count = 1;
+    Json options = Json::object();  // as Record::launch
+    std::vector<aws::Tag> tags;
+  };
+  static aws::Result<Launch> ParseLaunch(const aws::QueryParams& params);
+  // Starts `launch.count` instances of one new reservation; its id.
+  std::string LaunchInstances(const std::string& region, const Launch& launch,
+                              const std::string& client_token);
+
   aws::Reservation ReservationOf(const std::string& reservation_id) const;
 
   aws::Result<std::string> Dispatch(const std::string& region, const aws::QueryParams& params);

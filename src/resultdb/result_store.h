@@ -110,6 +110,16 @@ class ResultStore {
   Result<Json> CommentOf(const StoredResult& r);
 
  private:
+  // The steps of AnalyzeRun (analyze.cc).
+  struct OpenComments;
+  Result<store::QueryResult> PreviousRuns(const Run& run, const Flow& flow);
+  Status AnalyzeJobResults(Id job_id, Id group_id, const std::string& system,
+                           const store::QueryResult& prev_runs, const Flow& flow,
+                           OpenComments& comments);
+  Status AgeJobIssues(Id job_id, Id group_id, const std::string& system,
+                      const std::string& job_name, const store::QueryResult& prev_runs);
+  Result<RunCountersRow> StoreRunCounters(const Run& run, Millis now);
+
   store::Db& db_;
 };
 

@@ -1,6 +1,7 @@
 #include "cloud/docker/docker_client.h"
 
 #include <cctype>
+#include <thread>
 
 #include "core/json.h"
 
@@ -126,14 +127,22 @@ Result<std::vector<ContainerSummary>> DockerClient::ListContainers(
 }
 
 Result<int> DockerClient::WaitContainer(std::string_view id, std::chrono::milliseconds timeout) {
-  KR_ASSIGN(EngineResponse response, Send("POST", ContainerPath(id) + "/wait", {}, timeout));
-  if (response.status != 200)
-    return tl::unexpected(EngineError("wait for container " + std::string(id), response));
-  return ParseAnswer("POST /containers/{id}/wait", response, [](const Json& json) -> Result<int> {
-    if (!json.is_object() || !json.contains("StatusCode") || !json["StatusCode"].is_number_integer())
-      return Fail(ErrorCode::kInternal, "docker engine answered a wait without a StatusCode");
-    return json["StatusCode"].get<int>();
-  });
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (true) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0)
+      return Fail(ErrorCode::kUnavailable, "container " + std::string(id) + " still runs");
+    KR_ASSIGN(EngineResponse response, Send("POST", ContainerPath(id) + "/wait", {}, left));
+    if (response.status != 200)
+      return tl::unexpected(EngineError("wait for container " + std::string(id), response));
+    // Podman can answer a wait at once for a container that a start under load has not yet
+    // got running; only the container's state says it has ended.
+    KR_ASSIGN(ContainerInfo info, InspectContainer(id));
+    if (info.state == ContainerState::kExited || info.state == ContainerState::kDead)
+      return info.exit_code;
+    std::this_thread::sleep_for(std::min(left, std::chrono::milliseconds(50)));
+  }
 }
 
 Status DockerClient::StopContainer(std::string_view id, std::chrono::seconds grace) {

@@ -190,11 +190,11 @@ TEST_F(DockerEngineTest, StopsARunningContainerAndRefusesADuplicateName) {
 }
 
 TEST_F(DockerEngineTest, WaitsForAContainerToExitOrForItsTimeout) {
-  auto id = client_->CreateContainer(Spec("wait", {"/bin/sh", "-c", "sleep 1; exit 7"}));
+  auto id = client_->CreateContainer(Spec("wait", {"/bin/sh", "-c", "sleep 3; exit 7"}));
   ASSERT_TRUE(id) << id.error().message;
   ASSERT_TRUE(client_->StartContainer(*id));
   auto early = client_->WaitContainer(*id, std::chrono::milliseconds(200));
-  ASSERT_FALSE(early) << "answered before the container ended";
+  ASSERT_FALSE(early) << "answered before the container ended: " << *early;
   EXPECT_EQ(early.error().code, ErrorCode::kUnavailable) << early.error().message;
   auto code = client_->WaitContainer(*id, std::chrono::seconds(30));
   ASSERT_TRUE(code) << code.error().message;

@@ -1,8 +1,5 @@
 #include "cloud/docker/http_engine_transport.h"
 
-#include <sys/socket.h>
-#include <sys/time.h>
-
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -25,26 +22,34 @@ struct Exchange {
   const char* stage = "connect";
 };
 
-// Each send and receive may block at most `timeout` (SO_SNDTIMEO, SO_RCVTIMEO): the engine
-// is a local, trusted peer, so a bound per call is enough; blocking calls keep this small
-// enough for the static agent.
-void SetTimeouts(int fd, std::chrono::milliseconds timeout) {
-  timeval tv{};
-  tv.tv_sec = static_cast<time_t>(timeout.count() / 1000);
-  tv.tv_usec = static_cast<suseconds_t>((timeout.count() % 1000) * 1000);
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-}
-
+// Sends the request and reads the answer on a connected socket, all within `timeout`: the
+// operations run on `io` for at most that long, and the socket is closed if they are not done.
 template <typename Socket>
-void WriteAndRead(Socket& socket, Exchange& x, std::chrono::milliseconds timeout) {
-  SetTimeouts(socket.native_handle(), timeout);
-  x.stage = "send";
-  bhttp::write(socket, x.request, x.error);
-  if (x.error) return;
-  x.stage = "read";
+void WriteAndRead(asio::io_context& io, Socket& socket, Exchange& x,
+                  std::chrono::milliseconds timeout) {
   boost::beast::flat_buffer buffer;
-  bhttp::read(socket, buffer, x.parser, x.error);
+  bool done = false;
+  x.stage = "send";
+  bhttp::async_write(socket, x.request, [&](error_code ec, size_t) {
+    if (ec) {
+      x.error = ec;
+      done = true;
+      return;
+    }
+    x.stage = "read";
+    bhttp::async_read(socket, buffer, x.parser, [&](error_code ec, size_t) {
+      x.error = ec;
+      done = true;
+    });
+  });
+  io.run_for(timeout);
+  if (!done) {
+    error_code ignored;
+    socket.close(ignored);
+    io.restart();
+    io.run();  // the operations end, aborted
+    x.error = asio::error::timed_out;
+  }
 }
 
 std::pair<std::string, std::string> HostAndPort(const std::string& base_url) {
@@ -81,7 +86,7 @@ Result<EngineResponse> HttpEngineTransport::Send(const EngineRequest& request) {
   if (!address_.unix_socket.empty()) {
     asio::local::stream_protocol::socket socket(io);
     socket.connect(asio::local::stream_protocol::endpoint(address_.unix_socket), x.error);
-    if (!x.error) WriteAndRead(socket, x, timeout);
+    if (!x.error) WriteAndRead(io, socket, x, timeout);
   } else {
     asio::ip::tcp::socket socket(io);
     asio::ip::tcp::resolver resolver(io);
@@ -90,7 +95,7 @@ Result<EngineResponse> HttpEngineTransport::Send(const EngineRequest& request) {
     if (!x.error) {
       // A connect that hangs is bounded by the kernel's SYN retries; engines are near.
       asio::connect(socket, found, x.error);
-      if (!x.error) WriteAndRead(socket, x, timeout);
+      if (!x.error) WriteAndRead(io, socket, x, timeout);
     }
   }
 
@@ -100,9 +105,7 @@ Result<EngineResponse> HttpEngineTransport::Send(const EngineRequest& request) {
                                           std::to_string(options_.max_response_bytes) + " bytes");
   }
   if (x.error) {
-    bool timed_out = x.error == asio::error::would_block || x.error == asio::error::try_again ||
-                     x.error == asio::error::timed_out;
-    std::string why = timed_out ? "timed out" : x.error.message();
+    std::string why = x.error == asio::error::timed_out ? "timed out" : x.error.message();
     return Fail(ErrorCode::kUnavailable, "docker engine at " + address_.text + " unreachable (" +
                                              what + ", " + x.stage + "): " + why);
   }

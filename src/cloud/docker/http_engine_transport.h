@@ -1,7 +1,7 @@
 // EngineTransport over Boost.Beast, to a unix socket or a plain-HTTP TCP address. No libcurl,
 // so the static kraken-agent can speak to the engine of the machine it runs on.
 //
-// Blocking calls, each send and receive bounded by the request's timeout. Thread-safe:
+// The exchange (connect aside) is bounded by the request's timeout. Thread-safe:
 // every request makes its own connection; the object is immutable after construction. Over
 // the local socket an engine usually listens on, connecting costs microseconds.
 #pragma once
