@@ -36,16 +36,19 @@ int main(int argc, char** argv) {
     if (!std::strcmp(argv[i], "--limit")) limit = std::atoi(argv[i + 1]);
     if (!std::strcmp(argv[i], "--rootfs")) rootfs = fs::absolute(argv[i + 1]).string();
   }
-  const std::string dir = fs::temp_directory_path() / ("kraken-ec2-bench-" + std::to_string(getpid()));
+  const std::string dir =
+      fs::temp_directory_path() / ("kraken-ec2-bench-" + std::to_string(getpid()));
   fs::create_directories(dir);
   Endpoint emu, srv;
   int emu_port = kraken::bench::FreePort(), srv_port = kraken::bench::FreePort();
   emu.url = "http://127.0.0.1:" + std::to_string(emu_port);
   srv.url = "http://127.0.0.1:" + std::to_string(srv_port);
-  std::vector<std::string> emu_argv = {KRAKEN_BIN, "ec2-emulator", "--port", std::to_string(emu_port),
-                                       "--boot-ms", "0", "--work-dir", dir + "/instances"};
+  std::vector<std::string> emu_argv = {
+      KRAKEN_BIN, "ec2-emulator", "--port",          std::to_string(emu_port), "--boot-ms",
+      "0",        "--work-dir",   dir + "/instances"};
   if (!rootfs.empty())
-    emu_argv.insert(emu_argv.end(), {"--boot-mode", "netns", "--image", "ami-0123456789abcdef0=" + rootfs});
+    emu_argv.insert(emu_argv.end(),
+                    {"--boot-mode", "netns", "--image", "ami-0123456789abcdef0=" + rootfs});
   pid_t emu_pid = Launch(emu_argv, dir + "/emulator.log");
   pid_t srv_pid = Launch({KRAKEN_BIN, "server", "--data-dir", dir + "/server", "--port",
                           std::to_string(srv_port), "--autoscale-sweep-ms", "5000"},
@@ -56,23 +59,31 @@ int main(int argc, char** argv) {
   }
   srv.Login();
   srv.Call("PUT", "/api/v1/settings/cloud/aws",
-           {{"access_key", "AKIAKRAKENEMULATOR01"}, {"secret_access_key", "kraken-emulator-secret-access-key"},
+           {{"access_key", "AKIAKRAKENEMULATOR01"},
+            {"secret_access_key", "kraken-emulator-secret-access-key"},
             {"endpoint", emu.url}});
   Json group = srv.Call("POST", "/api/v1/groups",
                         {{"name", "ec2"},
-                         {"deployment", {{"method", "aws_ec2"}, {"region", "us-east-1"},
-                                         {"instance_type", "t2.micro"}, {"default_ami", "ami-0123456789abcdef0"},
-                                         {"instances_limit", limit}, {"destroy_after_jobs", 1}}}});
+                         {"deployment",
+                          {{"method", "aws_ec2"},
+                           {"region", "us-east-1"},
+                           {"instance_type", "t2.micro"},
+                           {"default_ami", "ami-0123456789abcdef0"},
+                           {"instances_limit", limit},
+                           {"destroy_after_jobs", 1}}}});
   Json p = srv.Call("POST", "/api/v1/projects", {{"name", "bench"}});
-  Json b = srv.Call("POST", "/api/v1/projects/" + std::to_string(p["id"].get<int64_t>()) + "/branches",
-                    {{"name", "main"}});
+  Json b =
+      srv.Call("POST", "/api/v1/projects/" + std::to_string(p["id"].get<int64_t>()) + "/branches",
+               {{"name", "main"}});
   Json list = Json::array();
   for (int i = 0; i < jobs; ++i)
     list.push_back({{"name", "j" + std::to_string(i)},
                     {"steps", Json::array({{{"tool", "shell"}, {"cmd", "true"}}})},
-                    {"environments", Json::array({{{"system", "ami-0123456789abcdef0"}, {"agents_group", "ec2"}}})}});
+                    {"environments", Json::array({{{"system", "ami-0123456789abcdef0"},
+                                                   {"agents_group", "ec2"}}})}});
   const std::string branch = std::to_string(b["id"].get<int64_t>());
-  srv.Call("POST", "/api/v1/branches/" + branch + "/stages", {{"name", "cold"}, {"schema", {{"jobs", list}}}});
+  srv.Call("POST", "/api/v1/branches/" + branch + "/stages",
+           {{"name", "cold"}, {"schema", {{"jobs", list}}}});
   auto t0 = std::chrono::steady_clock::now();
   Json flow = srv.Call("POST", "/api/v1/branches/" + branch + "/flows", {{"kind", "ci"}});
   const std::string flow_path = "/api/v1/flows/" + std::to_string(flow["id"].get<int64_t>());
@@ -88,9 +99,12 @@ int main(int argc, char** argv) {
   // Join the three views: instance (launch time, machine tag) -> machine (agent) -> job.
   std::map<int64_t, double> launched_by_machine;
   for (const Json& i : emu.Call("GET", "/_emulator/instances"))
-    launched_by_machine[std::stoll(i["tags"]["kraken-machine"].get<std::string>())] = i["launched_ms"];
+    launched_by_machine[std::stoll(i["tags"]["kraken-machine"].get<std::string>())] =
+        i["launched_ms"];
   std::map<int64_t, int64_t> machine_by_agent;
-  for (const Json& m : srv.Call("GET", "/api/v1/groups/" + std::to_string(group["id"].get<int64_t>()) + "/machines?all=true"))
+  for (const Json& m :
+       srv.Call("GET", "/api/v1/groups/" + std::to_string(group["id"].get<int64_t>()) +
+                           "/machines?all=true"))
     if (m["agent_id"].is_number()) machine_by_agent[m["agent_id"]] = m["id"];
   std::map<int64_t, double> registered_by_agent;
   for (const Json& a : srv.Call("GET", "/api/v1/agents"))
@@ -98,7 +112,8 @@ int main(int argc, char** argv) {
   std::vector<double> to_launch, to_start, to_register, register_to_start;
   int ok = 0;
   for (const Json& run : srv.Call("GET", flow_path + "/runs")) {
-    for (const Json& job : srv.Call("GET", "/api/v1/runs/" + std::to_string(run["id"].get<int64_t>()) + "/jobs")) {
+    for (const Json& job :
+         srv.Call("GET", "/api/v1/runs/" + std::to_string(run["id"].get<int64_t>()) + "/jobs")) {
       ok += job["completion_status"] == "ok";
       if (!job["agent_id"].is_number()) continue;
       auto m = machine_by_agent.find(job["agent_id"]);
@@ -121,17 +136,19 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "no job could be joined to its instance\n");
     return 1;
   }
-  std::printf("EC2 cold path, %d jobs (%d ok, %zu joined), instances limit %d, boot 0 ms, wall %.1f s, "
-              "max instances active %d\n",
-              jobs, ok, to_launch.size(), limit, wall, stats["max_active"].get<int>());
+  std::printf(
+      "EC2 cold path, %d jobs (%d ok, %zu joined), instances limit %d, boot 0 ms, wall %.1f s, "
+      "max instances active %d\n",
+      jobs, ok, to_launch.size(), limit, wall, stats["max_active"].get<int>());
   std::printf("%-34s %8s %8s %8s\n", "phase", "p50 ms", "p99 ms", "max ms");
-  std::printf("%-34s %8.0f %8.0f %8.0f\n", "queued -> RunInstances issued", Percentile(to_launch, 0.5),
-              Percentile(to_launch, 0.99), Percentile(to_launch, 1.0));
+  std::printf("%-34s %8.0f %8.0f %8.0f\n", "queued -> RunInstances issued",
+              Percentile(to_launch, 0.5), Percentile(to_launch, 0.99), Percentile(to_launch, 1.0));
   std::printf("%-34s %8.0f %8.0f %8.0f\n", "RunInstances -> job started", Percentile(to_start, 0.5),
               Percentile(to_start, 0.99), Percentile(to_start, 1.0));
   if (!to_register.empty()) {
-    std::printf("%-34s %8.0f %8.0f %8.0f\n", "  RunInstances -> agent registered", Percentile(to_register, 0.5),
-                Percentile(to_register, 0.99), Percentile(to_register, 1.0));
+    std::printf("%-34s %8.0f %8.0f %8.0f\n", "  RunInstances -> agent registered",
+                Percentile(to_register, 0.5), Percentile(to_register, 0.99),
+                Percentile(to_register, 1.0));
     std::printf("%-34s %8.0f %8.0f %8.0f\n", "  agent registered -> job started",
                 Percentile(register_to_start, 0.5), Percentile(register_to_start, 0.99),
                 Percentile(register_to_start, 1.0));

@@ -22,8 +22,8 @@
 #include <thread>
 #include <vector>
 
-#include "core/json.h"
 #include "bench_process.h"
+#include "core/json.h"
 #include "http/client.h"
 
 using kraken::Json;
@@ -72,20 +72,24 @@ struct Server {
   }
   int64_t Branch() {
     Json p = Call("POST", "/api/v1/projects", {{"name", "bench"}});
-    Json b = Call("POST", "/api/v1/projects/" + std::to_string(p["id"].get<int64_t>()) + "/branches",
-                  {{"name", "main"}});
+    Json b =
+        Call("POST", "/api/v1/projects/" + std::to_string(p["id"].get<int64_t>()) + "/branches",
+             {{"name", "main"}});
     return b["id"];
   }
   void Stage(int64_t branch, const std::string& name, int jobs) {
     Json list = Json::array();
     for (int i = 0; i < jobs; ++i)
-      list.push_back({{"name", "j" + std::to_string(i)},
-                      {"steps", Json::array({{{"tool", "shell"}, {"cmd", "true"}}})},
-                      {"environments", Json::array({{{"system", "any"}, {"agents_group", "all"}}})}});
+      list.push_back(
+          {{"name", "j" + std::to_string(i)},
+           {"steps", Json::array({{{"tool", "shell"}, {"cmd", "true"}}})},
+           {"environments", Json::array({{{"system", "any"}, {"agents_group", "all"}}})}});
     Call("POST", "/api/v1/branches/" + std::to_string(branch) + "/stages",
          {{"name", name}, {"schema", {{"jobs", list}}}});
   }
-  std::string RegToken() { return Call("POST", "/api/v1/registration-tokens", Json::object())["token"]; }
+  std::string RegToken() {
+    return Call("POST", "/api/v1/registration-tokens", Json::object())["token"];
+  }
 };
 
 // 1. A protocol-level agent in this process parks a poll; the bench starts a one-job flow and
@@ -96,10 +100,13 @@ void Latency(int jobs) {
   int64_t branch = s.Branch();
   s.Stage(branch, "one", 1);
   kraken::http::Client agent_client;
-  Json reg = Json::parse(agent_client.Request("POST", s.url + "/agent/v1/register",
-                                              Json{{"name", "bench-agent"},
-                                                   {"registration_token", s.RegToken()},
-                                                   {"host_info", Json::object()}}.dump())->body);
+  Json reg = Json::parse(agent_client
+                             .Request("POST", s.url + "/agent/v1/register",
+                                      Json{{"name", "bench-agent"},
+                                           {"registration_token", s.RegToken()},
+                                           {"host_info", Json::object()}}
+                                          .dump())
+                             ->body);
   std::string auth = "Authorization: Bearer " + reg["token"].get<std::string>();
   std::vector<double> ms;
   for (int i = 0; i < jobs + 20; ++i) {
@@ -123,13 +130,15 @@ void Latency(int jobs) {
     }
     if (i >= 20) ms.push_back(std::chrono::duration<double, std::milli>(received - t0).count());
     int64_t job = got["job"]["id"];
-    auto r = agent_client.Request("POST", s.url + "/agent/v1/jobs/" + std::to_string(job) +
-                                              "/steps/0/finish",
-                                  Json{{"status", "done"}, {"retcode", 0}}.dump(), {auth});
+    auto r = agent_client.Request(
+        "POST", s.url + "/agent/v1/jobs/" + std::to_string(job) + "/steps/0/finish",
+        Json{{"status", "done"}, {"retcode", 0}}.dump(), {auth});
     if (!r || r->status != 200) std::exit(1);
   }
-  std::printf("| queued → first step on an idle agent (%d jobs) | p50 %.2f ms | p99 %.2f ms | max %.2f ms |\n",
-              jobs, Percentile(ms, 0.5), Percentile(ms, 0.99), Percentile(ms, 1.0));
+  std::printf(
+      "| queued → first step on an idle agent (%d jobs) | p50 %.2f ms | p99 %.2f ms | max %.2f ms "
+      "|\n",
+      jobs, Percentile(ms, 0.5), Percentile(ms, 0.99), Percentile(ms, 1.0));
 }
 
 // 2. Real `kraken agent` processes run N trivial jobs.
@@ -139,9 +148,10 @@ void Throughput(int jobs, int agents) {
   s.Stage(branch, "many", jobs);
   std::vector<pid_t> pids;
   for (int i = 0; i < agents; ++i)
-    pids.push_back(Launch({KRAKEN_BIN, "agent", "--server", s.url, "--data-dir",
-                           s.dir + "/agent" + std::to_string(i), "--registration-token", s.RegToken()},
-                          s.dir + "/agent" + std::to_string(i) + ".log"));
+    pids.push_back(
+        Launch({KRAKEN_BIN, "agent", "--server", s.url, "--data-dir",
+                s.dir + "/agent" + std::to_string(i), "--registration-token", s.RegToken()},
+               s.dir + "/agent" + std::to_string(i) + ".log"));
   for (int i = 0; i < 500; ++i) {
     Json a = s.Call("GET", "/api/v1/agents?authorized=true");
     if (static_cast<int>(a.size()) >= agents) break;
@@ -149,7 +159,8 @@ void Throughput(int jobs, int agents) {
   }
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   auto t0 = Clock::now();
-  Json flow = s.Call("POST", "/api/v1/branches/" + std::to_string(branch) + "/flows", {{"kind", "ci"}});
+  Json flow =
+      s.Call("POST", "/api/v1/branches/" + std::to_string(branch) + "/flows", {{"kind", "ci"}});
   std::string path = "/api/v1/flows/" + std::to_string(flow["id"].get<int64_t>());
   while (s.Call("GET", path)["state"] != "completed")
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
@@ -179,8 +190,10 @@ void Memory(int parked) {
   kraken::http::Client c;
   for (int i = 0; i < parked; ++i) {
     auto r = c.Request("POST", s.url + "/agent/v1/register",
-                       Json{{"name", "p" + std::to_string(i)}, {"registration_token", s.RegToken()},
-                            {"host_info", Json::object()}}.dump());
+                       Json{{"name", "p" + std::to_string(i)},
+                            {"registration_token", s.RegToken()},
+                            {"host_info", Json::object()}}
+                           .dump());
     tokens.push_back(Json::parse(r->body)["token"]);
   }
   long registered = RssKb(s.pid);
@@ -195,15 +208,18 @@ void Memory(int parked) {
       std::perror("connect");
       break;
     }
-    std::string req = "POST /agent/v1/poll?wait=60000 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
-                      t + "\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}";
+    std::string req =
+        "POST /agent/v1/poll?wait=60000 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + t +
+        "\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}";
     if (write(fd, req.data(), req.size()) < 0) break;
     fds.push_back(fd);
   }
   std::this_thread::sleep_for(std::chrono::seconds(2));
   long loaded = RssKb(s.pid);
-  std::printf("| server resident memory | idle %.1f MB | %d agents registered %.1f MB | %zu parked long-polls %.1f MB |\n",
-              idle / 1024.0, parked, registered / 1024.0, fds.size(), loaded / 1024.0);
+  std::printf(
+      "| server resident memory | idle %.1f MB | %d agents registered %.1f MB | %zu parked "
+      "long-polls %.1f MB |\n",
+      idle / 1024.0, parked, registered / 1024.0, fds.size(), loaded / 1024.0);
   for (int fd : fds) close(fd);
 }
 

@@ -3,13 +3,13 @@
 //
 //  1. Load: N keep-alive connections, from 10 loopback addresses, each sending authenticated
 //     GETs back to back for S seconds: requests, errors, and latency percentiles.
-//  2. Attack: M connections, from 20 loopback addresses (--addresses), that send a header and then trickle
+//  2. Attack: M connections, from 20 loopback addresses (--addresses), that send a header and then
+//  trickle
 //     their body one byte a second, while real agents run a flow and a prober GETs
 //     /api/v1/health on a fresh connection every 100 ms: how many the server took and
 //     turned away, the health latencies, and how the flow ended.
 //
 // Everything is bounded (connections, seconds) and stops by itself.
-#include <algorithm>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/epoll.h>
@@ -17,6 +17,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>

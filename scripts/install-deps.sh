@@ -20,7 +20,7 @@ test_pkgs=(
   podman runc busybox-static debootstrap
   iproute2 util-linux
   chromium
-  clang libclang-rt-14-dev
+  clang libclang-rt-14-dev clang-format
 )
 mode=${1:-all}
 pkgs=("${build_pkgs[@]}")

@@ -10,13 +10,13 @@
 #include <mutex>
 #include <thread>
 
+#include "agent/background_steps.h"
 #include "agent/container_job.h"
 #include "agent/host_info.h"
+#include "agent/job_services.h"
 #include "agent/log_shipper.h"
 #include "agent/protocol_client.h"
-#include "agent/job_services.h"
 #include "agent/result_shipper.h"
-#include "agent/background_steps.h"
 #include "agent/secret_masker.h"
 #include "agent/tools/tool.h"
 #include "proc/reaper.h"
@@ -119,8 +119,8 @@ Status Agent::Run() {
     if (!res) {
       if (stopping_) break;
       if (res.error().code == ErrorCode::kUnauthorized)
-        return Fail(ErrorCode::kUnauthorized, "the server no longer knows this agent: " +
-                                                  res.error().message);
+        return Fail(ErrorCode::kUnauthorized,
+                    "the server no longer knows this agent: " + res.error().message);
       spdlog::warn("poll failed: {}", res.error().message);
       std::this_thread::sleep_for(std::chrono::milliseconds(500));
       continue;
@@ -151,9 +151,10 @@ std::thread Agent::StartWatch(int64_t job_id, tools::CancelHandle& cancel,
     watch.set_token(token_);
     watch.AbortOnStop();
     while (!job_over && !stopping_) {
-      auto r = watch.Post(
-          "/agent/v1/jobs/" + std::to_string(job_id) + "/watch?wait=" + std::to_string(poll_wait_ms_),
-          Json::object(), std::chrono::milliseconds(poll_wait_ms_ + 15'000), std::chrono::seconds(2));
+      auto r = watch.Post("/agent/v1/jobs/" + std::to_string(job_id) +
+                              "/watch?wait=" + std::to_string(poll_wait_ms_),
+                          Json::object(), std::chrono::milliseconds(poll_wait_ms_ + 15'000),
+                          std::chrono::seconds(2));
       if (job_over) break;
       auto stop = r ? protocol::ParseWatchAnswer(*r) : Result<bool>(false);
       if (stop && *stop) {
@@ -180,7 +181,8 @@ tools::StepOutcome Agent::RunStep(const StepDispatch& step, tools::ToolContext& 
     outcome.reason = "cancelled";
     return outcome;
   }
-  if (!spec) return tools::StepOutcome::Error("tool '" + step.tool + "' is not supported by this agent");
+  if (!spec)
+    return tools::StepOutcome::Error("tool '" + step.tool + "' is not supported by this agent");
   for (int64_t attempt = 1;; ++attempt) {
     tools::StepOutcome outcome = spec->run(step.fields, ctx);
     if (outcome.ok || attempt >= step.attempts || ctx.cancel->cancelled() ||
@@ -214,7 +216,8 @@ void Agent::RunJob(const JobDispatch& first) {
   client.set_token(token_);
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(first.timeout_seconds);
   // Background steps log into whichever step runs at the time; they end with the job.
-  BackgroundSteps background(runner_, [&shipper](std::string_view bytes) { shipper.Append(bytes); });
+  BackgroundSteps background(runner_,
+                             [&shipper](std::string_view bytes) { shipper.Append(bytes); });
   JobDispatch d = first;
   while (d.step && !stopping_) {
     const StepDispatch step = *d.step;
@@ -261,7 +264,8 @@ void Agent::RunJob(const JobDispatch& first) {
     auto next = client.Post(
         "/agent/v1/jobs/" + std::to_string(job_id) + "/steps/" + std::to_string(idx) + "/finish",
         protocol::ToJson(report));
-    auto parsed = next ? protocol::ParseDispatch(*next) : Result<JobDispatch>(tl::unexpected(next.error()));
+    auto parsed =
+        next ? protocol::ParseDispatch(*next) : Result<JobDispatch>(tl::unexpected(next.error()));
     if (!parsed) {
       spdlog::warn("job {}: {}", job_id, parsed.error().message);
       break;
@@ -284,16 +288,18 @@ void Agent::RunContainerJob(const JobDispatch& dispatch) {
   setup.server_url = options_.server_url;
   setup.token = token_;
   setup.agent_id = agent_id_;
-  setup.job_dir = fs::absolute(fs::path(options_.data_dir) / "containers" /
-                               std::to_string(dispatch.job_id)).string();
+  setup.job_dir =
+      fs::absolute(fs::path(options_.data_dir) / "containers" / std::to_string(dispatch.job_id))
+          .string();
   setup.tls_fingerprint = options_.tls_fingerprint;
   setup.ca_file = options_.ca_file;
   std::string failure;
   if (setup.engine.empty()) {
-    failure = "this agent has no container engine (no DOCKER_HOST, /var/run/docker.sock or "
-              "/run/podman/podman.sock) for a job of executor docker";
-  } else if (auto binary = StaticAgentBinary(options_.self_is_static, options_.server_url,
-                                             options_.data_dir);
+    failure =
+        "this agent has no container engine (no DOCKER_HOST, /var/run/docker.sock or "
+        "/run/podman/podman.sock) for a job of executor docker";
+  } else if (auto binary =
+                 StaticAgentBinary(options_.self_is_static, options_.server_url, options_.data_dir);
              !binary) {
     failure = "no kraken-agent to run in the job's container: " + binary.error().message;
   } else {
@@ -317,10 +323,11 @@ void Agent::FailStep(int64_t job_id, int64_t index, const std::string& message) 
   ProtocolClient client(options_.server_url, stopping_);
   client.set_token(token_);
   protocol::StepReport report{false, std::nullopt, "agent-error", message};
-  auto answer = client.Post("/agent/v1/jobs/" + std::to_string(job_id) + "/steps/" +
-                                std::to_string(index) + "/finish",
-                            protocol::ToJson(report));
-  if (!answer) spdlog::warn("job {}: cannot report its failure: {}", job_id, answer.error().message);
+  auto answer = client.Post(
+      "/agent/v1/jobs/" + std::to_string(job_id) + "/steps/" + std::to_string(index) + "/finish",
+      protocol::ToJson(report));
+  if (!answer)
+    spdlog::warn("job {}: cannot report its failure: {}", job_id, answer.error().message);
 }
 
 Status Agent::RunJobFile(const std::string& path) {
@@ -328,7 +335,8 @@ Status Agent::RunJobFile(const std::string& path) {
   if (file.is_discarded() || !file.is_object())
     return Fail(ErrorCode::kInvalid, path + " is not a job file");
   const char* token = std::getenv(kTokenVariable);
-  if (!token || !*token) return Fail(ErrorCode::kInvalid, std::string(kTokenVariable) + " is not set");
+  if (!token || !*token)
+    return Fail(ErrorCode::kInvalid, std::string(kTokenVariable) + " is not set");
   token_ = token;
   unsetenv(kTokenVariable);  // not for the job's steps
   agent_id_ = file.value("agent_id", int64_t{0});

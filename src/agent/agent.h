@@ -21,7 +21,7 @@
 namespace kraken::agent {
 
 struct AgentOptions {
-  std::string server_url;          // e.g. http://127.0.0.1:8080
+  std::string server_url;  // e.g. http://127.0.0.1:8080
   std::string data_dir = "kraken-agent";
   std::string name;                // default: host name
   std::string registration_token;  // one-time token: authorized at once

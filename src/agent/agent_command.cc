@@ -37,7 +37,8 @@ int RunAgentCommand(const AgentCommand& command) {
   // First, while the agent is one thread: the sandbox needs it.
   if (!command.hide.empty()) {
     std::error_code ec;
-    std::string keep = std::filesystem::weakly_canonical(std::filesystem::absolute(options.data_dir), ec);
+    std::string keep =
+        std::filesystem::weakly_canonical(std::filesystem::absolute(options.data_dir), ec);
     auto entered = proc::EnterSandbox({command.hide, keep});
     if (entered) {
       options.sandbox = "namespaces";

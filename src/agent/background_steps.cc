@@ -40,8 +40,7 @@ void BackgroundSteps::SetStep(int64_t index, std::vector<std::string> secrets) {
 }
 
 Status BackgroundSteps::Start(proc::SpawnOptions options) {
-  auto command =
-      std::make_unique<Command>(secrets_, fmt::format("[background step {}] ", step_));
+  auto command = std::make_unique<Command>(secrets_, fmt::format("[background step {}] ", step_));
   Command* c = command.get();
   options.on_output = [this, c](std::string_view bytes) {
     if (std::string out = c->Labelled(c->masker.Push(bytes)); !out.empty()) log_(out);

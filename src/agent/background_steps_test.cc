@@ -1,13 +1,13 @@
 #include "agent/background_steps.h"
 
-#include "proc/proc_fs.h"
-
 #include <gtest/gtest.h>
 
 #include <chrono>
 #include <condition_variable>
 #include <filesystem>
 #include <fstream>
+
+#include "proc/proc_fs.h"
 
 namespace kraken::agent {
 namespace {
@@ -48,8 +48,8 @@ TEST(BackgroundStepsTest, OutputIsLabelledAndMaskedAndTheJobsEndStopsTheTree) {
     background.SetStep(3, {"s3cr3t"});
     proc::SpawnOptions options;
     // A child of the command, so stopping must take the whole tree.
-    options.argv = proc::ShellArgv("sleep 60 & echo $! > " + pid_file +
-                                   "; echo one; echo the s3cr3t; wait");
+    options.argv =
+        proc::ShellArgv("sleep 60 & echo $! > " + pid_file + "; echo one; echo the s3cr3t; wait");
     options.kill_grace = 2000ms;
     ASSERT_TRUE(background.Start(options));
     ASSERT_TRUE(log.WaitFor("[background step 3] the ******\n")) << log.text();

@@ -25,8 +25,8 @@ docker::ContainerSpec SpecFor(const ContainerJob& setup, const protocol::JobDisp
   docker::ContainerSpec spec;
   spec.image = dispatch.container;
   spec.entrypoint = {kAgentInContainer};
-  spec.cmd = {"--server", setup.server_url, "--data-dir", "/tmp/kraken-job", "--run-job",
-              kJobFileInContainer};
+  spec.cmd = {"--server",        setup.server_url, "--data-dir",
+              "/tmp/kraken-job", "--run-job",      kJobFileInContainer};
   if (!setup.tls_fingerprint.empty())
     spec.cmd.insert(spec.cmd.end(), {"--tls-fingerprint", setup.tls_fingerprint});
   spec.binds = {{setup.agent_binary, kAgentInContainer, true}, {setup.job_dir, "/kraken", false}};
@@ -35,7 +35,7 @@ docker::ContainerSpec SpecFor(const ContainerJob& setup, const protocol::JobDisp
     spec.binds.push_back({fs::absolute(setup.ca_file).string(), kCaInContainer, true});
   }
   spec.env = {{kTokenVariable, setup.token}};  // not in the job file, which others may read
-  spec.network_mode = "host";  // the server's URL means the same inside
+  spec.network_mode = "host";                  // the server's URL means the same inside
   spec.labels = {{"kraken-job", std::to_string(dispatch.job_id)},
                  {"kraken-agent", std::to_string(setup.agent_id)}};
   return spec;
@@ -145,13 +145,14 @@ Result<std::string> StaticAgentBinary(bool self_is_static, const std::string& se
   if (self_is_static) return fs::read_symlink("/proc/self/exe").string();
   fs::path path = fs::absolute(fs::path(data_dir) / "kraken-agent");
   http::BeastClient client;
-  auto answer = client.Request("GET", server_url + "/install/agent", {}, {},
-                               std::chrono::minutes(2));
+  auto answer =
+      client.Request("GET", server_url + "/install/agent", {}, {}, std::chrono::minutes(2));
   if (!answer) return tl::unexpected(answer.error());
   if (answer->status != 200)
-    return Fail(ErrorCode::kUnavailable, "the server has no kraken-agent to put in containers "
-                                         "(GET /install/agent answered " +
-                                             std::to_string(answer->status) + ")");
+    return Fail(ErrorCode::kUnavailable,
+                "the server has no kraken-agent to put in containers "
+                "(GET /install/agent answered " +
+                    std::to_string(answer->status) + ")");
   fs::path partial = path.string() + ".new";
   std::ofstream(partial, std::ios::binary) << answer->body;
   std::error_code ec;

@@ -1,12 +1,12 @@
 #include "agent/host_info.h"
 
-#include "agent/container_job.h"
-
 #include <sys/utsname.h>
 #include <unistd.h>
 
 #include <fstream>
 #include <string>
+
+#include "agent/container_job.h"
 
 namespace kraken::agent {
 namespace {
@@ -21,7 +21,6 @@ std::string OsRelease(const std::string& key) {
   }
   return {};
 }
-
 
 }  // namespace
 

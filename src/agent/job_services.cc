@@ -30,11 +30,15 @@ Status AgentJobServices::Upload(const std::string& url, const std::string& file)
     in.read(piece.data(), static_cast<std::streamsize>(piece.size()));
     std::string body = piece.substr(0, static_cast<size_t>(in.gcount()));
     for (int attempt = 0;; ++attempt) {
-      auto res = http_.Request("PUT", Absolute(url) + sep + "offset=" + std::to_string(offset), body,
-                               {"Content-Type: application/octet-stream"}, std::chrono::seconds(120));
+      auto res =
+          http_.Request("PUT", Absolute(url) + sep + "offset=" + std::to_string(offset), body,
+                        {"Content-Type: application/octet-stream"}, std::chrono::seconds(120));
       if (res && res->status < 300) break;
-      if (res && res->status < 500) return Fail(ErrorCode::kInvalid, "HTTP " + std::to_string(res->status) + ": " + res->body);
-      if (stopping_ || attempt >= 20) return Fail(ErrorCode::kUnavailable, res ? "HTTP " + std::to_string(res->status) : res.error().message);
+      if (res && res->status < 500)
+        return Fail(ErrorCode::kInvalid, "HTTP " + std::to_string(res->status) + ": " + res->body);
+      if (stopping_ || attempt >= 20)
+        return Fail(ErrorCode::kUnavailable,
+                    res ? "HTTP " + std::to_string(res->status) : res.error().message);
       std::this_thread::sleep_for(std::chrono::milliseconds(200 * (attempt + 1)));
     }
     offset += body.size();
@@ -46,14 +50,19 @@ Status AgentJobServices::Download(const std::string& url, const std::string& fil
   for (int attempt = 0;; ++attempt) {
     std::ofstream out(file, std::ios::binary | std::ios::trunc);
     if (!out) return Fail(ErrorCode::kInternal, "cannot write " + file);
-    auto status = http_.Stream(Absolute(url), {}, [&](std::string_view data) {
-      out.write(data.data(), static_cast<std::streamsize>(data.size()));
-      return bool(out);
-    }, std::chrono::minutes(30));
+    auto status = http_.Stream(
+        Absolute(url), {},
+        [&](std::string_view data) {
+          out.write(data.data(), static_cast<std::streamsize>(data.size()));
+          return bool(out);
+        },
+        std::chrono::minutes(30));
     if (status && *status < 300) return {};
-    if (status && *status < 500) return Fail(ErrorCode::kNotFound, "HTTP " + std::to_string(*status));
+    if (status && *status < 500)
+      return Fail(ErrorCode::kNotFound, "HTTP " + std::to_string(*status));
     if (stopping_ || attempt >= 20)
-      return Fail(ErrorCode::kUnavailable, status ? "HTTP " + std::to_string(*status) : status.error().message);
+      return Fail(ErrorCode::kUnavailable,
+                  status ? "HTTP " + std::to_string(*status) : status.error().message);
     std::this_thread::sleep_for(std::chrono::milliseconds(200 * (attempt + 1)));
   }
 }

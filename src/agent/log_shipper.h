@@ -43,14 +43,14 @@ class LogShipper {
   const int64_t job_id_;
   std::mutex mu_;
   std::condition_variable cv_;
-  std::string pending_;      // GUARDED_BY(mu_)
-  uint64_t appended_ = 0;    // bytes ever appended; GUARDED_BY(mu_)
-  uint64_t acked_ = 0;       // of which acknowledged by the server; GUARDED_BY(mu_)
-  int64_t step_ = 0;         // GUARDED_BY(mu_)
-  int64_t seq_ = 0;          // GUARDED_BY(mu_)
-  bool sending_ = false;     // GUARDED_BY(mu_)
-  bool refused_ = false;     // GUARDED_BY(mu_)
-  bool quit_ = false;        // GUARDED_BY(mu_)
+  std::string pending_;    // GUARDED_BY(mu_)
+  uint64_t appended_ = 0;  // bytes ever appended; GUARDED_BY(mu_)
+  uint64_t acked_ = 0;     // of which acknowledged by the server; GUARDED_BY(mu_)
+  int64_t step_ = 0;       // GUARDED_BY(mu_)
+  int64_t seq_ = 0;        // GUARDED_BY(mu_)
+  bool sending_ = false;   // GUARDED_BY(mu_)
+  bool refused_ = false;   // GUARDED_BY(mu_)
+  bool quit_ = false;      // GUARDED_BY(mu_)
   std::thread thread_;
 };
 

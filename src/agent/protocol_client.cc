@@ -11,12 +11,18 @@ namespace {
 
 ErrorCode CodeOf(int status) {
   switch (status) {
-    case 400: return ErrorCode::kInvalid;
-    case 401: return ErrorCode::kUnauthorized;
-    case 403: return ErrorCode::kForbidden;
-    case 404: return ErrorCode::kNotFound;
-    case 409: return ErrorCode::kConflict;
-    default: return ErrorCode::kInternal;
+    case 400:
+      return ErrorCode::kInvalid;
+    case 401:
+      return ErrorCode::kUnauthorized;
+    case 403:
+      return ErrorCode::kForbidden;
+    case 404:
+      return ErrorCode::kNotFound;
+    case 409:
+      return ErrorCode::kConflict;
+    default:
+      return ErrorCode::kInternal;
   }
 }
 

@@ -57,7 +57,8 @@ size_t ResultShipper::FitItem(Json& item) {
       if (escaped + cost > budget) break;
       escaped += cost;
     }
-    while (keep > 0 && keep < text.size() && (static_cast<unsigned char>(text[keep]) & 0xC0) == 0x80)
+    while (keep > 0 && keep < text.size() &&
+           (static_cast<unsigned char>(text[keep]) & 0xC0) == 0x80)
       --keep;  // not inside a UTF-8 character
     *message = text.substr(0, keep) + std::string(kCut);
     bytes = size();
@@ -95,7 +96,8 @@ void ResultShipper::Issue(Json issue) {
 
 bool ResultShipper::Flush() {
   std::unique_lock lock(mu_);
-  cv_.wait(lock, [&] { return refused_ || quit_ || (results_.empty() && issues_.empty() && !sending_); });
+  cv_.wait(lock,
+           [&] { return refused_ || quit_ || (results_.empty() && issues_.empty() && !sending_); });
   return !refused_;
 }
 
@@ -119,7 +121,8 @@ void ResultShipper::Loop() {
     for (const Pending& p : issues_) sizes.push_back(p.bytes);
     size_t n = BatchSize(sizes, kMaxBatch, kBatchBytes);
     size_t nr = std::min(n, results_.size()), ni = n - nr;
-    Json body = {{"step", step_}, {"seq", seq_}, {"results", Json::array()}, {"issues", Json::array()}};
+    Json body = {
+        {"step", step_}, {"seq", seq_}, {"results", Json::array()}, {"issues", Json::array()}};
     for (size_t i = 0; i < nr; ++i) body["results"].push_back(results_[i].item);
     for (size_t i = 0; i < ni; ++i) body["issues"].push_back(issues_[i].item);
     sending_ = true;

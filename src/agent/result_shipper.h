@@ -63,12 +63,12 @@ class ResultShipper : public tools::Reporter {
   std::condition_variable cv_;
   std::vector<Pending> results_;  // GUARDED_BY(mu_)
   std::vector<Pending> issues_;   // GUARDED_BY(mu_)
-  int64_t step_ = 0;           // GUARDED_BY(mu_)
-  int64_t seq_ = 0;            // GUARDED_BY(mu_)
-  bool sending_ = false;       // GUARDED_BY(mu_)
-  bool refused_ = false;       // GUARDED_BY(mu_)
-  std::string error_;          // GUARDED_BY(mu_)
-  bool quit_ = false;          // GUARDED_BY(mu_)
+  int64_t step_ = 0;              // GUARDED_BY(mu_)
+  int64_t seq_ = 0;               // GUARDED_BY(mu_)
+  bool sending_ = false;          // GUARDED_BY(mu_)
+  bool refused_ = false;          // GUARDED_BY(mu_)
+  std::string error_;             // GUARDED_BY(mu_)
+  bool quit_ = false;             // GUARDED_BY(mu_)
   std::thread thread_;
 };
 

@@ -16,7 +16,8 @@ TEST(SecretMasker, MasksSecretsSplitAcrossChunks) {
   SecretMasker masker({"hunter2", "s3cr3t-token"});
   std::string text = "login with hunter2 then s3cr3t-token; hunter is fine\n";
   for (size_t size : {1, 2, 3, 5, 64})
-    EXPECT_EQ(Stream(masker, text, size), "login with ****** then ******; hunter is fine\n") << size;
+    EXPECT_EQ(Stream(masker, text, size), "login with ****** then ******; hunter is fine\n")
+        << size;
 }
 
 TEST(SecretMasker, MasksMultiLineKeysAndTheLongestFirst) {

@@ -144,9 +144,9 @@ void RegisterAgentApi(http::Router& r, ApiContext ctx) {
     }
     auto reg = engine.RegisterAgent(*name, body->value("host_info", Json::object()), *reg_token);
     if (!reg) return ErrorResponse(reg.error());
-    return JsonResponse(201, protocol::ToJson(protocol::Identity{
-                                 reg->agent.id, reg->token, reg->agent.authorized,
-                                 engine.options().poll_wait}));
+    return JsonResponse(
+        201, protocol::ToJson(protocol::Identity{reg->agent.id, reg->token, reg->agent.authorized,
+                                                 engine.options().poll_wait}));
   });
 
   r.Post("/agent/v1/hello", [ctx, &engine](http::Request& req) mutable {
@@ -158,33 +158,33 @@ void RegisterAgentApi(http::Router& r, ApiContext ctx) {
     if (body->contains("host_info"))
       if (auto st = engine.UpdateHostInfo(agent->id, (*body)["host_info"]); !st)
         return ErrorResponse(st.error());
-    return JsonResponse(200, protocol::ToJson(protocol::Identity{
-                                 agent->id, "", agent->authorized, engine.options().poll_wait}));
+    return JsonResponse(200, protocol::ToJson(protocol::Identity{agent->id, "", agent->authorized,
+                                                                 engine.options().poll_wait}));
   });
 
   r.Add("POST", "/agent/v1/poll",
-        http::DeferredHandler([ctx](http::Request& req,
-                                    std::shared_ptr<http::Responder> responder) mutable {
-          auto agent = AgentOf(ctx, req);
-          if (!agent) return responder->Send(ErrorResponse(agent.error()));
-          auto wait = WaitMillis(req, ctx.engine.options().poll_wait);
-          if (!wait) return responder->Send(ErrorResponse(wait.error()));
-          auto poll = std::make_shared<ParkedPoll>(ctx, *agent, responder);
-          if (poll->TryAnswer()) return;
-          if (*wait == 0) return poll->Finish();
-          poll->Park();
-          std::weak_ptr<ParkedPoll> weak = poll;
-          poll->timer = ctx.loop.After(std::chrono::milliseconds(*wait), [weak, ctx]() mutable {
-            auto p = weak.lock();
-            if (!p) return;
-            // Unpark only if this poll is still the one parked for the agent: a newer poll
-            // (the agent came back after this one's connection closed) stays parked.
-            ctx.engine.presence().Unpark(p->agent.id, p->ticket);
-            if (!p->responder->open()) return;  // the agent went away: no sign of life
-            ctx.engine.Touch(p->agent.id);
-            p->Finish();
-          });
-        }));
+        http::DeferredHandler(
+            [ctx](http::Request& req, std::shared_ptr<http::Responder> responder) mutable {
+              auto agent = AgentOf(ctx, req);
+              if (!agent) return responder->Send(ErrorResponse(agent.error()));
+              auto wait = WaitMillis(req, ctx.engine.options().poll_wait);
+              if (!wait) return responder->Send(ErrorResponse(wait.error()));
+              auto poll = std::make_shared<ParkedPoll>(ctx, *agent, responder);
+              if (poll->TryAnswer()) return;
+              if (*wait == 0) return poll->Finish();
+              poll->Park();
+              std::weak_ptr<ParkedPoll> weak = poll;
+              poll->timer = ctx.loop.After(std::chrono::milliseconds(*wait), [weak, ctx]() mutable {
+                auto p = weak.lock();
+                if (!p) return;
+                // Unpark only if this poll is still the one parked for the agent: a newer poll
+                // (the agent came back after this one's connection closed) stays parked.
+                ctx.engine.presence().Unpark(p->agent.id, p->ticket);
+                if (!p->responder->open()) return;  // the agent went away: no sign of life
+                ctx.engine.Touch(p->agent.id);
+                p->Finish();
+              });
+            }));
 
   r.Post("/agent/v1/jobs/{id}/steps/{idx}/finish", [ctx, &engine](http::Request& req) mutable {
     auto agent = AgentOf(ctx, req);
@@ -201,7 +201,8 @@ void RegisterAgentApi(http::Router& r, ApiContext ctx) {
     report.reason = std::move(wire->reason);
     report.message = std::move(wire->message);
     auto idx = ToInteger(req.params["idx"]);
-    if (!idx || *idx < 0) return ErrorResponse(Error{ErrorCode::kInvalid, "not a step index", "idx"});
+    if (!idx || *idx < 0)
+      return ErrorResponse(Error{ErrorCode::kInvalid, "not a step index", "idx"});
     auto next = engine.FinishStep(agent->id, *id, *idx, report);
     if (!next) return ErrorResponse(next.error());
     return JsonResponse(200, DispatchJson(*next, *agent));
@@ -229,30 +230,31 @@ void RegisterAgentApi(http::Router& r, ApiContext ctx) {
   r.SetBodyLimit("POST", "/agent/v1/jobs/{id}/logs", AgentBodyLimit(ctx, kMaxLogBatchBytes));
 
   r.Add("POST", "/agent/v1/jobs/{id}/watch",
-        http::DeferredHandler([ctx](http::Request& req,
-                                    std::shared_ptr<http::Responder> responder) mutable {
-          auto agent = AgentOf(ctx, req);
-          if (!agent) return responder->Send(ErrorResponse(agent.error()));
-          auto id = IdParam(req, "id");
-          if (!id) return responder->Send(ErrorResponse(id.error()));
-          auto wait = WaitMillis(req, 10'000);
-          if (!wait) return responder->Send(ErrorResponse(wait.error()));
-          ctx.engine.Touch(agent->id);
-          auto abandoned = ctx.engine.JobAbandoned(agent->id, *id);
-          if (!abandoned) return responder->Send(ErrorResponse(abandoned.error()));
-          if (*abandoned) return responder->Send(JsonResponse(200, protocol::WatchAnswer(true)));
-          ctx.hub.AddWatch(*id, responder);
-          Id agent_id = agent->id;
-          auto timer = std::make_shared<std::unique_ptr<http::Loop::Timer>>();
-          *timer = ctx.loop.After(std::chrono::milliseconds(*wait),
-                                  [responder, timer, ctx, agent_id]() mutable {
-                                    if (responder->open()) {
-                                      ctx.engine.Touch(agent_id);
-                                      responder->Send(JsonResponse(200, protocol::WatchAnswer(false)));
-                                    }
-                                    timer->reset();  // the pending wait holds `timer` alive
-                                  });
-        }));
+        http::DeferredHandler(
+            [ctx](http::Request& req, std::shared_ptr<http::Responder> responder) mutable {
+              auto agent = AgentOf(ctx, req);
+              if (!agent) return responder->Send(ErrorResponse(agent.error()));
+              auto id = IdParam(req, "id");
+              if (!id) return responder->Send(ErrorResponse(id.error()));
+              auto wait = WaitMillis(req, 10'000);
+              if (!wait) return responder->Send(ErrorResponse(wait.error()));
+              ctx.engine.Touch(agent->id);
+              auto abandoned = ctx.engine.JobAbandoned(agent->id, *id);
+              if (!abandoned) return responder->Send(ErrorResponse(abandoned.error()));
+              if (*abandoned)
+                return responder->Send(JsonResponse(200, protocol::WatchAnswer(true)));
+              ctx.hub.AddWatch(*id, responder);
+              Id agent_id = agent->id;
+              auto timer = std::make_shared<std::unique_ptr<http::Loop::Timer>>();
+              *timer = ctx.loop.After(
+                  std::chrono::milliseconds(*wait), [responder, timer, ctx, agent_id]() mutable {
+                    if (responder->open()) {
+                      ctx.engine.Touch(agent_id);
+                      responder->Send(JsonResponse(200, protocol::WatchAnswer(false)));
+                    }
+                    timer->reset();  // the pending wait holds `timer` alive
+                  });
+            }));
 }
 
 }  // namespace kraken::api

@@ -21,8 +21,8 @@ struct ApiContext {
   auth::Auth& auth;
   Hub& hub;
   http::Loop& loop;
-  const Clock& clock;  // every "now" of the API
-  std::string data_dir;  // the server's data directory (its key file lives there)
+  const Clock& clock;                   // every "now" of the API
+  std::string data_dir;                 // the server's data directory (its key file lives there)
   planner::Planner* planner = nullptr;  // told of stage changes; serves schedules (not owned)
 };
 

@@ -81,8 +81,8 @@ void StreamError(const std::shared_ptr<http::StreamWriter>& out, const Error& er
   out->Close();
 }
 
-void StreamBlob(http::Loop& loop, std::shared_ptr<artifacts::BlobStore> blobs, const std::string& key,
-                std::shared_ptr<http::StreamWriter> out) {
+void StreamBlob(http::Loop& loop, std::shared_ptr<artifacts::BlobStore> blobs,
+                const std::string& key, std::shared_ptr<http::StreamWriter> out) {
   auto size = blobs->Size(key);
   if (!size) return StreamError(out, size.error());
   std::make_shared<BlobStream>(loop, std::move(blobs), key, *size, std::move(out))->Next();

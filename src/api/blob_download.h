@@ -20,8 +20,8 @@ inline constexpr size_t kBlobBacklog = 4 * kBlobPiece;
 
 // Streams blob `key` to `out` (a 404 JSON error when there is no such blob). Call from a
 // StreamHandler, after setting the content type and headers.
-void StreamBlob(http::Loop& loop, std::shared_ptr<artifacts::BlobStore> blobs, const std::string& key,
-                std::shared_ptr<http::StreamWriter> out);
+void StreamBlob(http::Loop& loop, std::shared_ptr<artifacts::BlobStore> blobs,
+                const std::string& key, std::shared_ptr<http::StreamWriter> out);
 // What a browser may do with user content (artifacts, cache files, reports) served on the
 // API's origin: an HTML file is shown inline but sandboxed (no script, no form, an opaque
 // origin, nothing loaded from elsewhere); anything else is a download. Neither is sniffed.

@@ -20,7 +20,8 @@ void Hub::AddWatch(Id job_id, std::shared_ptr<http::Responder> responder) {
 void Hub::JobCancelled(Id job_id, Id agent_id) {
   auto [lo, hi] = watches_.equal_range(job_id);
   for (auto it = lo; it != hi; ++it)
-    if (it->second->open()) it->second->Send(http::Response::Json(200, protocol::WatchAnswer(true).dump()));
+    if (it->second->open())
+      it->second->Send(http::Response::Json(200, protocol::WatchAnswer(true).dump()));
   watches_.erase(job_id);
   Changed("job", job_id);
 }
@@ -70,8 +71,8 @@ void Hub::Heartbeat() {
 
 void Hub::Changed(const std::string& kind, Id id) {
   if (!event_streams_.empty()) {
-    std::string event = "event: change\ndata: {\"kind\":\"" + kind + "\",\"id\":" +
-                        std::to_string(id) + "}\n\n";
+    std::string event =
+        "event: change\ndata: {\"kind\":\"" + kind + "\",\"id\":" + std::to_string(id) + "}\n\n";
     std::erase_if(event_streams_, [&](auto& s) { return !s->Write(event); });
   }
   if (kind != "job") return;
@@ -82,7 +83,8 @@ void Hub::Changed(const std::string& kind, Id id) {
   if (job && job->state != JobState::kCompleted) return;
   // The agent's watch of an ended job returns now, so it can take the next job at once.
   for (auto w = watched.first; w != watched.second; ++w)
-    if (w->second->open()) w->second->Send(http::Response::Json(200, protocol::WatchAnswer(false, true).dump()));
+    if (w->second->open())
+      w->second->Send(http::Response::Json(200, protocol::WatchAnswer(false, true).dump()));
   watches_.erase(id);
   if (it == followers_.end()) return;
   for (Follower& f : it->second) Feed(id, f, true);

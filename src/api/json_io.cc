@@ -2,9 +2,9 @@
 
 #include <cctype>
 #include <charconv>
+#include <cstdlib>
 #include <memory>
 #include <optional>
-#include <cstdlib>
 
 #include "core/json_limits.h"
 
@@ -74,8 +74,7 @@ http::Response JsonResponse(int status, const Json& body) {
 }
 
 http::Response JsonResponse(int status, Json&& body) {
-  if (!HasMoreNodesThan(body, kRenderOffLoopNodes))
-    return http::Response::Json(status, Dump(body));
+  if (!HasMoreNodesThan(body, kRenderOffLoopNodes)) return http::Response::Json(status, Dump(body));
   http::Response response = http::Response::Json(status, "");
   response.render = [body = std::make_shared<Json>(std::move(body))] { return Dump(*body); };
   return response;

@@ -105,12 +105,15 @@ void RegisterSignInRoutes(http::Router& r, ApiContext ctx) {
            auto name = RequiredString(*body, "name");
            if (!name) return ErrorResponse(name.error());
            auto t = ctx.auth.CreateApiToken(p.user.id, *name);
-           return Reply(t, [](const auto& v) {
-             return Json{{"id", v.id}, {"name", v.name}, {"token", v.token}};
-           }, 201);
+           return Reply(
+               t,
+               [](const auto& v) {
+                 return Json{{"id", v.id}, {"name", v.name}, {"token", v.token}};
+               },
+               201);
          }));
-  r.Delete("/api/v1/tokens/{id}", Authed(ctx, [&store](http::Request& req,
-                                                       const auth::Principal& p) {
+  r.Delete("/api/v1/tokens/{id}",
+           Authed(ctx, [&store](http::Request& req, const auth::Principal& p) {
              auto id = IdParam(req, "id");
              if (!id) return ErrorResponse(id.error());
              auto st = store.DeleteToken(*id, p.user.id);
@@ -135,7 +138,8 @@ void RegisterProjectRoutes(http::Router& r, ApiContext ctx) {
           }
           return JsonResponse(200, out);
         }));
-  r.Post("/api/v1/projects", Authed(ctx, [&store, &clock](http::Request& req, const auth::Principal&) {
+  r.Post("/api/v1/projects",
+         Authed(ctx, [&store, &clock](http::Request& req, const auth::Principal&) {
            auto body = ParseObject(req);
            if (!body) return ErrorResponse(body.error());
            auto name = RequiredString(*body, "name");
@@ -144,10 +148,11 @@ void RegisterProjectRoutes(http::Router& r, ApiContext ctx) {
            if (!desc) return ErrorResponse(desc.error());
            auto existing = store.FindProject(*name);
            if (existing && *existing)
-             return ErrorResponse(Error{ErrorCode::kConflict,
-                                        "a project named '" + *name + "' exists", "name"});
+             return ErrorResponse(
+                 Error{ErrorCode::kConflict, "a project named '" + *name + "' exists", "name"});
            auto p = store.CreateProject(Project{0, *name, *desc, clock.Now()});
-           return Reply(p, [](const auto& v) { return ToJson(v); }, 201);
+           return Reply(
+               p, [](const auto& v) { return ToJson(v); }, 201);
          }));
   r.Get("/api/v1/projects/{id}", Authed(ctx, [&store](http::Request& req, const auth::Principal&) {
           auto id = IdParam(req, "id");
@@ -171,7 +176,8 @@ void RegisterProjectRoutes(http::Router& r, ApiContext ctx) {
           auto desc = OptionalString(*body, "description", p->description);
           if (!name) return ErrorResponse(name.error());
           if (!desc) return ErrorResponse(desc.error());
-          if (name->empty()) return ErrorResponse(Error{ErrorCode::kInvalid, "must not be empty", "name"});
+          if (name->empty())
+            return ErrorResponse(Error{ErrorCode::kInvalid, "must not be empty", "name"});
           p->name = *name;
           p->description = *desc;
           auto st = store.SaveProject(*p);
@@ -179,12 +185,15 @@ void RegisterProjectRoutes(http::Router& r, ApiContext ctx) {
           return JsonResponse(200, ToJson(*p));
         }));
   r.Delete("/api/v1/projects/{id}",
-           Authed(ctx, [&store](http::Request& req, const auth::Principal&) {
-             auto id = IdParam(req, "id");
-             if (!id) return ErrorResponse(id.error());
-             auto st = store.DeleteProject(*id);
-             return st ? JsonResponse(200, Json{{"deleted", *id}}) : ErrorResponse(st.error());
-           }, true));
+           Authed(
+               ctx,
+               [&store](http::Request& req, const auth::Principal&) {
+                 auto id = IdParam(req, "id");
+                 if (!id) return ErrorResponse(id.error());
+                 auto st = store.DeleteProject(*id);
+                 return st ? JsonResponse(200, Json{{"deleted", *id}}) : ErrorResponse(st.error());
+               },
+               true));
 }
 
 // A project's branches.
@@ -223,7 +232,8 @@ void RegisterBranchRoutes(http::Router& r, ApiContext ctx) {
            Branch b{0, *id, *name, *repo_branch, env};
            b.created = clock.Now();
            auto created = store.CreateBranch(b);
-           return Reply(created, [](const auto& v) { return ToJson(v); }, 201);
+           return Reply(
+               created, [](const auto& v) { return ToJson(v); }, 201);
          }));
   r.Get("/api/v1/branches/{id}", Authed(ctx, [&store](http::Request& req, const auth::Principal&) {
           auto id = IdParam(req, "id");
@@ -254,12 +264,15 @@ void RegisterBranchRoutes(http::Router& r, ApiContext ctx) {
           return JsonResponse(200, ToJson(*b));
         }));
   r.Delete("/api/v1/branches/{id}",
-           Authed(ctx, [&store](http::Request& req, const auth::Principal&) {
-             auto id = IdParam(req, "id");
-             if (!id) return ErrorResponse(id.error());
-             auto st = store.DeleteBranch(*id);
-             return st ? JsonResponse(200, Json{{"deleted", *id}}) : ErrorResponse(st.error());
-           }, true));
+           Authed(
+               ctx,
+               [&store](http::Request& req, const auth::Principal&) {
+                 auto id = IdParam(req, "id");
+                 if (!id) return ErrorResponse(id.error());
+                 auto st = store.DeleteBranch(*id);
+                 return st ? JsonResponse(200, Json{{"deleted", *id}}) : ErrorResponse(st.error());
+               },
+               true));
 }
 
 // A branch's stages, saved once their schema checks; the planner hears of each change.
@@ -304,7 +317,8 @@ void RegisterStageRoutes(http::Router& r, ApiContext ctx) {
              return ErrorResponse(Error{ErrorCode::kConflict,
                                         "the branch has a stage named '" + s.name + "'", "name"});
            if (created && ctx.planner) (void)ctx.planner->SyncStage(created->id);
-           return Reply(created, [](const auto& v) { return StageJson(v); }, 201);
+           return Reply(
+               created, [](const auto& v) { return StageJson(v); }, 201);
          }));
   r.Get("/api/v1/stages/{id}", Authed(ctx, [&store](http::Request& req, const auth::Principal&) {
           auto id = IdParam(req, "id");
@@ -312,7 +326,8 @@ void RegisterStageRoutes(http::Router& r, ApiContext ctx) {
           auto s = store.GetStage(*id);
           return Reply(s, [](const auto& v) { return StageJson(v); });
         }));
-  r.Put("/api/v1/stages/{id}", Authed(ctx, [&store, ctx](http::Request& req, const auth::Principal&) {
+  r.Put("/api/v1/stages/{id}",
+        Authed(ctx, [&store, ctx](http::Request& req, const auth::Principal&) {
           auto id = IdParam(req, "id");
           if (!id) return ErrorResponse(id.error());
           auto body = ParseObject(req);
@@ -335,7 +350,8 @@ void RegisterStageRoutes(http::Router& r, ApiContext ctx) {
           if (ctx.planner) (void)ctx.planner->SyncStage(s->id);
           return JsonResponse(200, StageJson(*s));
         }));
-  r.Delete("/api/v1/stages/{id}", Authed(ctx, [&store, ctx](http::Request& req, const auth::Principal&) {
+  r.Delete("/api/v1/stages/{id}",
+           Authed(ctx, [&store, ctx](http::Request& req, const auth::Principal&) {
              auto id = IdParam(req, "id");
              if (!id) return ErrorResponse(id.error());
              auto st = store.DeleteStage(*id);

@@ -45,42 +45,43 @@ Json FlowWithRuns(store::Store& store, const Flow& flow) {
 // Serves a job's or a step's log: whole, or from a byte offset, or followed live.
 void ServeLog(ApiContext ctx, http::Router& r, const std::string& pattern, bool per_step) {
   r.Add("GET", pattern,
-        http::StreamHandler([ctx, per_step](http::Request& req,
-                                            std::shared_ptr<http::StreamWriter> out) {
-          auto fail = [&](const Error& e) {
-            out->SetStatus(HttpStatusOf(e.code));
-            out->SetContentType("application/json");
-            out->Write(ErrorResponse(e).body);
-            out->Close();
-          };
-          auto who = ctx.auth.Authenticate(RequestToken(req));
-          if (!who) return fail(who.error());
-          auto id = IdParam(req, "id");
-          if (!id) return fail(id.error());
-          auto job = ctx.store.GetJob(*id);
-          if (!job) return fail(job.error());
-          int64_t step = -1;
-          if (per_step) {
-            auto idx = ToInteger(req.params["idx"]);
-            if (!idx || *idx < 0) return fail(Error{ErrorCode::kInvalid, "not a step index", "idx"});
-            step = *idx;
-          }
-          auto offset_or = QueryInteger(req, "offset", 0, 0, INT64_MAX, "must be a byte offset (0 or more)");
-          if (!offset_or) return fail(offset_or.error());
-          const int64_t offset = *offset_or;
-          out->SetContentType("text/plain; charset=utf-8");
-          if (req.Query("follow") == "1" || req.Query("follow") == "true") {
-            ctx.hub.Follow(*id, step, static_cast<size_t>(offset), out);
-            return;
-          }
-          auto chunks = ctx.store.ReadLog(*id, step);
-          if (!chunks) return fail(chunks.error());
-          std::string text = LogText(*chunks);
-          out->Write(static_cast<size_t>(offset) < text.size() ? text.substr(offset) : "");
-          out->Close();
-        }));
+        http::StreamHandler(
+            [ctx, per_step](http::Request& req, std::shared_ptr<http::StreamWriter> out) {
+              auto fail = [&](const Error& e) {
+                out->SetStatus(HttpStatusOf(e.code));
+                out->SetContentType("application/json");
+                out->Write(ErrorResponse(e).body);
+                out->Close();
+              };
+              auto who = ctx.auth.Authenticate(RequestToken(req));
+              if (!who) return fail(who.error());
+              auto id = IdParam(req, "id");
+              if (!id) return fail(id.error());
+              auto job = ctx.store.GetJob(*id);
+              if (!job) return fail(job.error());
+              int64_t step = -1;
+              if (per_step) {
+                auto idx = ToInteger(req.params["idx"]);
+                if (!idx || *idx < 0)
+                  return fail(Error{ErrorCode::kInvalid, "not a step index", "idx"});
+                step = *idx;
+              }
+              auto offset_or =
+                  QueryInteger(req, "offset", 0, 0, INT64_MAX, "must be a byte offset (0 or more)");
+              if (!offset_or) return fail(offset_or.error());
+              const int64_t offset = *offset_or;
+              out->SetContentType("text/plain; charset=utf-8");
+              if (req.Query("follow") == "1" || req.Query("follow") == "true") {
+                ctx.hub.Follow(*id, step, static_cast<size_t>(offset), out);
+                return;
+              }
+              auto chunks = ctx.store.ReadLog(*id, step);
+              if (!chunks) return fail(chunks.error());
+              std::string text = LogText(*chunks);
+              out->Write(static_cast<size_t>(offset) < text.size() ? text.substr(offset) : "");
+              out->Close();
+            }));
 }
-
 
 // Flows: started by hand, listed per branch, and their runs.
 void RegisterFlowRoutes(http::Router& r, ApiContext ctx) {
@@ -98,7 +99,8 @@ void RegisterFlowRoutes(http::Router& r, ApiContext ctx) {
            if (!kind) return ErrorResponse(Error{ErrorCode::kInvalid, "must be ci or dev", "kind"});
            Json args = body->value("args", Json::object());
            auto flow = engine.StartFlow(*id, *kind, args);
-           return Reply(flow, [&store](const auto& v) { return FlowWithRuns(store, v); }, 201);
+           return Reply(
+               flow, [&store](const auto& v) { return FlowWithRuns(store, v); }, 201);
          }));
   r.Get("/api/v1/branches/{id}/flows",
         Authed(ctx, [&store](http::Request& req, const auth::Principal&) {
@@ -108,10 +110,12 @@ void RegisterFlowRoutes(http::Router& r, ApiContext ctx) {
           std::optional<FlowKind> kind;
           if (auto k = req.Query("kind"); !k.empty()) {
             kind = ParseFlowKind(k);
-            if (!kind) return ErrorResponse(Error{ErrorCode::kInvalid, "must be ci or dev", "kind"});
+            if (!kind)
+              return ErrorResponse(Error{ErrorCode::kInvalid, "must be ci or dev", "kind"});
           }
           // As before: a limit out of 1..500 is brought into it.
-          auto limit_or = QueryInteger(req, "limit", 20, INT64_MIN, INT64_MAX, "must be a whole number");
+          auto limit_or =
+              QueryInteger(req, "limit", 20, INT64_MIN, INT64_MAX, "must be a whole number");
           auto offset_or = QueryInteger(req, "offset", 0, 0, INT64_MAX, "must be 0 or more");
           if (!limit_or) return ErrorResponse(limit_or.error());
           if (!offset_or) return ErrorResponse(offset_or.error());
@@ -121,8 +125,10 @@ void RegisterFlowRoutes(http::Router& r, ApiContext ctx) {
           if (!flows) return ErrorResponse(flows.error());
           Json items = Json::array();
           for (const auto& f : *flows) items.push_back(FlowWithRuns(store, f));
-          return JsonResponse(200, Json{{"items", items}, {"total", total.value_or(0)},
-                                        {"limit", limit}, {"offset", offset}});
+          return JsonResponse(200, Json{{"items", items},
+                                        {"total", total.value_or(0)},
+                                        {"limit", limit},
+                                        {"offset", offset}});
         }));
   r.Get("/api/v1/flows/{id}", Authed(ctx, [&store](http::Request& req, const auth::Principal&) {
           auto id = IdParam(req, "id");
@@ -130,7 +136,8 @@ void RegisterFlowRoutes(http::Router& r, ApiContext ctx) {
           auto f = store.GetFlow(*id);
           return Reply(f, [&store](const auto& v) { return FlowWithRuns(store, v); });
         }));
-  r.Get("/api/v1/flows/{id}/runs", Authed(ctx, [&store](http::Request& req, const auth::Principal&) {
+  r.Get("/api/v1/flows/{id}/runs",
+        Authed(ctx, [&store](http::Request& req, const auth::Principal&) {
           auto id = IdParam(req, "id");
           if (!id) return ErrorResponse(id.error());
           if (auto f = store.GetFlow(*id); !f) return ErrorResponse(f.error());
@@ -150,8 +157,10 @@ void RegisterFlowRoutes(http::Router& r, ApiContext ctx) {
            auto stage = body->find("stage_id");
            if (stage == body->end() || !stage->is_number_integer())
              return ErrorResponse(Error{ErrorCode::kInvalid, "must be a stage id", "stage_id"});
-           auto run = engine.StartRun(*id, stage->get<int64_t>(), body->value("args", Json::object()));
-           return Reply(run, [&store](const auto& v) { return RunWithJobs(store, v); }, 201);
+           auto run =
+               engine.StartRun(*id, stage->get<int64_t>(), body->value("args", Json::object()));
+           return Reply(
+               run, [&store](const auto& v) { return RunWithJobs(store, v); }, 201);
          }));
 }
 
@@ -183,7 +192,8 @@ void RegisterRunRoutes(http::Router& r, ApiContext ctx) {
            if (!id) return ErrorResponse(id.error());
            auto st = engine.CancelRun(*id);
            if (!st) return ErrorResponse(st.error());
-           return Reply(store.GetRun(*id), [&store](const auto& v) { return RunWithJobs(store, v); });
+           return Reply(store.GetRun(*id),
+                        [&store](const auto& v) { return RunWithJobs(store, v); });
          }));
   r.Post("/api/v1/runs/{id}/rerun",
          Authed(ctx, [&engine, &store](http::Request& req, const auth::Principal&) {
@@ -204,7 +214,8 @@ void RegisterJobRoutes(http::Router& r, ApiContext ctx) {
           auto job = store.GetJob(*id);
           return Reply(job, [&store](const auto& v) { return JobWithSteps(store, v); });
         }));
-  r.Get("/api/v1/jobs/{id}/steps", Authed(ctx, [&store](http::Request& req, const auth::Principal&) {
+  r.Get("/api/v1/jobs/{id}/steps",
+        Authed(ctx, [&store](http::Request& req, const auth::Principal&) {
           auto id = IdParam(req, "id");
           if (!id) return ErrorResponse(id.error());
           if (auto job = store.GetJob(*id); !job) return ErrorResponse(job.error());
@@ -221,14 +232,16 @@ void RegisterJobRoutes(http::Router& r, ApiContext ctx) {
            if (!id) return ErrorResponse(id.error());
            auto st = engine.CancelJob(*id);
            if (!st) return ErrorResponse(st.error());
-           return Reply(store.GetJob(*id), [&store](const auto& v) { return JobWithSteps(store, v); });
+           return Reply(store.GetJob(*id),
+                        [&store](const auto& v) { return JobWithSteps(store, v); });
          }));
   r.Post("/api/v1/jobs/{id}/rerun",
          Authed(ctx, [&engine, &store](http::Request& req, const auth::Principal&) {
            auto id = IdParam(req, "id");
            if (!id) return ErrorResponse(id.error());
            auto job = engine.RerunJob(*id);
-           return Reply(job, [&store](const auto& v) { return JobWithSteps(store, v); }, 201);
+           return Reply(
+               job, [&store](const auto& v) { return JobWithSteps(store, v); }, 201);
          }));
 }
 

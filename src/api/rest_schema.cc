@@ -76,10 +76,10 @@ workflow::SchemaResult<Json> EvaluateStageBody(store::Store& store, const Json& 
         continue;
       auto named = secrets::AttachNamedSecrets(steps[k], in.secrets);
       if (!named)
-        return prefix(workflow::SchemaFail(
-                          fmt::format("jobs[{}].steps[{}].{}", j, k, named.error().field),
-                          named.error().message)
-                          .value());
+        return prefix(
+            workflow::SchemaFail(fmt::format("jobs[{}].steps[{}].{}", j, k, named.error().field),
+                                 named.error().message)
+                .value());
     }
   }
   stage.schema_code = code;
@@ -90,9 +90,8 @@ workflow::SchemaResult<Json> EvaluateStageBody(store::Store& store, const Json& 
 
 void RegisterSchemaRoutes(http::Router& r, ApiContext ctx) {
   auto& store = ctx.store;
-  r.Get("/api/v1/workflow-schema", [](http::Request&) {
-    return http::Response::Json(200, workflow::WorkflowSchemaText());
-  });
+  r.Get("/api/v1/workflow-schema",
+        [](http::Request&) { return http::Response::Json(200, workflow::WorkflowSchemaText()); });
   r.Post("/api/v1/stages/{id}/check-schema",
          Authed(ctx, [&store](http::Request& req, const auth::Principal&) {
            auto id = IdParam(req, "id");
@@ -112,8 +111,8 @@ void RegisterSchemaRoutes(http::Router& r, ApiContext ctx) {
           if (!ctx.planner) {
             auto stage = store.GetStage(*id);
             if (!stage) return ErrorResponse(stage.error());
-            return JsonResponse(200, Json{{"stage_id", *id}, {"time_zone", "UTC"},
-                                          {"triggers", Json::array()}});
+            return JsonResponse(
+                200, Json{{"stage_id", *id}, {"time_zone", "UTC"}, {"triggers", Json::array()}});
           }
           auto schedule = ctx.planner->Schedule(*id);
           return Reply(schedule, [](const Json& j) { return j; });

@@ -55,21 +55,23 @@ void WithClient(SettingsContext& s, std::shared_ptr<http::Responder> responder,
                 const ec2::AwsSettings& aws_settings, std::string region,
                 std::function<http::Response(aws::Ec2Client&)> call) {
   http::Loop* loop = &s.api.loop;
-  const bool queued = s.calls.TrySubmit([loop, responder, aws_settings, region, call] {
-    aws::CurlTransportOptions options;
-    options.connect_timeout = std::chrono::seconds(5);
-    options.total_timeout = std::chrono::seconds(20);
-    aws::CurlTransport transport(options);
-    ec2::AwsAccount account = aws_settings.Account();
-    aws::Ec2Client client({account.credentials, region, account.endpoint, {}}, transport);
-    http::Response response = call(client);
-    loop->Post([responder, response = std::move(response)]() mutable {
-      responder->Send(std::move(response));
-    });
-  }, kMaxQueuedCalls);
+  const bool queued = s.calls.TrySubmit(
+      [loop, responder, aws_settings, region, call] {
+        aws::CurlTransportOptions options;
+        options.connect_timeout = std::chrono::seconds(5);
+        options.total_timeout = std::chrono::seconds(20);
+        aws::CurlTransport transport(options);
+        ec2::AwsAccount account = aws_settings.Account();
+        aws::Ec2Client client({account.credentials, region, account.endpoint, {}}, transport);
+        http::Response response = call(client);
+        loop->Post([responder, response = std::move(response)]() mutable {
+          responder->Send(std::move(response));
+        });
+      },
+      kMaxQueuedCalls);
   if (!queued) {
-    responder->Send(ErrorResponse(
-        Error{ErrorCode::kUnavailable, "too many calls to AWS are in progress; try again shortly"}));
+    responder->Send(ErrorResponse(Error{
+        ErrorCode::kUnavailable, "too many calls to AWS are in progress; try again shortly"}));
   }
 }
 
@@ -88,88 +90,108 @@ http::DeferredHandler AdminDeferred(
 
 // General: the URL agents use.
 void RegisterGeneralSettingsRoutes(http::Router& r, ApiContext ctx) {
-  r.Get("/api/v1/settings/general", Authed(ctx, [ctx](http::Request& req, const auth::Principal&) {
-          auto url = ctx.store.GetSetting("server_url");
-          if (!url) return ErrorResponse(url.error());
-          // Unset: the address this client reached the server at.
-          std::string value = *url ? **url : "http://" + std::string(req.Header("host"));
-          return JsonResponse(200, Json{{"server_url", value}, {"server_url_set", url->has_value()}});
-        }));
-  r.Put("/api/v1/settings/general", Authed(ctx, [ctx](http::Request& req, const auth::Principal&) {
-          auto body = ParseObject(req);
-          if (!body) return ErrorResponse(body.error());
-          auto url = RequiredString(*body, "server_url");
-          if (!url) return ErrorResponse(url.error());
-          std::string value = *url;
-          while (value.ends_with('/')) value.pop_back();
-          if (!value.starts_with("http://") && !value.starts_with("https://"))
-            return ErrorResponse(Error{ErrorCode::kInvalid,
-                                       "server_url must start with http:// or https://", "server_url"});
-          if (value.find_first_of(" \t\r\n'\"") != std::string::npos)
-            return ErrorResponse(Error{ErrorCode::kInvalid, "server_url must not contain spaces or quotes",
-                                       "server_url"});
-          if (auto st = ctx.store.SetSetting("server_url", value); !st) return ErrorResponse(st.error());
-          return JsonResponse(200, Json{{"server_url", value}, {"server_url_set", true}});
-        }, /*admin_only=*/true));
+  r.Get(
+      "/api/v1/settings/general", Authed(ctx, [ctx](http::Request& req, const auth::Principal&) {
+        auto url = ctx.store.GetSetting("server_url");
+        if (!url) return ErrorResponse(url.error());
+        // Unset: the address this client reached the server at.
+        std::string value = *url ? **url : "http://" + std::string(req.Header("host"));
+        return JsonResponse(200, Json{{"server_url", value}, {"server_url_set", url->has_value()}});
+      }));
+  r.Put("/api/v1/settings/general",
+        Authed(
+            ctx,
+            [ctx](http::Request& req, const auth::Principal&) {
+              auto body = ParseObject(req);
+              if (!body) return ErrorResponse(body.error());
+              auto url = RequiredString(*body, "server_url");
+              if (!url) return ErrorResponse(url.error());
+              std::string value = *url;
+              while (value.ends_with('/')) value.pop_back();
+              if (!value.starts_with("http://") && !value.starts_with("https://"))
+                return ErrorResponse(Error{ErrorCode::kInvalid,
+                                           "server_url must start with http:// or https://",
+                                           "server_url"});
+              if (value.find_first_of(" \t\r\n'\"") != std::string::npos)
+                return ErrorResponse(Error{ErrorCode::kInvalid,
+                                           "server_url must not contain spaces or quotes",
+                                           "server_url"});
+              if (auto st = ctx.store.SetSetting("server_url", value); !st)
+                return ErrorResponse(st.error());
+              return JsonResponse(200, Json{{"server_url", value}, {"server_url_set", true}});
+            },
+            /*admin_only=*/true));
 }
 
 // Cloud: the AWS account, Test Access, and the regions and instance types the UI offers.
-void RegisterAwsSettingsRoutes(http::Router& r, ApiContext ctx, std::shared_ptr<SettingsContext> s) {
-  r.Get("/api/v1/settings/cloud/aws", Authed(ctx, [s](http::Request&, const auth::Principal&) {
-          if (!s->box) return ErrorResponse(Error{ErrorCode::kInternal, s->box_error});
-          ec2::CloudAccounts accounts(s->api.store.db(), *s->box);
-          auto stored = accounts.GetAws();
-          if (!stored) return ErrorResponse(stored.error());
-          ec2::AwsSettings v = stored->value_or(ec2::AwsSettings{});
-          return JsonResponse(200, Json{{"access_key", v.access_key},
-                                        {"secret_set", !v.secret_access_key.empty()},
-                                        {"session_token_set", !v.session_token.empty()},
-                                        {"endpoint", v.endpoint},
-                                        {"region", v.region},
-                                        {"updated", v.updated}});
-        }, /*admin_only=*/true));
-  r.Put("/api/v1/settings/cloud/aws", Authed(ctx, [s](http::Request& req, const auth::Principal& p) {
-          if (!s->box) return ErrorResponse(Error{ErrorCode::kInternal, s->box_error});
-          auto body = ParseObject(req);
-          if (!body) return ErrorResponse(body.error());
-          ec2::CloudAccounts accounts(s->api.store.db(), *s->box);
-          auto stored = accounts.GetAws();
-          if (!stored) return ErrorResponse(stored.error());
-          ec2::AwsSettings v = stored->value_or(ec2::AwsSettings{});
-          auto updated = ec2::ApplyAwsUpdate(std::move(v), *body);
-          if (!updated) return ErrorResponse(updated.error());
-          v = std::move(*updated);
-          if (auto st = accounts.PutAws(v, s->api.clock.Now()); !st) return ErrorResponse(st.error());
-          spdlog::info("AWS keys saved by {} (access key {}, secret {})", p.user.name,
-                       settings::Mask(v.access_key), "********");
-          return JsonResponse(200, Json{{"access_key", v.access_key},
-                                        {"secret_set", true},
-                                        {"session_token_set", !v.session_token.empty()},
-                                        {"endpoint", v.endpoint},
-                                        {"region", v.region}});
-        }, /*admin_only=*/true));
+void RegisterAwsSettingsRoutes(http::Router& r, ApiContext ctx,
+                               std::shared_ptr<SettingsContext> s) {
+  r.Get("/api/v1/settings/cloud/aws",
+        Authed(
+            ctx,
+            [s](http::Request&, const auth::Principal&) {
+              if (!s->box) return ErrorResponse(Error{ErrorCode::kInternal, s->box_error});
+              ec2::CloudAccounts accounts(s->api.store.db(), *s->box);
+              auto stored = accounts.GetAws();
+              if (!stored) return ErrorResponse(stored.error());
+              ec2::AwsSettings v = stored->value_or(ec2::AwsSettings{});
+              return JsonResponse(200, Json{{"access_key", v.access_key},
+                                            {"secret_set", !v.secret_access_key.empty()},
+                                            {"session_token_set", !v.session_token.empty()},
+                                            {"endpoint", v.endpoint},
+                                            {"region", v.region},
+                                            {"updated", v.updated}});
+            },
+            /*admin_only=*/true));
+  r.Put("/api/v1/settings/cloud/aws",
+        Authed(
+            ctx,
+            [s](http::Request& req, const auth::Principal& p) {
+              if (!s->box) return ErrorResponse(Error{ErrorCode::kInternal, s->box_error});
+              auto body = ParseObject(req);
+              if (!body) return ErrorResponse(body.error());
+              ec2::CloudAccounts accounts(s->api.store.db(), *s->box);
+              auto stored = accounts.GetAws();
+              if (!stored) return ErrorResponse(stored.error());
+              ec2::AwsSettings v = stored->value_or(ec2::AwsSettings{});
+              auto updated = ec2::ApplyAwsUpdate(std::move(v), *body);
+              if (!updated) return ErrorResponse(updated.error());
+              v = std::move(*updated);
+              if (auto st = accounts.PutAws(v, s->api.clock.Now()); !st)
+                return ErrorResponse(st.error());
+              spdlog::info("AWS keys saved by {} (access key {}, secret {})", p.user.name,
+                           settings::Mask(v.access_key), "********");
+              return JsonResponse(200, Json{{"access_key", v.access_key},
+                                            {"secret_set", true},
+                                            {"session_token_set", !v.session_token.empty()},
+                                            {"endpoint", v.endpoint},
+                                            {"region", v.region}});
+            },
+            /*admin_only=*/true));
 
-  r.Add("POST", "/api/v1/settings/cloud/aws/test",
-        AdminDeferred(s, [s](http::Request&, std::shared_ptr<http::Responder> responder) {
-          auto aws_settings = LoadAws(*s);
-          if (!aws_settings) {
-            if (aws_settings.error().code != ErrorCode::kInvalid)
-              return responder->Send(ErrorResponse(aws_settings.error()));
-            return responder->Send(JsonResponse(
-                200, Json{{"ok", false}, {"code", "NoCredentials"}, {"message", aws_settings.error().message},
-                          {"error", aws_settings.error().message}}));
-          }
-          std::string region = aws_settings->region.empty() ? kDefaultRegion : aws_settings->region;
-          WithClient(*s, responder, *aws_settings, region, [region](aws::Ec2Client& client) {
-            auto regions = client.DescribeRegions();
-            if (!regions) return JsonResponse(200, AwsErrorJson(regions.error()));
-            return JsonResponse(200, Json{{"ok", true},
-                                          {"message", "AWS accepted the keys (" +
-                                                          std::to_string(regions->regions.size()) +
-                                                          " regions visible from " + region + ")"},
-                                          {"regions", regions->regions.size()}});
-          });
-        }));
+  r.Add(
+      "POST", "/api/v1/settings/cloud/aws/test",
+      AdminDeferred(s, [s](http::Request&, std::shared_ptr<http::Responder> responder) {
+        auto aws_settings = LoadAws(*s);
+        if (!aws_settings) {
+          if (aws_settings.error().code != ErrorCode::kInvalid)
+            return responder->Send(ErrorResponse(aws_settings.error()));
+          return responder->Send(JsonResponse(200, Json{{"ok", false},
+                                                        {"code", "NoCredentials"},
+                                                        {"message", aws_settings.error().message},
+                                                        {"error", aws_settings.error().message}}));
+        }
+        std::string region = aws_settings->region.empty() ? kDefaultRegion : aws_settings->region;
+        WithClient(*s, responder, *aws_settings, region, [region](aws::Ec2Client& client) {
+          auto regions = client.DescribeRegions();
+          if (!regions) return JsonResponse(200, AwsErrorJson(regions.error()));
+          return JsonResponse(200, Json{{"ok", true},
+                                        {"message", "AWS accepted the keys (" +
+                                                        std::to_string(regions->regions.size()) +
+                                                        " regions visible from " + region + ")"},
+                                        {"regions", regions->regions.size()}});
+        });
+      }));
 
   r.Add("GET", "/api/v1/settings/cloud/aws/regions",
         AdminDeferred(s, [s](http::Request&, std::shared_ptr<http::Responder> responder) {
@@ -179,8 +201,9 @@ void RegisterAwsSettingsRoutes(http::Router& r, ApiContext ctx, std::shared_ptr<
           WithClient(*s, responder, *aws_settings, region, [](aws::Ec2Client& client) {
             auto regions = client.DescribeRegions();
             if (!regions)
-              return ErrorResponse(Error{ErrorCode::kUnavailable, "EC2 answered " + regions.error().code +
-                                                                      ": " + regions.error().message});
+              return ErrorResponse(
+                  Error{ErrorCode::kUnavailable,
+                        "EC2 answered " + regions.error().code + ": " + regions.error().message});
             Json list = Json::array();
             for (const aws::Region& region : regions->regions)
               list.push_back({{"name", region.name}, {"endpoint", region.endpoint}});
@@ -195,16 +218,19 @@ void RegisterAwsSettingsRoutes(http::Router& r, ApiContext ctx, std::shared_ptr<
           std::string region = req.Query("region");
           if (!ec2::ValidRegion(region))
             return responder->Send(ErrorResponse(
-                Error{ErrorCode::kInvalid, "region is required: a region name such as us-east-1", "region"}));
+                Error{ErrorCode::kInvalid, "region is required: a region name such as us-east-1",
+                      "region"}));
           auto aws_settings = LoadAws(*s);
           if (!aws_settings) return responder->Send(ErrorResponse(aws_settings.error()));
           WithClient(*s, responder, *aws_settings, region, [region](aws::Ec2Client& client) {
             auto offerings = client.DescribeInstanceTypeOfferings({});
             if (!offerings)
-              return ErrorResponse(Error{ErrorCode::kUnavailable, "EC2 answered " + offerings.error().code +
-                                                                      ": " + offerings.error().message});
+              return ErrorResponse(Error{
+                  ErrorCode::kUnavailable,
+                  "EC2 answered " + offerings.error().code + ": " + offerings.error().message});
             std::vector<std::string> names;
-            for (const aws::InstanceTypeOffering& o : offerings->offerings) names.push_back(o.instance_type);
+            for (const aws::InstanceTypeOffering& o : offerings->offerings)
+              names.push_back(o.instance_type);
             std::sort(names.begin(), names.end());
             names.erase(std::unique(names.begin(), names.end()), names.end());
             Json list = Json::array();

@@ -34,13 +34,13 @@ Result<AgentJob> JobOfAgent(ApiContext& ctx, const http::Request& req) {
   return AgentJob{job, run, flow};
 }
 
-
 http::Response StoreResults(ApiContext& ctx, http::Request& req) {
   // Refused before anything is parsed or looked up.
   if (req.body.size() > kMaxResultBatchBytes)
-    return TooLarge(fmt::format("a results batch may be at most {} bytes; this one is {}: send smaller batches",
-                                kMaxResultBatchBytes, req.body.size()),
-                    "body");
+    return TooLarge(
+        fmt::format("a results batch may be at most {} bytes; this one is {}: send smaller batches",
+                    kMaxResultBatchBytes, req.body.size()),
+        "body");
   auto aj = JobOfAgent(ctx, req);
   if (!aj) return ErrorResponse(aj.error());
   auto body = ParseObject(req);
@@ -62,29 +62,35 @@ http::Response StoreResults(ApiContext& ctx, http::Request& req) {
   for (const char* list : {"results", "issues"})
     if (auto it = body->find(list); it != body->end() && it->is_array()) items += it->size();
   if (items > kMaxResultBatchItems)
-    return TooLarge(fmt::format("a results batch may hold at most {} results and issues; this one holds {}: "
-                                "send smaller batches", kMaxResultBatchItems, items),
-                    "results");
+    return TooLarge(
+        fmt::format("a results batch may hold at most {} results and issues; this one holds {}: "
+                    "send smaller batches",
+                    kMaxResultBatchItems, items),
+        "results");
   std::vector<results::ResultRecord> records;
   if (auto it = body->find("results"); it != body->end()) {
-    if (!it->is_array()) return ErrorResponse(Error{ErrorCode::kInvalid, "must be a list", "results"});
+    if (!it->is_array())
+      return ErrorResponse(Error{ErrorCode::kInvalid, "must be a list", "results"});
     records.reserve(it->size());
     for (size_t i = 0; i < it->size(); ++i) {
       auto r = results::ResultRecordFromJson((*it)[i]);
-      if (!r) return ErrorResponse(Error{ErrorCode::kInvalid, r.error(), fmt::format("results[{}]", i)});
+      if (!r)
+        return ErrorResponse(Error{ErrorCode::kInvalid, r.error(), fmt::format("results[{}]", i)});
       records.push_back(std::move(*r));
     }
   }
   std::vector<results::Issue> issues;
   std::vector<Json> extras;
   if (auto it = body->find("issues"); it != body->end()) {
-    if (!it->is_array()) return ErrorResponse(Error{ErrorCode::kInvalid, "must be a list", "issues"});
+    if (!it->is_array())
+      return ErrorResponse(Error{ErrorCode::kInvalid, "must be a list", "issues"});
     for (size_t i = 0; i < it->size(); ++i) {
       const Json& j = (*it)[i];
       std::string field = fmt::format("issues[{}]", i);
       if (!j.is_object() || !j.contains("path") || !j["path"].is_string() || !j.contains("line") ||
           !j["line"].is_number_integer() || !j.contains("message") || !j["message"].is_string())
-        return ErrorResponse(Error{ErrorCode::kInvalid, "an issue needs path, line and message", field});
+        return ErrorResponse(
+            Error{ErrorCode::kInvalid, "an issue needs path, line and message", field});
       results::Issue is;
       is.path = j["path"];
       is.line = j["line"];
@@ -93,7 +99,8 @@ http::Response StoreResults(ApiContext& ctx, http::Request& req) {
       is.message = j["message"];
       auto type = results::IssueTypeFromName(j.value("type", "warning"));
       if (!type)
-        return ErrorResponse(Error{ErrorCode::kInvalid, "type must be error, warning, convention or refactor",
+        return ErrorResponse(Error{ErrorCode::kInvalid,
+                                   "type must be error, warning, convention or refactor",
                                    field + ".type"});
       is.type = *type;
       Json extra = j;
@@ -102,13 +109,19 @@ http::Response StoreResults(ApiContext& ctx, http::Request& req) {
       extras.push_back(std::move(extra));
     }
   }
-  resultdb::JobScope scope{aj->job.id,       aj->run.id,        aj->flow.id,
-                           aj->flow.branch_id, aj->run.stage_id, aj->job.group_id,
-                           std::string(Name(aj->flow.kind)), aj->job.system, aj->job.name};
+  resultdb::JobScope scope{aj->job.id,
+                           aj->run.id,
+                           aj->flow.id,
+                           aj->flow.branch_id,
+                           aj->run.stage_id,
+                           aj->job.group_id,
+                           std::string(Name(aj->flow.kind)),
+                           aj->job.system,
+                           aj->job.name};
   store::Transaction tx(ctx.store.db());
   resultdb::ResultStore rs(ctx.store.db());
-  auto stored = rs.StoreBatch(scope, step->get<int64_t>(), seq->get<int64_t>(), records, issues, extras,
-                              ctx.clock.Now());
+  auto stored = rs.StoreBatch(scope, step->get<int64_t>(), seq->get<int64_t>(), records, issues,
+                              extras, ctx.clock.Now());
   if (!stored) return ErrorResponse(stored.error());
   if (auto st = tx.Commit(); !st) return ErrorResponse(st.error());
   ctx.engine.Touch(aj->job.agent_id.value_or(0));
@@ -117,12 +130,14 @@ http::Response StoreResults(ApiContext& ctx, http::Request& req) {
 
 Result<std::vector<artifacts::NewFile>> ReadFiles(const Json& body, int64_t max_bytes) {
   auto it = body.find("files");
-  if (it == body.end() || !it->is_array()) return Invalid("files", "must be a list of {path, size}");
+  if (it == body.end() || !it->is_array())
+    return Invalid("files", "must be a list of {path, size}");
   std::vector<artifacts::NewFile> out;
   for (size_t i = 0; i < it->size(); ++i) {
     const Json& f = (*it)[i];
-    if (!f.is_object() || !f.contains("path") || !f["path"].is_string() || f["path"].get<std::string>().empty() ||
-        !f.contains("size") || !f["size"].is_number_integer() || f["size"].get<int64_t>() < 0)
+    if (!f.is_object() || !f.contains("path") || !f["path"].is_string() ||
+        f["path"].get<std::string>().empty() || !f.contains("size") ||
+        !f["size"].is_number_integer() || f["size"].get<int64_t>() < 0)
       return Invalid(fmt::format("files[{}]", i), "needs a path and a size in bytes");
     if (f["size"].get<int64_t>() > max_bytes)
       return Invalid(fmt::format("files[{}].size", i),
@@ -179,12 +194,13 @@ http::Response BeginUpload(ResultsContext& rc, http::Request& req, const std::st
   return JsonResponse(200, Grants(*grants));
 }
 
-Result<Json> DownloadGrants(artifacts::ArtifactStore& as, const std::vector<artifacts::ArtifactRecord>& files,
-                           Millis now) {
+Result<Json> DownloadGrants(artifacts::ArtifactStore& as,
+                            const std::vector<artifacts::ArtifactRecord>& files, Millis now) {
   Json out = Json::array();
   for (const auto& a : files) {
     KR_ASSIGN(auto token, as.GrantDownload(a.id, now));
-    out.push_back(Json{{"path", a.path}, {"id", a.id}, {"run_id", a.run_id}, {"url", "/agent/v1/blobs/" + token}});
+    out.push_back(Json{
+        {"path", a.path}, {"id", a.id}, {"run_id", a.run_id}, {"url", "/agent/v1/blobs/" + token}});
   }
   return out;
 }
@@ -204,7 +220,8 @@ Result<std::vector<std::string>> StringList(const Json& body, const std::string&
 }  // namespace
 
 void RegisterResultsAgentRoutes(http::Router& r, ResultsContext rc) {
-  r.Post("/agent/v1/jobs/{id}/results", [rc](http::Request& req) mutable { return StoreResults(rc.api, req); });
+  r.Post("/agent/v1/jobs/{id}/results",
+         [rc](http::Request& req) mutable { return StoreResults(rc.api, req); });
 
   r.Post("/agent/v1/jobs/{id}/data", [rc](http::Request& req) mutable {
     auto aj = JobOfAgent(rc.api, req);
@@ -217,7 +234,8 @@ void RegisterResultsAgentRoutes(http::Router& r, ResultsContext rc) {
     auto ptr = OptionalString(*body, "json_pointer", "/");
     for (const auto* f : {&scope, &op, &ptr})
       if (!*f) return ErrorResponse(f->error());
-    if (!body->contains("value")) return ErrorResponse(Error{ErrorCode::kInvalid, "is required", "value"});
+    if (!body->contains("value"))
+      return ErrorResponse(Error{ErrorCode::kInvalid, "is required", "value"});
     auto secret_values = rc.api.engine.JobSecretValues(aj->job);
     if (!secret_values) return ErrorResponse(secret_values.error());
     change = {*scope, *op, *ptr, workflow::MaskSecrets((*body)["value"], *secret_values)};
@@ -231,7 +249,8 @@ void RegisterResultsAgentRoutes(http::Router& r, ResultsContext rc) {
 
   r.Post("/agent/v1/jobs/{id}/artifacts/upload",
          [rc](http::Request& req) mutable { return BeginUpload(rc, req, "artifact"); });
-  r.Post("/agent/v1/jobs/{id}/cache/save", [rc](http::Request& req) mutable { return BeginUpload(rc, req, "cache"); });
+  r.Post("/agent/v1/jobs/{id}/cache/save",
+         [rc](http::Request& req) mutable { return BeginUpload(rc, req, "cache"); });
 
   r.Post("/agent/v1/jobs/{id}/artifacts/download", [rc](http::Request& req) mutable {
     auto aj = JobOfAgent(rc.api, req);
@@ -291,13 +310,14 @@ void RegisterResultsAgentRoutes(http::Router& r, ResultsContext rc) {
          return std::nullopt;
        }});
   r.Add("GET", "/agent/v1/blobs/{token}",
-        http::StreamHandler([rc](http::Request& req, std::shared_ptr<http::StreamWriter> out) mutable {
-          artifacts::ArtifactStore as(rc.api.store.db(), *rc.blobs);
-          auto a = as.Redeem(req.params["token"], "download", rc.api.clock.Now());
-          if (!a) return StreamError(out, a.error());
-          SetUserContentHeaders(*out, a->path);
-          StreamBlob(rc.api.loop, rc.blobs, a->BlobKey(), out);
-        }));
+        http::StreamHandler(
+            [rc](http::Request& req, std::shared_ptr<http::StreamWriter> out) mutable {
+              artifacts::ArtifactStore as(rc.api.store.db(), *rc.blobs);
+              auto a = as.Redeem(req.params["token"], "download", rc.api.clock.Now());
+              if (!a) return StreamError(out, a.error());
+              SetUserContentHeaders(*out, a->path);
+              StreamBlob(rc.api.loop, rc.blobs, a->BlobKey(), out);
+            }));
 }
 
 void RegisterResultsApi(http::Router& router, ApiContext api) {

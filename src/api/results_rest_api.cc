@@ -27,7 +27,8 @@ std::vector<std::string> SplitCommas(const std::string& s) {
   size_t start = 0;
   while (start <= s.size()) {
     size_t comma = s.find(',', start);
-    std::string part = s.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    std::string part =
+        s.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
     if (!part.empty()) out.push_back(part);
     if (comma == std::string::npos) break;
     start = comma + 1;
@@ -41,12 +42,15 @@ Result<resultdb::ResultFilter> FilterOf(const http::Request& req) {
     std::optional<int> code;
     for (int c = 0; c <= 5; ++c)
       if (results::StatusName(static_cast<results::TestStatus>(c)) == s) code = c;
-    if (!code) return Invalid("status", "unknown status '" + s + "' (not-run, passed, failed, error, disabled, unsupported)");
+    if (!code)
+      return Invalid("status", "unknown status '" + s +
+                                   "' (not-run, passed, failed, error, disabled, unsupported)");
     f.statuses.push_back(*code);
   }
   for (const auto& s : SplitCommas(req.Query("change"))) {
     auto code = resultdb::ChangeFromName(s);
-    if (!code) return Invalid("change", "unknown change '" + s + "' (new, fix, regression, no-change)");
+    if (!code)
+      return Invalid("change", "unknown change '" + s + "' (new, fix, regression, no-change)");
     f.changes.push_back(*code);
   }
   KR_ASSIGN(f.min_age, IntQuery(req, "min_age"));
@@ -71,7 +75,8 @@ Result<resultdb::ResultFilter> FilterOf(const http::Request& req) {
   return f;
 }
 
-Json Page(const std::vector<resultdb::StoredResult>& items, int64_t total, int64_t limit, int64_t offset) {
+Json Page(const std::vector<resultdb::StoredResult>& items, int64_t total, int64_t limit,
+          int64_t offset) {
   Json list = Json::array();
   for (const auto& r : items) list.push_back(resultdb::ToJson(r));
   return Json{{"items", list}, {"total", total}, {"limit", limit}, {"offset", offset}};
@@ -79,15 +84,20 @@ Json Page(const std::vector<resultdb::StoredResult>& items, int64_t total, int64
 
 // Flow comparison: each test (by name, group and system) whose status differs between the
 // two flows, grouped as fixes, regressions, new, missing and other changes.
-Json Compare(const std::vector<resultdb::StoredResult>& base, const std::vector<resultdb::StoredResult>& other) {
+Json Compare(const std::vector<resultdb::StoredResult>& base,
+             const std::vector<resultdb::StoredResult>& other) {
   using Key = std::tuple<std::string, Id, std::string>;
   std::map<Key, const resultdb::StoredResult*> a, b;
   for (const auto& r : base) a[{r.test_name, r.group_id, r.system}] = &r;
   for (const auto& r : other) b[{r.test_name, r.group_id, r.system}] = &r;
-  Json groups = {{"fixes", Json::array()}, {"regressions", Json::array()}, {"new", Json::array()},
-                 {"missing", Json::array()}, {"other", Json::array()}};
+  Json groups = {{"fixes", Json::array()},
+                 {"regressions", Json::array()},
+                 {"new", Json::array()},
+                 {"missing", Json::array()},
+                 {"other", Json::array()}};
   auto status_name = [](int s) {
-    return std::string(results::StatusName(results::StatusFromCode(s).value_or(results::TestStatus::kNotRun)));
+    return std::string(
+        results::StatusName(results::StatusFromCode(s).value_or(results::TestStatus::kNotRun)));
   };
   auto entry = [&](const resultdb::StoredResult* x, const resultdb::StoredResult* y) {
     const auto* any = y ? y : x;
@@ -114,9 +124,12 @@ Json Compare(const std::vector<resultdb::StoredResult>& base, const std::vector<
     }
     bool x_passed = x->status == 1, y_passed = y->status == 1;
     auto y_status = results::StatusFromCode(y->status).value_or(results::TestStatus::kNotRun);
-    if (!x_passed && y_passed) groups["fixes"].push_back(entry(x, y));
-    else if (x_passed && results::IsFailing(y_status)) groups["regressions"].push_back(entry(x, y));
-    else groups["other"].push_back(entry(x, y));
+    if (!x_passed && y_passed)
+      groups["fixes"].push_back(entry(x, y));
+    else if (x_passed && results::IsFailing(y_status))
+      groups["regressions"].push_back(entry(x, y));
+    else
+      groups["other"].push_back(entry(x, y));
   }
   for (const auto& [k, x] : a)
     if (!b.contains(k)) groups["missing"].push_back(entry(x, nullptr));
@@ -126,13 +139,14 @@ Json Compare(const std::vector<resultdb::StoredResult>& base, const std::vector<
   return Json{{"groups", groups}, {"counts", counts}};
 }
 
-
-// A run's test results and issues, a result's history and comments, and the comparison of two flows.
+// A run's test results and issues, a result's history and comments, and the comparison of two
+// flows.
 void RegisterTestResultRoutes(http::Router& r, ResultsContext rc) {
   ApiContext ctx = rc.api;
   const Clock& clock = ctx.clock;
   store::Store& store = ctx.store;
-  r.Get("/api/v1/runs/{id}/results", Authed(ctx, [&store](http::Request& req, const auth::Principal&) {
+  r.Get("/api/v1/runs/{id}/results",
+        Authed(ctx, [&store](http::Request& req, const auth::Principal&) {
           auto id = IdParam(req, "id");
           if (!id) return ErrorResponse(id.error());
           if (auto run = store.GetRun(*id); !run) return ErrorResponse(run.error());
@@ -146,14 +160,17 @@ void RegisterTestResultRoutes(http::Router& r, ResultsContext rc) {
           return JsonResponse(200, out);
         }));
 
-  r.Get("/api/v1/runs/{id}/issues", Authed(ctx, [&store](http::Request& req, const auth::Principal&) {
+  r.Get("/api/v1/runs/{id}/issues",
+        Authed(ctx, [&store](http::Request& req, const auth::Principal&) {
           auto id = IdParam(req, "id");
           if (!id) return ErrorResponse(id.error());
           if (auto run = store.GetRun(*id); !run) return ErrorResponse(run.error());
           Json filter = Json::object();
           if (auto t = req.Query("type"); !t.empty()) {
             auto type = results::IssueTypeFromName(t);
-            if (!type) return ErrorResponse(Error{ErrorCode::kInvalid, "must be error, warning, convention or refactor", "type"});
+            if (!type)
+              return ErrorResponse(Error{ErrorCode::kInvalid,
+                                         "must be error, warning, convention or refactor", "type"});
             filter["type"] = static_cast<int>(*type);
           }
           for (const char* k : {"path", "symbol"})
@@ -181,7 +198,8 @@ void RegisterTestResultRoutes(http::Router& r, ResultsContext rc) {
           return JsonResponse(200, out);
         }));
 
-  r.Get("/api/v1/results/{id}/history", Authed(ctx, [&store](http::Request& req, const auth::Principal&) {
+  r.Get("/api/v1/results/{id}/history",
+        Authed(ctx, [&store](http::Request& req, const auth::Principal&) {
           auto id = IdParam(req, "id");
           if (!id) return ErrorResponse(id.error());
           resultdb::ResultStore rs(store.db());
@@ -191,17 +209,20 @@ void RegisterTestResultRoutes(http::Router& r, ResultsContext rc) {
           auto offset = IntQuery(req, "offset");
           if (!limit) return ErrorResponse(limit.error());
           if (!offset) return ErrorResponse(offset.error());
-          int64_t l = std::clamp<int64_t>(limit->value_or(50), 1, 500), o = std::max(offset->value_or(0), 0);
+          int64_t l = std::clamp<int64_t>(limit->value_or(50), 1, 500),
+                  o = std::max(offset->value_or(0), 0);
           auto page = rs.History(*res, l, o);
           if (!page) return ErrorResponse(page.error());
           Json out = Page(page->first, page->second, l, o);
           // Flow numbers, for chart labels.
           for (auto& item : out["items"])
-            if (auto f = store.GetFlow(item["flow_id"].get<int64_t>())) item["flow_label"] = f->label;
+            if (auto f = store.GetFlow(item["flow_id"].get<int64_t>()))
+              item["flow_label"] = f->label;
           return JsonResponse(200, out);
         }));
 
-  r.Get("/api/v1/results/{id}/comments", Authed(ctx, [&store](http::Request& req, const auth::Principal&) {
+  r.Get("/api/v1/results/{id}/comments",
+        Authed(ctx, [&store](http::Request& req, const auth::Principal&) {
           auto id = IdParam(req, "id");
           if (!id) return ErrorResponse(id.error());
           resultdb::ResultStore rs(store.db());
@@ -211,7 +232,8 @@ void RegisterTestResultRoutes(http::Router& r, ResultsContext rc) {
           return Reply(c, [](const Json& j) { return j; });
         }));
 
-  r.Post("/api/v1/results/{id}/comments", Authed(ctx, [&store, &clock](http::Request& req, const auth::Principal& who) {
+  r.Post("/api/v1/results/{id}/comments",
+         Authed(ctx, [&store, &clock](http::Request& req, const auth::Principal& who) {
            auto id = IdParam(req, "id");
            if (!id) return ErrorResponse(id.error());
            auto body = ParseObject(req);
@@ -223,7 +245,8 @@ void RegisterTestResultRoutes(http::Router& r, ResultsContext rc) {
            auto state = resultdb::CommentStateFromName(*state_name);
            if (!state)
              return ErrorResponse(Error{ErrorCode::kInvalid,
-                                        "must be new, investigating, bug-in-product or bug-in-test", "state"});
+                                        "must be new, investigating, bug-in-product or bug-in-test",
+                                        "state"});
            store::Transaction tx(store.db());
            resultdb::ResultStore rs(store.db());
            auto c = rs.AddComment(*id, who.user.name, *text, *state, clock.Now());
@@ -232,12 +255,15 @@ void RegisterTestResultRoutes(http::Router& r, ResultsContext rc) {
            return JsonResponse(201, *c);
          }));
 
-  r.Get("/api/v1/flows/{id}/compare", Authed(ctx, [&store](http::Request& req, const auth::Principal&) {
+  r.Get("/api/v1/flows/{id}/compare",
+        Authed(ctx, [&store](http::Request& req, const auth::Principal&) {
           auto id = IdParam(req, "id");
           if (!id) return ErrorResponse(id.error());
           auto with = IntQuery(req, "with");
           if (!with) return ErrorResponse(with.error());
-          if (!*with) return ErrorResponse(Error{ErrorCode::kInvalid, "the flow to compare with is required", "with"});
+          if (!*with)
+            return ErrorResponse(
+                Error{ErrorCode::kInvalid, "the flow to compare with is required", "with"});
           auto a = store.GetFlow(*id);
           if (!a) return ErrorResponse(a.error());
           auto b = store.GetFlow(**with);
@@ -245,7 +271,8 @@ void RegisterTestResultRoutes(http::Router& r, ResultsContext rc) {
           auto ba = store.GetBranch(a->branch_id);
           auto bb = store.GetBranch(b->branch_id);
           if (!ba || !bb || ba->project_id != bb->project_id)
-            return ErrorResponse(Error{ErrorCode::kInvalid, "both flows must belong to one project", "with"});
+            return ErrorResponse(
+                Error{ErrorCode::kInvalid, "both flows must belong to one project", "with"});
           resultdb::ResultStore rs(store.db());
           auto ra = rs.FlowResults(a->id);
           auto rb = rs.FlowResults(b->id);
@@ -277,33 +304,37 @@ void RegisterArtifactRoutes(http::Router& r, ResultsContext rc) {
   r.Get("/api/v1/runs/{id}/artifacts", list_artifacts(true));
   r.Get("/api/v1/flows/{id}/artifacts", list_artifacts(false));
   r.Add("GET", "/api/v1/artifacts/{id}/download",
-        http::StreamHandler([rc, &store](http::Request& req, std::shared_ptr<http::StreamWriter> out) {
-          if (auto who = rc.api.auth.Authenticate(RequestToken(req)); !who)
-            return StreamError(out, who.error());
-          auto id = IdParam(req, "id");
-          if (!id) return StreamError(out, id.error());
-          artifacts::ArtifactStore as(store.db(), *rc.blobs);
-          auto a = as.Get(*id);
-          if (!a) return StreamError(out, a.error());
-          if (!a->complete)
-            return StreamError(out, Error{ErrorCode::kConflict, "the upload of this file is not complete"});
-          SetUserContentHeaders(*out, a->path);
-          StreamBlob(rc.api.loop, rc.blobs, a->BlobKey(), out);
-        }));
+        http::StreamHandler(
+            [rc, &store](http::Request& req, std::shared_ptr<http::StreamWriter> out) {
+              if (auto who = rc.api.auth.Authenticate(RequestToken(req)); !who)
+                return StreamError(out, who.error());
+              auto id = IdParam(req, "id");
+              if (!id) return StreamError(out, id.error());
+              artifacts::ArtifactStore as(store.db(), *rc.blobs);
+              auto a = as.Get(*id);
+              if (!a) return StreamError(out, a.error());
+              if (!a->complete)
+                return StreamError(
+                    out, Error{ErrorCode::kConflict, "the upload of this file is not complete"});
+              SetUserContentHeaders(*out, a->path);
+              StreamBlob(rc.api.loop, rc.blobs, a->BlobKey(), out);
+            }));
 }
 
 // A branch's retention policy, and the user data of branches and projects.
 void RegisterRetentionAndDataRoutes(http::Router& r, ResultsContext rc) {
   ApiContext ctx = rc.api;
   store::Store& store = ctx.store;
-  r.Get("/api/v1/branches/{id}/retention", Authed(ctx, [&store](http::Request& req, const auth::Principal&) {
+  r.Get("/api/v1/branches/{id}/retention",
+        Authed(ctx, [&store](http::Request& req, const auth::Principal&) {
           auto id = IdParam(req, "id");
           if (!id) return ErrorResponse(id.error());
           if (auto b = store.GetBranch(*id); !b) return ErrorResponse(b.error());
           auto p = artifacts::GetPolicy(store.db(), *id);
           return Reply(p, [](const auto& v) { return artifacts::ToJson(v); });
         }));
-  r.Put("/api/v1/branches/{id}/retention", Authed(ctx, [&store](http::Request& req, const auth::Principal&) {
+  r.Put("/api/v1/branches/{id}/retention",
+        Authed(ctx, [&store](http::Request& req, const auth::Principal&) {
           auto id = IdParam(req, "id");
           if (!id) return ErrorResponse(id.error());
           if (auto b = store.GetBranch(*id); !b) return ErrorResponse(b.error());
@@ -312,11 +343,13 @@ void RegisterRetentionAndDataRoutes(http::Router& r, ResultsContext rc) {
           auto p = artifacts::GetPolicy(store.db(), *id);
           if (!p) return ErrorResponse(p.error());
           if (auto st = artifacts::ReadPolicy(*body, *p); !st) return ErrorResponse(st.error());
-          if (auto st = artifacts::SavePolicy(store.db(), *id, *p); !st) return ErrorResponse(st.error());
+          if (auto st = artifacts::SavePolicy(store.db(), *id, *p); !st)
+            return ErrorResponse(st.error());
           return JsonResponse(200, artifacts::ToJson(*p));
         }));
 
-  r.Get("/api/v1/branches/{id}/data", Authed(ctx, [&store](http::Request& req, const auth::Principal&) {
+  r.Get("/api/v1/branches/{id}/data",
+        Authed(ctx, [&store](http::Request& req, const auth::Principal&) {
           auto id = IdParam(req, "id");
           if (!id) return ErrorResponse(id.error());
           if (auto b = store.GetBranch(*id); !b) return ErrorResponse(b.error());
@@ -328,7 +361,8 @@ void RegisterRetentionAndDataRoutes(http::Router& r, ResultsContext rc) {
           }
           return JsonResponse(200, out);
         }));
-  r.Get("/api/v1/projects/{id}/data", Authed(ctx, [&store](http::Request& req, const auth::Principal&) {
+  r.Get("/api/v1/projects/{id}/data",
+        Authed(ctx, [&store](http::Request& req, const auth::Principal&) {
           auto id = IdParam(req, "id");
           if (!id) return ErrorResponse(id.error());
           if (auto p = store.GetProject(*id); !p) return ErrorResponse(p.error());

@@ -16,8 +16,7 @@ http::Response SchemaErrorResponse(const workflow::SchemaError& error);
 // Evaluates and validates the `schema` dict or `schema_code` (+ `schema_format`) of a request
 // body with the save-time ctx of `stage`'s branch, and stores code, format and the evaluated
 // dict into `stage`.
-workflow::SchemaResult<Json> EvaluateStageBody(store::Store& store, const Json& body,
-                                               Stage& stage);
+workflow::SchemaResult<Json> EvaluateStageBody(store::Store& store, const Json& body, Stage& stage);
 void RegisterSettingsRoutes(http::Router& router, ApiContext ctx);
 
 }  // namespace kraken::api

@@ -17,7 +17,8 @@ constexpr const char* kColumns =
 
 std::string RandomToken() {
   unsigned char bytes[24] = {};
-  std::ifstream("/dev/urandom", std::ios::binary).read(reinterpret_cast<char*>(bytes), sizeof bytes);
+  std::ifstream("/dev/urandom", std::ios::binary)
+      .read(reinterpret_cast<char*>(bytes), sizeof bytes);
   std::string out;
   for (unsigned char b : bytes) out += fmt::format("{:02x}", b);
   return out;
@@ -26,15 +27,24 @@ std::string RandomToken() {
 }  // namespace
 
 Json ToJson(const ArtifactRecord& a) {
-  return {{"id", a.id},           {"kind", a.kind},         {"flow_id", a.flow_id},
-          {"run_id", a.run_id},   {"job_id", a.job_id},     {"path", a.path},
-          {"size", a.size},       {"complete", a.complete}, {"public", a.is_public},
-          {"report_entry", a.report_entry}, {"key", a.cache_key}, {"created", a.created}};
+  return {{"id", a.id},
+          {"kind", a.kind},
+          {"flow_id", a.flow_id},
+          {"run_id", a.run_id},
+          {"job_id", a.job_id},
+          {"path", a.path},
+          {"size", a.size},
+          {"complete", a.complete},
+          {"public", a.is_public},
+          {"report_entry", a.report_entry},
+          {"key", a.cache_key},
+          {"created", a.created}};
 }
 
 Result<std::vector<ArtifactRecord>> ArtifactStore::Select(const std::string& where,
                                                           const std::vector<store::Value>& params) {
-  KR_ASSIGN(auto q, db_.Exec(fmt::format("SELECT {} FROM artifacts WHERE {}", kColumns, where), params));
+  KR_ASSIGN(auto q,
+            db_.Exec(fmt::format("SELECT {} FROM artifacts WHERE {}", kColumns, where), params));
   std::vector<ArtifactRecord> out;
   for (const auto& r : q.rows) {
     ArtifactRecord a;
@@ -60,8 +70,8 @@ Result<std::vector<ArtifactRecord>> ArtifactStore::Select(const std::string& whe
 }
 
 Result<std::vector<std::pair<ArtifactRecord, std::string>>> ArtifactStore::BeginUploads(
-    const ArtifactRecord& common, const std::vector<NewFile>& files, const std::string& report_entry,
-    Millis now) {
+    const ArtifactRecord& common, const std::vector<NewFile>& files,
+    const std::string& report_entry, Millis now) {
   std::vector<std::pair<ArtifactRecord, std::string>> out;
   for (const NewFile& f : files) {
     ArtifactRecord a = common;
@@ -70,12 +80,13 @@ Result<std::vector<std::pair<ArtifactRecord, std::string>>> ArtifactStore::Begin
     a.created = now;
     a.report_entry = !report_entry.empty() && GlobMatch(report_entry, f.path);
     a.complete = f.size == 0;
-    KR_ASSIGN(auto ins, db_.Exec(
-        "INSERT INTO artifacts (kind, branch_id, flow_id, run_id, job_id, flow_kind, cache_key, scope, "
-        "path, size, received, complete, public, report_entry, created) "
-        "VALUES (?,?,?,?,?,?,?,?,?,?,0,?,?,?,?) RETURNING id",
-        {a.kind, a.branch_id, a.flow_id, a.run_id, a.job_id, a.flow_kind, a.cache_key, a.scope, a.path,
-         a.size, int64_t(a.complete), int64_t(a.is_public), int64_t(a.report_entry), now}));
+    KR_ASSIGN(auto ins, db_.Exec("INSERT INTO artifacts (kind, branch_id, flow_id, run_id, job_id, "
+                                 "flow_kind, cache_key, scope, "
+                                 "path, size, received, complete, public, report_entry, created) "
+                                 "VALUES (?,?,?,?,?,?,?,?,?,?,0,?,?,?,?) RETURNING id",
+                                 {a.kind, a.branch_id, a.flow_id, a.run_id, a.job_id, a.flow_kind,
+                                  a.cache_key, a.scope, a.path, a.size, int64_t(a.complete),
+                                  int64_t(a.is_public), int64_t(a.report_entry), now}));
     a.id = ins.rows.at(0).Int(0);
     std::string token = RandomToken();
     KR_TRY(db_.Exec("INSERT INTO blob_grants (token, artifact_id, mode, expires) VALUES (?,?,?,?)",
@@ -93,9 +104,12 @@ Result<std::string> ArtifactStore::GrantDownload(Id artifact_id, Millis now) {
   return token;
 }
 
-Result<ArtifactRecord> ArtifactStore::Redeem(const std::string& token, const std::string& mode, Millis now) {
-  KR_ASSIGN(auto q, db_.Exec("SELECT artifact_id FROM blob_grants WHERE token = ? AND mode = ? AND expires > ?",
-                             {token, mode, now}));
+Result<ArtifactRecord> ArtifactStore::Redeem(const std::string& token, const std::string& mode,
+                                             Millis now) {
+  KR_ASSIGN(
+      auto q,
+      db_.Exec("SELECT artifact_id FROM blob_grants WHERE token = ? AND mode = ? AND expires > ?",
+               {token, mode, now}));
   if (q.rows.empty()) return NotFound("unknown or expired " + mode + " URL");
   return Get(q.rows[0].Int(0));
 }
@@ -105,9 +119,10 @@ Status ArtifactStore::WritePiece(const ArtifactRecord& a, int64_t offset, std::s
     return Invalid("offset", fmt::format("the piece falls outside the file's {} bytes", a.size));
   KR_TRY(blobs_.WriteAt(a.BlobKey(), static_cast<uint64_t>(offset), data));
   int64_t end = offset + static_cast<int64_t>(data.size());
-  KR_TRY(db_.Exec("UPDATE artifacts SET received = CASE WHEN received < ? THEN ? ELSE received END, "
-                  "complete = CASE WHEN ? >= size THEN 1 ELSE complete END WHERE id = ?",
-                  {end, end, end, a.id}));
+  KR_TRY(
+      db_.Exec("UPDATE artifacts SET received = CASE WHEN received < ? THEN ? ELSE received END, "
+               "complete = CASE WHEN ? >= size THEN 1 ELSE complete END WHERE id = ?",
+               {end, end, end, a.id}));
   return {};
 }
 
@@ -125,8 +140,8 @@ Result<std::vector<ArtifactRecord>> ArtifactStore::ListFlow(Id flow_id) {
   return Select("flow_id = ? AND kind = 'artifact' ORDER BY run_id, path, id", {flow_id});
 }
 
-Result<std::vector<ArtifactRecord>> ArtifactStore::FindInFlow(Id flow_id, Id except_run_id,
-                                                              const std::vector<std::string>& patterns) {
+Result<std::vector<ArtifactRecord>> ArtifactStore::FindInFlow(
+    Id flow_id, Id except_run_id, const std::vector<std::string>& patterns) {
   KR_ASSIGN(auto all, Select("flow_id = ? AND kind = 'artifact' AND complete = 1 AND run_id <> ? "
                              "ORDER BY run_id DESC, path",
                              {flow_id, except_run_id}));
@@ -155,13 +170,16 @@ Result<std::vector<ArtifactRecord>> ArtifactStore::FindInFlow(Id flow_id, Id exc
 Result<std::pair<std::string, std::vector<ArtifactRecord>>> ArtifactStore::FindCache(
     Id branch_id, const std::string& scope, const std::vector<std::string>& keys) {
   for (const std::string& key : keys) {
-    KR_ASSIGN(auto newest, db_.Exec("SELECT MAX(job_id) FROM artifacts WHERE branch_id = ? AND kind = 'cache' "
-                                    "AND scope = ? AND cache_key = ? AND complete = 1",
-                                    {branch_id, scope, key}));
+    KR_ASSIGN(auto newest,
+              db_.Exec("SELECT MAX(job_id) FROM artifacts WHERE branch_id = ? AND kind = 'cache' "
+                       "AND scope = ? AND cache_key = ? AND complete = 1",
+                       {branch_id, scope, key}));
     if (newest.rows.empty() || newest.rows[0].IsNull(0)) continue;
-    KR_ASSIGN(auto files, Select("branch_id = ? AND kind = 'cache' AND scope = ? AND cache_key = ? AND job_id = ? "
-                                 "AND complete = 1 ORDER BY id",
-                                 {branch_id, scope, key, newest.rows[0].Int(0)}));
+    KR_ASSIGN(
+        auto files,
+        Select("branch_id = ? AND kind = 'cache' AND scope = ? AND cache_key = ? AND job_id = ? "
+               "AND complete = 1 ORDER BY id",
+               {branch_id, scope, key, newest.rows[0].Int(0)}));
     return std::make_pair(key, files);
   }
   return std::make_pair(std::string(), std::vector<ArtifactRecord>());
@@ -175,7 +193,8 @@ Status ArtifactStore::DeleteRecords(const std::vector<ArtifactRecord>& records) 
   return {};
 }
 
-Result<int64_t> ArtifactStore::DeleteOlderThan(Id branch_id, const std::string& flow_kind, Millis cutoff) {
+Result<int64_t> ArtifactStore::DeleteOlderThan(Id branch_id, const std::string& flow_kind,
+                                               Millis cutoff) {
   KR_ASSIGN(auto old, Select("branch_id = ? AND kind = 'artifact' AND flow_kind = ? AND flow_id IN "
                              "(SELECT id FROM flows WHERE branch_id = ? AND created < ?)",
                              {branch_id, flow_kind, branch_id, cutoff}));

@@ -44,8 +44,8 @@ class ArtifactStore {
 
   // Records files about to be uploaded and returns, per file, its record and an upload token.
   Result<std::vector<std::pair<ArtifactRecord, std::string>>> BeginUploads(
-      const ArtifactRecord& common, const std::vector<NewFile>& files, const std::string& report_entry,
-      Millis now);
+      const ArtifactRecord& common, const std::vector<NewFile>& files,
+      const std::string& report_entry, Millis now);
   // A download token for a complete file.
   Result<std::string> GrantDownload(Id artifact_id, Millis now);
   // The file a token grants `mode` ("upload"/"download") access to; NotFound when the token is
@@ -72,7 +72,8 @@ class ArtifactStore {
   Status DeleteExpiredGrants(Millis now);
 
  private:
-  Result<std::vector<ArtifactRecord>> Select(const std::string& where, const std::vector<store::Value>& params);
+  Result<std::vector<ArtifactRecord>> Select(const std::string& where,
+                                             const std::vector<store::Value>& params);
   Status DeleteRecords(const std::vector<ArtifactRecord>& records);
 
   store::Db& db_;

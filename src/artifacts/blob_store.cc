@@ -18,7 +18,8 @@ Status FileBlobStore::WriteAt(const std::string& key, uint64_t offset, std::stri
   if (fd < 0) return Fail(ErrorCode::kInternal, "cannot write blob " + key);
   size_t done = 0;
   while (done < data.size()) {
-    ssize_t n = ::pwrite(fd, data.data() + done, data.size() - done, static_cast<off_t>(offset + done));
+    ssize_t n =
+        ::pwrite(fd, data.data() + done, data.size() - done, static_cast<off_t>(offset + done));
     if (n <= 0) {
       ::close(fd);
       return Fail(ErrorCode::kInternal, "cannot write blob " + key);

@@ -65,8 +65,8 @@ TEST_F(AuthTest, SessionsExpireAndTokensAuthenticate) {
   auto api = auth.CreateApiToken(who->user.id, "ci-script");
   ASSERT_TRUE(api);
   clock_.Advance(Auth::kSessionLifetime + 1);
-  EXPECT_FALSE(auth.Authenticate(*session));          // sessions expire
-  EXPECT_TRUE(auth.Authenticate(api->token));         // API tokens do not
+  EXPECT_FALSE(auth.Authenticate(*session));   // sessions expire
+  EXPECT_TRUE(auth.Authenticate(api->token));  // API tokens do not
   EXPECT_FALSE(auth.Authenticate("kkt_forged"));
   EXPECT_FALSE(auth.Authenticate(""));
 }

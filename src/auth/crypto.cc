@@ -12,8 +12,7 @@ Status InitCrypto() {
 Result<std::string> HashPassword(const std::string& password) {
   char out[crypto_pwhash_STRBYTES];
   // Interactive limits keep a login under ~100 ms on a small server.
-  if (crypto_pwhash_str(out, password.data(), password.size(),
-                        crypto_pwhash_OPSLIMIT_INTERACTIVE,
+  if (crypto_pwhash_str(out, password.data(), password.size(), crypto_pwhash_OPSLIMIT_INTERACTIVE,
                         crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
     return Fail(ErrorCode::kInternal, "out of memory while hashing a password");
   return std::string(out);

@@ -14,8 +14,13 @@ using store::Transaction;
 
 Autoscaler::Autoscaler(exec::Engine& engine, store::Store& store, http::Loop& loop,
                        const Clock& clock, Drivers& drivers, AutoscalerOptions options)
-    : engine_(engine), store_(store), loop_(loop), clock_(clock), drivers_(drivers),
-      options_(std::move(options)), machines_(store.db()),
+    : engine_(engine),
+      store_(store),
+      loop_(loop),
+      clock_(clock),
+      drivers_(drivers),
+      options_(std::move(options)),
+      machines_(store.db()),
       pool_(std::make_unique<WorkerPool>(options_.workers)) {
   // Pushed to the UI's live group page; the autoscaler itself ignores "machine".
   machines_.set_on_change(
@@ -210,8 +215,8 @@ Status Autoscaler::ReconcileGroup(const AgentsGroup& g, const std::map<Id, Agent
     return {};
   }
   std::string fingerprint = dep.Fingerprint();
-  GroupPass p{g, std::move(dep), std::move(fingerprint), State(g), std::move(machines), now,
-              next_check};
+  GroupPass p{g,   std::move(dep), std::move(fingerprint), State(g), std::move(machines),
+              now, next_check};
   KR_TRY(FollowAgents(p, agents));
   KR_TRY(JudgeMachines(p));
   if (!p.dep.autoscaled()) return {};
@@ -293,8 +298,10 @@ Status Autoscaler::JudgeMachines(GroupPass& p) {
     }
     if (m.state == MachineState::kTerminating && !destroying_.count(m.id)) {
       auto r = destroy_retry_.find(m.id);
-      if (r == destroy_retry_.end() || r->second <= p.now) StartDestroy(m);
-      else p.next_check = std::min(p.next_check, r->second);
+      if (r == destroy_retry_.end() || r->second <= p.now)
+        StartDestroy(m);
+      else
+        p.next_check = std::min(p.next_check, r->second);
     }
   }
   return {};
@@ -368,7 +375,8 @@ Status Autoscaler::CreateMachines(GroupPass& p, Demand& d) {
         m.queued_at = d.oldest.count(system) ? d.oldest[system] : p.now;
         m.MoveTo(MachineState::kRequested, p.now);
         KR_ASSIGN(m, machines_.Create(m));
-        KR_ASSIGN(auto token, engine_.MintRegistrationToken(p.g.id, p.dep.boot_timeout * 1000, m.id));
+        KR_ASSIGN(auto token,
+                  engine_.MintRegistrationToken(p.g.id, p.dep.boot_timeout * 1000, m.id));
         m.token_hash = auth::HashToken(token);
         KR_TRY(machines_.Save(m));
         made.emplace_back(std::move(m), std::move(token));
@@ -409,16 +417,18 @@ Status Autoscaler::ExplainGroupWaits(GroupPass& p, const Demand& d) {
         coming = &m;
     if (!p.gs.failing.empty()) {
       reason = "group failing: " + p.gs.failing;
-      if (!d.ready) reason += fmt::format(" (next try in {} s)", (p.gs.backoff.next_attempt() - p.now + 999) / 1000);
+      if (!d.ready)
+        reason +=
+            fmt::format(" (next try in {} s)", (p.gs.backoff.next_attempt() - p.now + 999) / 1000);
     } else if (!d.ready && !coming) {
       reason = fmt::format("creating a machine failed ({}); next try in {} s", p.gs.last_error,
                            (p.gs.backoff.next_attempt() - p.now + 999) / 1000);
     } else if (coming) {
       bool booting = coming->state == MachineState::kBooting;
-      reason = fmt::format("machine {} {} for {} s", coming->name(),
-                           booting ? "booting" : "being created",
-                           (p.now - coming->EnteredAt(booting ? MachineState::kBooting
-                                                            : MachineState::kRequested)) / 1000);
+      reason = fmt::format(
+          "machine {} {} for {} s", coming->name(), booting ? "booting" : "being created",
+          (p.now - coming->EnteredAt(booting ? MachineState::kBooting : MachineState::kRequested)) /
+              1000);
     } else if (d.plan.waiting_for_limit.count(key)) {
       reason = fmt::format("group limit {} reached", p.dep.instances_limit);
     }

@@ -33,14 +33,14 @@
 namespace kraken::autoscale {
 
 struct AutoscalerOptions {
-  std::string server_url;         // where machines' agents connect
+  std::string server_url;          // where machines' agents connect
   std::string server_fingerprint;  // the server's self-signed certificate, pinned by agents
-  std::string server_id;          // tags every machine
-  Millis sweep_interval = 30'000; // orphan sweep period
-  Millis backoff_base = 1'000;    // first delay after a failed creation
-  Millis backoff_cap = 60'000;    // longest delay: at worst one call a minute per group
-  Millis destroy_retry = 5'000;   // after a failed destroy
-  Millis tick = 10'000;           // a pass at least this often, whatever happens
+  std::string server_id;           // tags every machine
+  Millis sweep_interval = 30'000;  // orphan sweep period
+  Millis backoff_base = 1'000;     // first delay after a failed creation
+  Millis backoff_cap = 60'000;     // longest delay: at worst one call a minute per group
+  Millis destroy_retry = 5'000;    // after a failed destroy
+  Millis tick = 10'000;            // a pass at least this often, whatever happens
   int workers = 4;
 };
 
@@ -85,11 +85,11 @@ class Autoscaler : public exec::Listener {
  private:
   struct GroupState {
     std::string name;
-    Json deployment;          // as last seen: a change resets the backoff
+    Json deployment;  // as last seen: a change resets the backoff
     Backoff backoff;
-    std::string failing;      // a permanent failure's message, until a creation succeeds
+    std::string failing;  // a permanent failure's message, until a creation succeeds
     std::string last_error;
-    int creating = 0;         // create calls under way
+    int creating = 0;                            // create calls under way
     std::map<std::string, std::string> reasons;  // per system: why its jobs wait
     std::map<std::string, int> sightings;        // orphan driver ids seen by sweeps
     bool listing = false;
@@ -130,11 +130,13 @@ class Autoscaler : public exec::Listener {
   Result<Deployment> GroupDeployment(Id group_id);
 
   // cloud::Driver calls (autoscaler_calls.cc).
-  void StartCreate(const Machine& m, cloud::MachineSpec spec, std::shared_ptr<cloud::Driver> driver);
+  void StartCreate(const Machine& m, cloud::MachineSpec spec,
+                   std::shared_ptr<cloud::Driver> driver);
   void OnCreated(Id machine_id, Id group_id, cloud::DriverResult<std::string> result);
   void StartDestroy(const Machine& m);
   void OnDestroyed(Id machine_id, cloud::DriverResult<void> result);
-  void OnListed(Id group_id, Millis started, cloud::DriverResult<std::vector<cloud::DriverMachine>> result);
+  void OnListed(Id group_id, Millis started,
+                cloud::DriverResult<std::vector<cloud::DriverMachine>> result);
   void ScheduleWake(Millis at);
   void ScheduleSweep();
   // Runs `fn` on the loop if this autoscaler still exists then.
@@ -149,14 +151,14 @@ class Autoscaler : public exec::Listener {
   MachineStore machines_;
   Metrics metrics_;
   std::map<Id, GroupState> groups_;
-  std::set<Id> destroying_;              // machines with a destroy call under way
-  std::map<Id, Millis> destroy_retry_;   // machine → when to retry a failed destroy
+  std::set<Id> destroying_;             // machines with a destroy call under way
+  std::map<Id, Millis> destroy_retry_;  // machine → when to retry a failed destroy
   bool pass_pending_ = false;
   bool stopped_ = false;
   std::unique_ptr<http::Loop::Timer> wake_timer_, sweep_timer_;
   Millis wake_at_ = 0;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
-  std::unique_ptr<WorkerPool> pool_;     // last: joined first on destruction
+  std::unique_ptr<WorkerPool> pool_;  // last: joined first on destruction
 };
 
 }  // namespace kraken::autoscale

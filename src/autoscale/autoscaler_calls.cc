@@ -11,17 +11,22 @@ namespace {
 
 const char* ClassName(cloud::FailureClass c) {
   switch (c) {
-    case cloud::FailureClass::kTransient: return "transient";
-    case cloud::FailureClass::kThrottled: return "throttled";
-    case cloud::FailureClass::kCapacity: return "capacity";
-    case cloud::FailureClass::kPermanent: return "permanent";
+    case cloud::FailureClass::kTransient:
+      return "transient";
+    case cloud::FailureClass::kThrottled:
+      return "throttled";
+    case cloud::FailureClass::kCapacity:
+      return "capacity";
+    case cloud::FailureClass::kPermanent:
+      return "permanent";
   }
   return "transient";
 }
 
 }  // namespace
 
-cloud::DriverResult<std::shared_ptr<cloud::Driver>> Autoscaler::DriverFor(const Machine& m, Id group_id) {
+cloud::DriverResult<std::shared_ptr<cloud::Driver>> Autoscaler::DriverFor(const Machine& m,
+                                                                          Id group_id) {
   auto dep = GroupDeployment(group_id);
   if (dep && dep->method == m.method) return drivers_.For(*dep);
   // The group moved to another method: reach the machine with its own method's defaults.
@@ -63,8 +68,8 @@ void Autoscaler::OnCreated(Id machine_id, Id group_id, cloud::DriverResult<std::
     Millis delay = gs.backoff.Failed(now);
     gs.last_error = e.message;
     if (e.failure == cloud::FailureClass::kPermanent) gs.failing = e.message;
-    spdlog::warn("autoscaler: creating machine {} failed ({}): {}; next try in {} ms",
-                 m->name(), ClassName(e.failure), e.message, delay);
+    spdlog::warn("autoscaler: creating machine {} failed ({}): {}; next try in {} ms", m->name(),
+                 ClassName(e.failure), e.message, delay);
     m->last_error = e.message;
     // A failed call may still have left something behind: the sweep will find its tag.
     m->MoveTo(MachineState::kFailed, now, e.message);
@@ -107,7 +112,8 @@ void Autoscaler::StartDestroy(const Machine& m) {
     } else {
       // Never confirmed by the driver (a restart mid-creation): destroy it by its tag.
       auto list = d->List(server, group);
-      if (!list) result = tl::unexpected(list.error());
+      if (!list)
+        result = tl::unexpected(list.error());
       else
         for (const auto& dm : *list) {
           auto tag = dm.tags.find(cloud::kTagMachine);
@@ -115,7 +121,8 @@ void Autoscaler::StartDestroy(const Machine& m) {
             if (auto r = d->Destroy(dm.driver_id); !r) result = r;
         }
     }
-    PostBack([this, id, result = std::move(result)]() mutable { OnDestroyed(id, std::move(result)); });
+    PostBack(
+        [this, id, result = std::move(result)]() mutable { OnDestroyed(id, std::move(result)); });
   });
 }
 
@@ -166,7 +173,8 @@ void Autoscaler::Sweep() {
   }
 }
 
-void Autoscaler::OnListed(Id group_id, Millis started, cloud::DriverResult<std::vector<cloud::DriverMachine>> result) {
+void Autoscaler::OnListed(Id group_id, Millis started,
+                          cloud::DriverResult<std::vector<cloud::DriverMachine>> result) {
   GroupState& gs = groups_[group_id];
   gs.listing = false;
   if (!result) {
@@ -208,9 +216,8 @@ void Autoscaler::OnListed(Id group_id, Millis started, cloud::DriverResult<std::
   Millis now = clock_.Now();
   for (Machine& m : *live) {
     if (present.count(m.id) || destroying_.count(m.id)) continue;
-    bool listed_after_creation =
-        !m.driver_id.empty() && m.EnteredAt(MachineState::kBooting) > 0 &&
-        m.EnteredAt(MachineState::kBooting) < started;
+    bool listed_after_creation = !m.driver_id.empty() && m.EnteredAt(MachineState::kBooting) > 0 &&
+                                 m.EnteredAt(MachineState::kBooting) < started;
     if (!listed_after_creation) continue;
     if (m.state == MachineState::kTerminating || m.state == MachineState::kBooting ||
         m.state == MachineState::kIdle || m.state == MachineState::kBusy ||
@@ -241,8 +248,8 @@ std::string Autoscaler::RenderMetrics() {
       metrics_.Set("kraken_jobs_queued", {{"group", g.name}}, 0);
       auto dep = ParseDeployment(g.deployment, true);
       if (dep && dep->autoscaled()) {
-        for (const char* s : {"requested", "provisioning", "booting", "idle", "busy", "draining",
-                              "terminating"})
+        for (const char* s :
+             {"requested", "provisioning", "booting", "idle", "busy", "draining", "terminating"})
           metrics_.Set("kraken_machines", {{"group", g.name}, {"state", s}}, 0);
         auto gs = groups_.find(g.id);
         metrics_.Set("kraken_group_failing", {{"group", g.name}},
@@ -254,7 +261,8 @@ std::string Autoscaler::RenderMetrics() {
     for (const Job& j : *queued) metrics_.Inc("kraken_jobs_queued", {{"group", j.group_name}});
   if (auto live = machines_.List(0))
     for (const Machine& m : *live)
-      metrics_.Inc("kraken_machines", {{"group", names[m.group_id]}, {"state", std::string(Name(m.state))}});
+      metrics_.Inc("kraken_machines",
+                   {{"group", names[m.group_id]}, {"state", std::string(Name(m.state))}});
   return metrics_.Render();
 }
 

@@ -39,7 +39,8 @@ class RecordingDriver : public cloud::Driver {
   cloud::DriverResult<std::vector<cloud::DriverMachine>> List(const std::string&, Id) override {
     std::lock_guard lock(mu_);
     std::vector<cloud::DriverMachine> out;
-    for (const std::string& id : listed_) out.push_back({id, {{cloud::kTagMachine, tags_[id]}}, "running"});
+    for (const std::string& id : listed_)
+      out.push_back({id, {{cloud::kTagMachine, tags_[id]}}, "running"});
     return out;
   }
   // The provider takes the machine away (a spot interruption).
@@ -56,9 +57,9 @@ class RecordingDriver : public cloud::Driver {
  private:
   std::mutex mu_;
   std::condition_variable cv_;
-  std::vector<cloud::MachineSpec> specs_;          // guarded by mu_
-  std::set<std::string> listed_;            // guarded by mu_
-  std::map<std::string, std::string> tags_; // guarded by mu_
+  std::vector<cloud::MachineSpec> specs_;    // guarded by mu_
+  std::set<std::string> listed_;             // guarded by mu_
+  std::map<std::string, std::string> tags_;  // guarded by mu_
 };
 
 class AutoscalerTest : public ::testing::Test {
@@ -77,7 +78,8 @@ class AutoscalerTest : public ::testing::Test {
     store_ = std::move(*st);
     ASSERT_TRUE(store_->SetSetting("server_id", "test"));
     engine_ = std::make_unique<exec::Engine>(
-        *store_, RealClock::Instance(), [this](std::function<void()> fn) { loop_.Post(std::move(fn)); });
+        *store_, RealClock::Instance(),
+        [this](std::function<void()> fn) { loop_.Post(std::move(fn)); });
     ASSERT_TRUE(engine_->Bootstrap());
     AllowFakeDriver(true);
     drivers_ = std::make_unique<Drivers>("/bin/true", (dir_ / "machines").string());
@@ -85,7 +87,7 @@ class AutoscalerTest : public ::testing::Test {
     AutoscalerOptions options;
     options.server_id = "test";
     options.server_url = "http://127.0.0.1:8080";  // the listen address
-    options.sweep_interval = 3'600'000;              // sweeps only when a test asks
+    options.sweep_interval = 3'600'000;            // sweeps only when a test asks
     autoscaler_ = std::make_unique<Autoscaler>(*engine_, *store_, loop_, RealClock::Instance(),
                                                *drivers_, options);
     engine_->add_listener(autoscaler_.get());
@@ -108,14 +110,15 @@ class AutoscalerTest : public ::testing::Test {
     Stage stage;
     stage.branch_id = branch->id;
     stage.name = "one";
-    stage.schema = Json{
-        {"parent", "root"},
-        {"triggers", {{"parent", true}}},
-        {"jobs", Json::array({Json{{"name", "j"},
-                                   {"steps", Json::array({Json{{"tool", "shell"}, {"cmd", "true"}}})},
-                                   {"environments", Json::array({Json{{"system", "any"},
-                                                                      {"agents_group", "auto"},
-                                                                      {"config", "c"}}})}}})}};
+    stage.schema =
+        Json{{"parent", "root"},
+             {"triggers", {{"parent", true}}},
+             {"jobs",
+              Json::array({Json{{"name", "j"},
+                                {"steps", Json::array({Json{{"tool", "shell"}, {"cmd", "true"}}})},
+                                {"environments", Json::array({Json{{"system", "any"},
+                                                                   {"agents_group", "auto"},
+                                                                   {"config", "c"}}})}}})}};
     stage.schema_code = stage.schema.dump();
     stage.created = stage.updated = now;
     ASSERT_TRUE(store_->CreateStage(stage));

@@ -20,7 +20,10 @@ class Backoff {
 
   // Records a failure at `now`; returns the delay before the next attempt.
   Millis Failed(Millis now);
-  void Succeeded() { failures_ = 0; next_ = 0; }
+  void Succeeded() {
+    failures_ = 0;
+    next_ = 0;
+  }
   // Whether a call may be made at `now`.
   bool Ready(Millis now) const { return now >= next_; }
   int failures() const { return failures_; }

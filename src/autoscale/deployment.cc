@@ -22,9 +22,11 @@ Status ReadInt(const Json& j, const std::string& key, int64_t lo, int64_t hi, in
                const std::string& prefix = "") {
   if (!j.contains(key) || j[key].is_null()) return {};
   const Json& v = j[key];
-  bool integral = v.is_number_integer() || (v.is_number_float() && v.get<double>() == static_cast<int64_t>(v.get<double>()));
+  bool integral = v.is_number_integer() ||
+                  (v.is_number_float() && v.get<double>() == static_cast<int64_t>(v.get<double>()));
   if (!integral || v.get<double>() < lo || v.get<double>() > hi)
-    return Invalid(Field(prefix + key), fmt::format("must be a whole number from {} to {}", lo, hi));
+    return Invalid(Field(prefix + key),
+                   fmt::format("must be a whole number from {} to {}", lo, hi));
   out = static_cast<int64_t>(v.get<double>());
   return {};
 }
@@ -70,7 +72,8 @@ Status ParseDocker(const Json& d, DockerOptions& o) {
   }
   KR_TRY(ReadNumber(j, "cpus", 0, 1024, o.cpus, p));
   KR_TRY(ReadInt(j, "memory_mb", 0, 1 << 24, o.memory_mb, p));
-  if (o.memory_mb > 0 && o.memory_mb < 6) return Invalid(Field(p + "memory_mb"), "must be 0 (no limit) or at least 6");
+  if (o.memory_mb > 0 && o.memory_mb < 6)
+    return Invalid(Field(p + "memory_mb"), "must be 0 (no limit) or at least 6");
   return {};
 }
 
@@ -84,8 +87,9 @@ std::string Deployment::Fingerprint() const {
   // as changing them needs no new machines.
   Json f = {{"method", method}, {"default_system", default_system}};
   if (method == "docker")
-    f["docker"] = {{"engine", docker.engine}, {"image", docker.image}, {"network", docker.network},
-                   {"env", docker.env}, {"cpus", docker.cpus}, {"memory_mb", docker.memory_mb}};
+    f["docker"] = {{"engine", docker.engine},   {"image", docker.image},
+                   {"network", docker.network}, {"env", docker.env},
+                   {"cpus", docker.cpus},       {"memory_mb", docker.memory_mb}};
   if (method == "aws_ec2")
     for (const char* key : {"region", "instance_type", "default_ami", "spot", "monitoring",
                             "cpu_credits_unlimited", "disk_size_gb", "init_script", "subnet_id",
@@ -114,15 +118,16 @@ Result<Deployment> ParseDeployment(const Json& json, bool allow_fake) {
   KR_TRY(ReadString(json, "default_system", d.default_system));
   if (d.default_system.empty()) d.default_system = "any";
   if (d.min_idle > d.instances_limit)
-    return Invalid(Field("min_idle"), fmt::format("must not exceed instances_limit ({})",
-                                                  d.instances_limit));
+    return Invalid(Field("min_idle"),
+                   fmt::format("must not exceed instances_limit ({})", d.instances_limit));
   if (d.method == "docker") KR_TRY(ParseDocker(json, d.docker));
   if (d.method == "aws_ec2") {
     auto ec2 = ec2::ParseEc2Options(json);  // errors name "deployment.<option>"
     if (!ec2) return tl::unexpected(ec2.error());
   }
   if (d.method == "fake") {
-    const Json& f = json.contains("fake") && json["fake"].is_object() ? json["fake"] : Json::object();
+    const Json& f =
+        json.contains("fake") && json["fake"].is_object() ? json["fake"] : Json::object();
     int64_t pct = 0;
     KR_TRY(ReadInt(f, "transient_pct", 0, 100, pct, "fake."));
     d.fake.transient_pct = static_cast<int>(pct);

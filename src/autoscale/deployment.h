@@ -14,11 +14,11 @@ namespace kraken::autoscale {
 
 struct DockerOptions {
   std::string engine = "unix:///var/run/docker.sock";
-  std::string image;          // for jobs whose system is `any`
+  std::string image;             // for jobs whose system is `any`
   std::string network = "host";  // so the agent reaches a server on 127.0.0.1
-  Json env = Json::object();  // extra environment variables for the agent
-  double cpus = 0;            // 0: no limit
-  int64_t memory_mb = 0;      // 0: no limit
+  Json env = Json::object();     // extra environment variables for the agent
+  double cpus = 0;               // 0: no limit
+  int64_t memory_mb = 0;         // 0: no limit
 };
 
 // Scripted failures of the `fake` method (tests only; it starts local agents).

@@ -29,9 +29,12 @@ TEST(DeploymentTest, DefaultsAndMethods) {
 TEST(DeploymentTest, ErrorsNameTheField) {
   EXPECT_EQ(FieldOf(Json{{"method", "ftp"}}), "deployment.method");
   EXPECT_EQ(FieldOf(Json{{"method", "fake"}}), "deployment.method");
-  EXPECT_EQ(FieldOf(Json{{"method", "local"}, {"instances_limit", -1}}), "deployment.instances_limit");
-  EXPECT_EQ(FieldOf(Json{{"method", "local"}, {"instances_limit", "3"}}), "deployment.instances_limit");
-  EXPECT_EQ(FieldOf(Json{{"method", "local"}, {"destroy_after_jobs", 1.5}}), "deployment.destroy_after_jobs");
+  EXPECT_EQ(FieldOf(Json{{"method", "local"}, {"instances_limit", -1}}),
+            "deployment.instances_limit");
+  EXPECT_EQ(FieldOf(Json{{"method", "local"}, {"instances_limit", "3"}}),
+            "deployment.instances_limit");
+  EXPECT_EQ(FieldOf(Json{{"method", "local"}, {"destroy_after_jobs", 1.5}}),
+            "deployment.destroy_after_jobs");
   EXPECT_EQ(FieldOf(Json{{"method", "local"}, {"destroy_after_idle_minutes", -2}}),
             "deployment.destroy_after_idle_minutes");
   EXPECT_EQ(FieldOf(Json{{"method", "local"}, {"boot_timeout", 0}}), "deployment.boot_timeout");
@@ -92,7 +95,8 @@ TEST(MetricsTest, PrometheusText) {
   m.Observe("h_seconds", {{"phase", "p"}}, 700);
   std::string text = m.Render();
   EXPECT_NE(text.find("# TYPE x_total counter\n"), std::string::npos) << text;
-  EXPECT_NE(text.find("x_total{group=\"a\\\"b\",class=\"transient\"} 2\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("x_total{group=\"a\\\"b\",class=\"transient\"} 2\n"), std::string::npos)
+      << text;
   EXPECT_NE(text.find("h_seconds_bucket{phase=\"p\",le=\"0.05\"} 0\n"), std::string::npos) << text;
   EXPECT_NE(text.find("h_seconds_bucket{phase=\"p\",le=\"0.1\"} 1\n"), std::string::npos) << text;
   EXPECT_NE(text.find("h_seconds_bucket{phase=\"p\",le=\"+Inf\"} 2\n"), std::string::npos) << text;

@@ -40,16 +40,18 @@ docker::ContainerSpec DockerDriver::ContainerFor(const cloud::MachineSpec& spec)
 
 cloud::DriverResult<std::string> DockerDriver::Create(const cloud::MachineSpec& spec) {
   if (binary_.empty())
-    return tl::unexpected(cloud::DriverError{cloud::FailureClass::kPermanent,
-                                      "no kraken-agent to run in containers: build the "
-                                      "kraken-agent target or give the server --agent-binary",
-                                      "no-agent"});
+    return tl::unexpected(
+        cloud::DriverError{cloud::FailureClass::kPermanent,
+                           "no kraken-agent to run in containers: build the "
+                           "kraken-agent target or give the server --agent-binary",
+                           "no-agent"});
   docker::ContainerSpec c = ContainerFor(spec);
   if (c.image == "any" || c.image.empty())
-    return tl::unexpected(cloud::DriverError{cloud::FailureClass::kPermanent,
-                                      "no image: the job's system is `any` and the group has "
-                                      "no default image (deployment.image)",
-                                      "no-image"});
+    return tl::unexpected(
+        cloud::DriverError{cloud::FailureClass::kPermanent,
+                           "no image: the job's system is `any` and the group has "
+                           "no default image (deployment.image)",
+                           "no-image"});
   auto id = client_.CreateContainer(c);
   if (!id) return tl::unexpected(ClassifyDockerError(id.error()));
   if (auto st = client_.StartContainer(*id); !st) {
@@ -66,19 +68,20 @@ cloud::DriverResult<void> DockerDriver::Destroy(const std::string& driver_id) {
   return {};
 }
 
-cloud::DriverResult<std::vector<cloud::DriverMachine>> DockerDriver::List(const std::string& server_id,
-                                                            Id group_id) {
-  auto list = client_.ListContainers({std::string(cloud::kTagServer) + "=" + server_id,
-                                      std::string(cloud::kTagGroup) + "=" + std::to_string(group_id)});
+cloud::DriverResult<std::vector<cloud::DriverMachine>> DockerDriver::List(
+    const std::string& server_id, Id group_id) {
+  auto list =
+      client_.ListContainers({std::string(cloud::kTagServer) + "=" + server_id,
+                              std::string(cloud::kTagGroup) + "=" + std::to_string(group_id)});
   if (!list) return tl::unexpected(ClassifyDockerError(list.error()));
   std::vector<cloud::DriverMachine> out;
   for (const auto& c : *list) {
     cloud::DriverMachine m;
     m.driver_id = c.id;
     m.tags = c.labels;
-    m.state = c.state == docker::ContainerState::kRunning ? "running"
+    m.state = c.state == docker::ContainerState::kRunning   ? "running"
               : c.state == docker::ContainerState::kCreated ? "pending"
-                                                             : "stopped";
+                                                            : "stopped";
     out.push_back(std::move(m));
   }
   return out;

@@ -13,8 +13,8 @@
 
 #include <string>
 
-#include "cloud/driver.h"
 #include "cloud/docker/docker_client.h"
+#include "cloud/driver.h"
 
 namespace kraken::autoscale {
 
@@ -30,7 +30,7 @@ class DockerDriver : public cloud::Driver {
   cloud::DriverResult<std::string> Create(const cloud::MachineSpec& spec) override;
   cloud::DriverResult<void> Destroy(const std::string& driver_id) override;
   cloud::DriverResult<std::vector<cloud::DriverMachine>> List(const std::string& server_id,
-                                                Id group_id) override;
+                                                              Id group_id) override;
 
   // The container a machine would be made of (exposed for tests).
   docker::ContainerSpec ContainerFor(const cloud::MachineSpec& spec) const;

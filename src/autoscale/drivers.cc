@@ -31,11 +31,13 @@ cloud::DriverResult<std::shared_ptr<cloud::Driver>> Drivers::For(const Deploymen
   } else if (d.method == "docker") {
     auto client = docker::DockerClient::Connect(d.docker.engine);
     if (!client)
-      return tl::unexpected(cloud::DriverError{cloud::FailureClass::kPermanent, client.error().message, ""});
+      return tl::unexpected(
+          cloud::DriverError{cloud::FailureClass::kPermanent, client.error().message, ""});
     driver = std::make_shared<DockerDriver>(std::move(*client), agent_binary_);
   } else {
     return tl::unexpected(cloud::DriverError{cloud::FailureClass::kPermanent,
-                                      "no driver for method " + d.method + " in this server", ""});
+                                             "no driver for method " + d.method + " in this server",
+                                             ""});
   }
   drivers_[key] = driver;
   return driver;

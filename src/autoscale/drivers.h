@@ -31,7 +31,8 @@ class Drivers {
   void Set(const std::string& method, std::shared_ptr<cloud::Driver> driver);
   // Makes the drivers of a method built outside this module (aws_ec2). The factory is
   // asked on every For() of that method, on the caller's thread, and does its own sharing.
-  using Factory = std::function<cloud::DriverResult<std::shared_ptr<cloud::Driver>>(const Deployment&)>;
+  using Factory =
+      std::function<cloud::DriverResult<std::shared_ptr<cloud::Driver>>(const Deployment&)>;
   void SetFactory(const std::string& method, Factory factory);
   // The driver for `d`, or a permanent error (a method with no driver in this build).
   cloud::DriverResult<std::shared_ptr<cloud::Driver>> For(const Deployment& d);
@@ -40,7 +41,7 @@ class Drivers {
   std::string binary_, machines_dir_, agent_binary_, data_dir_;
   std::mutex mu_;
   std::map<std::string, std::shared_ptr<cloud::Driver>> drivers_;  // guarded by mu_
-  std::map<std::string, Factory> factories_;                 // guarded by mu_
+  std::map<std::string, Factory> factories_;                       // guarded by mu_
 };
 
 }  // namespace kraken::autoscale

@@ -26,7 +26,7 @@ class FakeDriver : public cloud::Driver {
     return inner_->Destroy(driver_id);
   }
   cloud::DriverResult<std::vector<cloud::DriverMachine>> List(const std::string& server_id,
-                                                Id group_id) override {
+                                                              Id group_id) override {
     return inner_->List(server_id, group_id);
   }
   int64_t create_calls() const { return calls_; }

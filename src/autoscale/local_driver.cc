@@ -68,8 +68,8 @@ cloud::DriverResult<std::string> LocalDriver::Create(const cloud::MachineSpec& s
   // The log lies beside the work dir, in a folder the agents cannot write.
   auto pid = proc::StartDaemon(so, (machines / (name + ".log")).string());
   if (!pid)
-    return tl::unexpected(cloud::DriverError{cloud::FailureClass::kTransient,
-                                      "cannot start a local agent: " + pid.error().message, ""});
+    return tl::unexpected(cloud::DriverError{
+        cloud::FailureClass::kTransient, "cannot start a local agent: " + pid.error().message, ""});
   auto info = proc::ReadProcessInfo(*pid);
   return fmt::format("{}:{}", *pid, info ? info->start_time : 0);
 }
@@ -78,19 +78,21 @@ cloud::DriverResult<void> LocalDriver::Destroy(const std::string& driver_id) {
   pid_t pid = 0;
   unsigned long long start = 0;
   if (std::sscanf(driver_id.c_str(), "%d:%llu", &pid, &start) < 1 || pid <= 1)
-    return tl::unexpected(cloud::DriverError{cloud::FailureClass::kPermanent, "bad local machine id " + driver_id, ""});
+    return tl::unexpected(cloud::DriverError{cloud::FailureClass::kPermanent,
+                                             "bad local machine id " + driver_id, ""});
   auto info = proc::ReadProcessInfo(pid);
   // Gone, or the pid now names another process: nothing of ours to stop.
   if (!info || info->HasEnded() || (start && info->start_time != start) || !IsKrakenAgent(pid))
     return {};
   auto killed = proc::KillGroup(pid, std::chrono::seconds(5));
   if (!killed)
-    return tl::unexpected(cloud::DriverError{cloud::FailureClass::kTransient, killed.error().message, ""});
+    return tl::unexpected(
+        cloud::DriverError{cloud::FailureClass::kTransient, killed.error().message, ""});
   return {};
 }
 
-cloud::DriverResult<std::vector<cloud::DriverMachine>> LocalDriver::List(const std::string& server_id,
-                                                           Id group_id) {
+cloud::DriverResult<std::vector<cloud::DriverMachine>> LocalDriver::List(
+    const std::string& server_id, Id group_id) {
   std::vector<cloud::DriverMachine> out;
   for (const proc::ProcessInfo& p : proc::ListProcesses()) {
     // The daemon leads its own process group; its step children carry the tags too.

@@ -29,7 +29,7 @@ class LocalDriver : public cloud::Driver {
   cloud::DriverResult<std::string> Create(const cloud::MachineSpec& spec) override;
   cloud::DriverResult<void> Destroy(const std::string& driver_id) override;
   cloud::DriverResult<std::vector<cloud::DriverMachine>> List(const std::string& server_id,
-                                                Id group_id) override;
+                                                              Id group_id) override;
 
  private:
   std::string binary_, dir_, data_dir_;

@@ -6,9 +6,9 @@ namespace kraken::autoscale {
 
 namespace {
 
-constexpr std::array<std::string_view, 9> kNames = {
-    "requested", "provisioning", "booting", "idle", "busy",
-    "draining",  "terminating",  "gone",    "failed"};
+constexpr std::array<std::string_view, 9> kNames = {"requested",   "provisioning", "booting",
+                                                    "idle",        "busy",         "draining",
+                                                    "terminating", "gone",         "failed"};
 
 }  // namespace
 

@@ -48,11 +48,11 @@ struct Machine {
   std::string deployment_hash;  // Deployment::Fingerprint() at decision time
   std::optional<Id> agent_id;   // set when its agent registers
   int64_t job_count = 0;
-  std::string token_hash;       // of its one-time registration token
+  std::string token_hash;  // of its one-time registration token
   std::string last_error;
-  Millis boot_deadline = 0;     // destroyed if its agent has not registered by then
+  Millis boot_deadline = 0;  // destroyed if its agent has not registered by then
   Millis idle_since = 0;
-  Millis queued_at = 0;         // when the oldest job it was made for was queued
+  Millis queued_at = 0;              // when the oldest job it was made for was queued
   Json transitions = Json::array();  // [[state, time, why], ...]
   Millis created = 0, updated = 0;
 

@@ -41,14 +41,17 @@ Value OptId(const std::optional<Id>& id) { return id ? Value(*id) : store::Null(
 }  // namespace
 
 Result<Machine> MachineStore::Create(Machine m) {
-  KR_ASSIGN(auto r, db_.Exec(
-      "INSERT INTO machines (group_id, system, state, driver_id, method, deployment_hash, "
-      "agent_id, job_count, token_hash, last_error, boot_deadline, idle_since, queued_at, "
-      "transitions, created, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-      "RETURNING id",
-      {m.group_id, m.system, std::string(Name(m.state)), m.driver_id, m.method,
-       m.deployment_hash, OptId(m.agent_id), m.job_count, m.token_hash, m.last_error,
-       m.boot_deadline, m.idle_since, m.queued_at, m.transitions.dump(), m.created, m.updated}));
+  KR_ASSIGN(
+      auto r,
+      db_.Exec(
+          "INSERT INTO machines (group_id, system, state, driver_id, method, deployment_hash, "
+          "agent_id, job_count, token_hash, last_error, boot_deadline, idle_since, queued_at, "
+          "transitions, created, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+          "RETURNING id",
+          {m.group_id, m.system, std::string(Name(m.state)), m.driver_id, m.method,
+           m.deployment_hash, OptId(m.agent_id), m.job_count, m.token_hash, m.last_error,
+           m.boot_deadline, m.idle_since, m.queued_at, m.transitions.dump(), m.created,
+           m.updated}));
   if (r.rows.empty()) return Fail(ErrorCode::kInternal, "insert returned no id");
   m.id = r.rows[0].Int(0);
   if (on_change_) on_change_(m);
@@ -56,14 +59,14 @@ Result<Machine> MachineStore::Create(Machine m) {
 }
 
 Status MachineStore::Save(const Machine& m) {
-  KR_TRY(db_.Exec(
-      "UPDATE machines SET system = ?, state = ?, driver_id = ?, method = ?, "
-      "deployment_hash = ?, agent_id = ?, job_count = ?, token_hash = ?, last_error = ?, "
-      "boot_deadline = ?, idle_since = ?, queued_at = ?, transitions = ?, updated = ? "
-      "WHERE id = ?",
-      {m.system, std::string(Name(m.state)), m.driver_id, m.method, m.deployment_hash,
-       OptId(m.agent_id), m.job_count, m.token_hash, m.last_error, m.boot_deadline,
-       m.idle_since, m.queued_at, m.transitions.dump(), m.updated, m.id}));
+  KR_TRY(
+      db_.Exec("UPDATE machines SET system = ?, state = ?, driver_id = ?, method = ?, "
+               "deployment_hash = ?, agent_id = ?, job_count = ?, token_hash = ?, last_error = ?, "
+               "boot_deadline = ?, idle_since = ?, queued_at = ?, transitions = ?, updated = ? "
+               "WHERE id = ?",
+               {m.system, std::string(Name(m.state)), m.driver_id, m.method, m.deployment_hash,
+                OptId(m.agent_id), m.job_count, m.token_hash, m.last_error, m.boot_deadline,
+                m.idle_since, m.queued_at, m.transitions.dump(), m.updated, m.id}));
   if (on_change_) on_change_(m);
   return {};
 }

@@ -10,7 +10,10 @@ std::string Escape(const std::string& v) {
   std::string out;
   for (char c : v) {
     if (c == '\\' || c == '"') out += '\\';
-    if (c == '\n') { out += "\\n"; continue; }
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
     out += c;
   }
   return out;
@@ -23,8 +26,7 @@ std::string WithLe(const std::string& key, const std::string& le) {
 
 }  // namespace
 
-Metrics::Metrics()
-    : buckets_{0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600} {}
+Metrics::Metrics() : buckets_{0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600} {}
 
 std::string Metrics::Key(const Labels& labels) {
   if (labels.empty()) return "";
@@ -34,8 +36,7 @@ std::string Metrics::Key(const Labels& labels) {
   return out + "}";
 }
 
-void Metrics::Describe(const std::string& name, const std::string& type,
-                       const std::string& help) {
+void Metrics::Describe(const std::string& name, const std::string& type, const std::string& help) {
   meta_[name] = {type, help};
 }
 
@@ -73,7 +74,8 @@ std::string Metrics::Render() const {
   auto header = [&](const std::string& name) {
     auto m = meta_.find(name);
     if (m == meta_.end()) return;
-    out += fmt::format("# HELP {} {}\n# TYPE {} {}\n", name, m->second.second, name, m->second.first);
+    out +=
+        fmt::format("# HELP {} {}\n# TYPE {} {}\n", name, m->second.second, name, m->second.first);
   };
   for (const auto& [name, series] : values_) {
     header(name);

@@ -25,8 +25,7 @@ Plan MakePlan(const PlanInput& in) {
     }
   }
   std::vector<std::string> order = in.order;
-  if (in.min_idle > 0 &&
-      std::find(order.begin(), order.end(), in.default_system) == order.end())
+  if (in.min_idle > 0 && std::find(order.begin(), order.end(), in.default_system) == order.end())
     order.push_back(in.default_system);
   for (const std::string& s : order) {
     int64_t want = (in.queued.count(s) ? in.queued.at(s) : 0) - idle[s] - coming[s];
@@ -78,8 +77,8 @@ Plan MakePlan(const PlanInput& in) {
     for (const Machine* m : idle_machines) {
       if (short_total == 0) break;
       const std::string& s = m->system;
-      int64_t keep = (in.queued.count(s) ? in.queued.at(s) : 0) +
-                     (s == in.default_system ? in.min_idle : 0);
+      int64_t keep =
+          (in.queued.count(s) ? in.queued.at(s) : 0) + (s == in.default_system ? in.min_idle : 0);
       if (idle[s] <= keep || need[s] > 0) continue;
       if (std::find(plan.reclaim.begin(), plan.reclaim.end(), m->id) != plan.reclaim.end())
         continue;
@@ -97,8 +96,7 @@ Judgement Judge(const Machine& m, const Deployment& d, bool stale, Millis now) {
     case MachineState::kBooting:
       if (now >= m.boot_deadline) {
         j.verdict = Verdict::kTerminate;
-        j.why = fmt::format("boot timeout: its agent did not register within {} s",
-                            d.boot_timeout);
+        j.why = fmt::format("boot timeout: its agent did not register within {} s", d.boot_timeout);
       } else if (stale) {
         j.verdict = Verdict::kTerminate;
         j.why = "deployment changed";

@@ -11,10 +11,11 @@ int main(int argc, char** argv) {
   CLI::App app{"Kraken agent: runs the jobs of a Kraken server on this machine"};
   // Not CLI11's version flag, which ends the parse with an exception: in a static binary the
   // first exception thrown sorts the unwind tables of the whole program (milliseconds).
-  app.add_flag_callback("--version", [] {
-       std::cout << "kraken-agent " << KRAKEN_VERSION << std::endl;
-       std::exit(0);
-     })
+  app.add_flag_callback("--version",
+                        [] {
+                          std::cout << "kraken-agent " << KRAKEN_VERSION << std::endl;
+                          std::exit(0);
+                        })
       ->trigger_on_parse()
       ->description("Print the version and exit");
   kraken::agent::AgentCommand command;

@@ -7,8 +7,7 @@
 namespace kraken::cli {
 
 Result<ClientConfig> ResolveClientConfig(const std::string& server_flag,
-                                         const std::string& token_flag,
-                                         const std::string& data_dir,
+                                         const std::string& token_flag, const std::string& data_dir,
                                          const http::TlsTrust& tls_flags) {
   ClientConfig c;
   Json saved = Json::parse(std::ifstream(data_dir + "/cli.json"), nullptr, false);
@@ -20,8 +19,9 @@ Result<ClientConfig> ResolveClientConfig(const std::string& server_flag,
                                   : saved.value("server", "");
   c.token = !token_flag.empty() ? token_flag : env_token ? env_token : saved.value("token", "");
   if (c.server.empty())
-    return Invalid("server", "no server: pass --server, set KRAKEN_SERVER, or run `kraken up` "
-                             "in this folder");
+    return Invalid("server",
+                   "no server: pass --server, set KRAKEN_SERVER, or run `kraken up` "
+                   "in this folder");
   while (c.server.ends_with('/')) c.server.pop_back();
   c.tls = tls_flags;
   if (c.tls.ca_file.empty() && c.tls.fingerprint.empty() && c.server == saved.value("server", "")) {
@@ -39,8 +39,8 @@ Status WriteClientConfig(const std::string& data_dir, const ClientConfig& config
   if (!config.tls.fingerprint.empty()) saved["tls_fingerprint"] = config.tls.fingerprint;
   out << saved.dump(2) << "\n";
   if (!out) return Fail(ErrorCode::kInternal, "cannot write " + p.string());
-  std::filesystem::permissions(p, std::filesystem::perms::owner_read |
-                                      std::filesystem::perms::owner_write);
+  std::filesystem::permissions(
+      p, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
   return {};
 }
 
@@ -48,8 +48,8 @@ Result<Json> Api(http::Client& client, const ClientConfig& config, const std::st
                  const std::string& path, const Json& body) {
   std::vector<std::string> headers = {"Content-Type: application/json"};
   if (!config.token.empty()) headers.push_back("Authorization: Bearer " + config.token);
-  auto res = client.Request(method, config.server + path, body.is_null() ? "" : body.dump(),
-                            headers);
+  auto res =
+      client.Request(method, config.server + path, body.is_null() ? "" : body.dump(), headers);
   if (!res) return tl::unexpected(res.error());
   Json j = Json::parse(res->body, nullptr, false);
   if (res->status >= 300) {

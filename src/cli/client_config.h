@@ -19,8 +19,7 @@ struct ClientConfig {
 // The TLS trust comes from `tls_flags`, else from cli.json when the server is the one saved
 // there, else it is the system's CA bundle.
 Result<ClientConfig> ResolveClientConfig(const std::string& server_flag,
-                                         const std::string& token_flag,
-                                         const std::string& data_dir,
+                                         const std::string& token_flag, const std::string& data_dir,
                                          const http::TlsTrust& tls_flags = {});
 Status WriteClientConfig(const std::string& data_dir, const ClientConfig& config);
 

@@ -4,8 +4,8 @@
 #include <stdlib.h>
 
 #include <filesystem>
-#include <map>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <thread>
 
@@ -31,9 +31,10 @@ int RunEc2Emulator(Ec2EmulatorOptions options) {
   for (const std::string& spec : options.images) {
     size_t eq = spec.find('=');
     std::error_code ec;
-    if (eq == std::string::npos || eq == 0 || !std::filesystem::is_directory(spec.substr(eq + 1), ec)) {
-      std::cerr << "kraken ec2-emulator: --image must be AMI=DIR with DIR a root filesystem: " << spec
-                << "\n";
+    if (eq == std::string::npos || eq == 0 ||
+        !std::filesystem::is_directory(spec.substr(eq + 1), ec)) {
+      std::cerr << "kraken ec2-emulator: --image must be AMI=DIR with DIR a root filesystem: "
+                << spec << "\n";
       return 2;
     }
     images[spec.substr(0, eq)] = std::filesystem::absolute(spec.substr(eq + 1)).string();
@@ -89,7 +90,7 @@ int RunEc2Emulator(Ec2EmulatorOptions options) {
             << " (boot mode " << mode << ", work dir " << options.work_dir << ")" << std::endl;
   loop.Run();
   waiter.join();
-  emulator.reset();  // halts every instance still running
+  emulator.reset();      // halts every instance still running
   async_booter.reset();  // waits for those halts
   booter.reset();
   if (own_work_dir) std::filesystem::remove_all(options.work_dir);

@@ -12,7 +12,7 @@ namespace kraken::cli {
 
 struct Ec2EmulatorOptions {
   std::string address = "127.0.0.1";
-  uint16_t port = 8788;  // 0: any free port (printed at start)
+  uint16_t port = 8788;            // 0: any free port (printed at start)
   std::string boot_mode = "auto";  // netns, process, or auto (netns when root)
   std::string work_dir;            // default: a fresh directory under /tmp
   std::vector<int> forward_ports;  // host loopback ports every instance can reach

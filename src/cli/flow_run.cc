@@ -36,11 +36,10 @@ bool Report(const Json& flow, std::map<int64_t, std::string>& seen) {
     int64_t run_key = -run["id"].get<int64_t>();
     if (seen[run_key] != key) {
       seen[run_key] = key;
-      std::cout << fmt::format("run {} {}: {}{}\n", run["id"].get<int64_t>(),
-                               run["stage_name"].get<std::string>(), key,
-                               run["note"].get<std::string>().empty()
-                                   ? ""
-                                   : " (" + run["note"].get<std::string>() + ")");
+      std::cout << fmt::format(
+          "run {} {}: {}{}\n", run["id"].get<int64_t>(), run["stage_name"].get<std::string>(), key,
+          run["note"].get<std::string>().empty() ? ""
+                                                 : " (" + run["note"].get<std::string>() + ")");
     }
     for (const Json& job : run["jobs"]) {
       if (job["covered"].get<bool>()) continue;
@@ -77,9 +76,8 @@ int FlowRun(const ClientConfig& config, const FlowRunOptions& options) {
     return 2;
   }
   int64_t flow_id = (*flow)["id"];
-  std::cout << fmt::format("flow {} ({} #{}) started on {}\n", flow_id,
-                           options.dev ? "DEV" : "CI", (*flow)["seq"]["own"].get<int64_t>(),
-                           options.target);
+  std::cout << fmt::format("flow {} ({} #{}) started on {}\n", flow_id, options.dev ? "DEV" : "CI",
+                           (*flow)["seq"]["own"].get<int64_t>(), options.target);
   if (!options.follow) return 0;
 
   std::map<int64_t, std::string> seen;

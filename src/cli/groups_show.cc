@@ -17,13 +17,16 @@ std::string Age(int64_t s) {
 }  // namespace
 
 std::string FormatGroup(const Json& group, const Json& machines) {
-  std::string out = fmt::format("group {} (id {})\n", group.value("name", ""), group.value("id", 0));
+  std::string out =
+      fmt::format("group {} (id {})\n", group.value("name", ""), group.value("id", 0));
   Json d = group.value("deployment", Json::object());
   std::string method = d.value("method", "manual");
   out += fmt::format("  deployment: {}", method);
   for (const char* key : {"instances_limit", "min_idle", "destroy_after_jobs",
                           "destroy_after_idle_minutes", "boot_timeout", "default_system", "image"})
-    if (d.contains(key)) out += fmt::format(", {} {}", key, d[key].is_string() ? d[key].get<std::string>() : d[key].dump());
+    if (d.contains(key))
+      out += fmt::format(", {} {}", key,
+                         d[key].is_string() ? d[key].get<std::string>() : d[key].dump());
   out += "\n";
   if (group.contains("agents")) out += fmt::format("  agents: {}\n", group["agents"].size());
   if (machines.empty()) {
@@ -33,10 +36,12 @@ std::string FormatGroup(const Json& group, const Json& machines) {
   out += fmt::format("  {:<8} {:<13} {:<24} {:>6} {:>5} {:>6}  {}\n", "MACHINE", "STATE", "SYSTEM",
                      "AGE", "JOBS", "AGENT", "LAST ERROR");
   for (const Json& m : machines) {
-    std::string agent = m["agent_id"].is_null() ? "-" : std::to_string(m["agent_id"].get<int64_t>());
-    out += fmt::format("  {:<8} {:<13} {:<24} {:>6} {:>5} {:>6}  {}\n", m.value("name", ""),
-                       m.value("state", ""), m.value("system", ""), Age(m.value("age_s", int64_t{0})),
-                       m.value("job_count", int64_t{0}), agent, m.value("last_error", ""));
+    std::string agent =
+        m["agent_id"].is_null() ? "-" : std::to_string(m["agent_id"].get<int64_t>());
+    out +=
+        fmt::format("  {:<8} {:<13} {:<24} {:>6} {:>5} {:>6}  {}\n", m.value("name", ""),
+                    m.value("state", ""), m.value("system", ""), Age(m.value("age_s", int64_t{0})),
+                    m.value("job_count", int64_t{0}), agent, m.value("last_error", ""));
   }
   return out;
 }

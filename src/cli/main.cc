@@ -12,9 +12,9 @@
 #include "cli/client_config.h"
 #include "cli/ec2_emulator.h"
 #include "cli/flow_run.h"
+#include "cli/groups_show.h"
 #include "cli/results_commands.h"
 #include "cli/schema_check.h"
-#include "cli/groups_show.h"
 #include "cli/up.h"
 #include "http/certificate.h"
 #include "http/client.h"
@@ -65,8 +65,8 @@ std::string DefaultUiDir() {
   namespace fs = std::filesystem;
   fs::path exe = fs::read_symlink("/proc/self/exe").parent_path();
   // Beside an installed binary first, then the source tree this binary was built from.
-  for (fs::path candidate : {exe / "ui", exe / ".." / "share" / "kraken" / "ui",
-                             fs::path(KRAKEN_BUILD_UI_DIR)})
+  for (fs::path candidate :
+       {exe / "ui", exe / ".." / "share" / "kraken" / "ui", fs::path(KRAKEN_BUILD_UI_DIR)})
     if (fs::exists(candidate / "index.html")) return fs::weakly_canonical(candidate).string();
   return {};
 }
@@ -95,7 +95,8 @@ struct ServerCommand {
     cmd->add_option("--agents-dir", server.agents_dir,
                     "Local agents' work dirs (default: /var/lib/kraken-agents as root, else "
                     "kraken-agents beside the data dir)");
-    cmd->add_option("--agent-timeout", agent_timeout_s, "Seconds of silence before an agent is lost")
+    cmd->add_option("--agent-timeout", agent_timeout_s,
+                    "Seconds of silence before an agent is lost")
         ->capture_default_str();
     cmd->add_option("--poll-wait", poll_wait_s, "Seconds an idle agent's poll may wait")
         ->capture_default_str();

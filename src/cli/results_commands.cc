@@ -55,7 +55,8 @@ Json ParseFields(const std::vector<std::string>& pairs, std::string& error) {
 ResultsCommands::ResultsCommands(CLI::App& app) {
   auto* tool = app.add_subcommand("tool", "Run a step tool locally");
   tool->require_subcommand(1);
-  tool_run_ = tool->add_subcommand("run", "Run TOOL here, outside any job; print what it reports as JSON lines");
+  tool_run_ = tool->add_subcommand(
+      "run", "Run TOOL here, outside any job; print what it reports as JSON lines");
   tool_run_->add_option("tool", tool_name_, "Tool name (kraken tools lists them)")->required();
   tool_run_->add_option("fields", fields_, "Step fields as FIELD=VALUE (VALUE may be JSON)");
   tool_run_->add_option("--cwd", cwd_, "Workspace the tool runs in")->capture_default_str();
@@ -66,15 +67,18 @@ ResultsCommands::ResultsCommands(CLI::App& app) {
   results_ = app.add_subcommand("results", "Show a run's test results");
   results_->add_option("run", run_id_, "Run id")->required();
   results_->add_option("--status", status_, "Statuses, comma-separated (failed,error,...)");
-  results_->add_option("--change", change_, "Changes, comma-separated (regression,fix,new,no-change)");
+  results_->add_option("--change", change_,
+                       "Changes, comma-separated (regression,fix,new,no-change)");
   results_->add_option("--name", name_, "Part of the test name");
   results_->add_option("--sort", sort_, "Sort key, '-' for descending")->capture_default_str();
   results_->add_option("--limit", limit_, "At most this many")->capture_default_str();
   results_->add_flag("--json", json_, "Print the API answer as JSON");
   results_->add_option("--server", server_, "Server URL (or KRAKEN_SERVER)");
   results_->add_option("--token", token_, "API token (or KRAKEN_TOKEN)");
-  results_->add_option("--data-dir", data_dir_, "Where `kraken up` saved cli.json")->capture_default_str();
-  results_->add_option("--ca-file", tls_.ca_file, "Trust the server if signed by a CA of this PEM file");
+  results_->add_option("--data-dir", data_dir_, "Where `kraken up` saved cli.json")
+      ->capture_default_str();
+  results_->add_option("--ca-file", tls_.ca_file,
+                       "Trust the server if signed by a CA of this PEM file");
 }
 
 std::optional<int> ResultsCommands::RunIfParsed() {
@@ -103,7 +107,9 @@ int ResultsCommands::ToolRun() {
   ctx.workspace = std::filesystem::absolute(cwd_).lexically_normal().string();
   while (ctx.workspace.size() > 1 && ctx.workspace.back() == '/') ctx.workspace.pop_back();
   ctx.job_deadline = std::chrono::steady_clock::now() + std::chrono::hours(24);
-  ctx.output = [](std::string_view bytes) { std::cerr.write(bytes.data(), static_cast<std::streamsize>(bytes.size())); };
+  ctx.output = [](std::string_view bytes) {
+    std::cerr.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  };
   ctx.cancel = &cancel;
   ctx.runner = &runner;
   ctx.reporter = &reporter;
@@ -138,14 +144,16 @@ int ResultsCommands::Results() {
     std::cerr << "kraken: " << config.error().message << "\n";
     return 2;
   }
-  std::string path = "/api/v1/runs/" + std::to_string(run_id_) + "/results?limit=" +
-                     std::to_string(limit_) + "&sort=" + sort_;
+  std::string path = "/api/v1/runs/" + std::to_string(run_id_) +
+                     "/results?limit=" + std::to_string(limit_) + "&sort=" + sort_;
   auto add = [&](const char* key, const std::string& v) {
     if (v.empty()) return;
     path += std::string("&") + key + "=";
-    for (char c : v) path += std::isalnum(static_cast<unsigned char>(c)) || c == ',' || c == '-' || c == '_' || c == '.'
-                                 ? std::string(1, c)
-                                 : fmt::format("%{:02X}", static_cast<unsigned char>(c));
+    for (char c : v)
+      path += std::isalnum(static_cast<unsigned char>(c)) || c == ',' || c == '-' || c == '_' ||
+                      c == '.'
+                  ? std::string(1, c)
+                  : fmt::format("%{:02X}", static_cast<unsigned char>(c));
   };
   add("status", status_);
   add("change", change_);
@@ -163,19 +171,23 @@ int ResultsCommands::Results() {
   }
   const Json& c = (*res)["counters"];
   if (!c.is_null())
-    std::cout << fmt::format("run {}: {} tests, {} passed, {} not run, {} new, {} fixes, {} regressions, {} flaky\n",
-                             run_id_, c["total"].get<int64_t>(), c["passed"].get<int64_t>(),
-                             c["not_run"].get<int64_t>(), c["new"].get<int64_t>(), c["fixes"].get<int64_t>(),
-                             c["regressions"].get<int64_t>(), c["flaky"].get<int64_t>());
+    std::cout << fmt::format(
+        "run {}: {} tests, {} passed, {} not run, {} new, {} fixes, {} regressions, {} flaky\n",
+        run_id_, c["total"].get<int64_t>(), c["passed"].get<int64_t>(), c["not_run"].get<int64_t>(),
+        c["new"].get<int64_t>(), c["fixes"].get<int64_t>(), c["regressions"].get<int64_t>(),
+        c["flaky"].get<int64_t>());
   else
     std::cout << "run " << run_id_ << ": not analysed yet\n";
-  std::cout << fmt::format("{:<10} {:<11} {:>4} {:>5} {:>4}  {}\n", "STATUS", "CHANGE", "AGE", "INSTB", "REL", "TEST");
+  std::cout << fmt::format("{:<10} {:<11} {:>4} {:>5} {:>4}  {}\n", "STATUS", "CHANGE", "AGE",
+                           "INSTB", "REL", "TEST");
   for (const auto& r : (*res)["items"])
-    std::cout << fmt::format("{:<10} {:<11} {:>4} {:>5} {:>4}  {}{}\n", r["status"].get<std::string>(),
-                             r["change"].is_null() ? "-" : r["change"].get<std::string>(), r["age"].get<int64_t>(),
-                             r["instability"].get<int64_t>(), r["relevancy"].get<int64_t>(),
-                             r["test"].get<std::string>(), r["flaky"].get<bool>() ? "  (flaky)" : "");
-  std::cout << fmt::format("{} of {} shown\n", (*res)["items"].size(), (*res)["total"].get<int64_t>());
+    std::cout << fmt::format(
+        "{:<10} {:<11} {:>4} {:>5} {:>4}  {}{}\n", r["status"].get<std::string>(),
+        r["change"].is_null() ? "-" : r["change"].get<std::string>(), r["age"].get<int64_t>(),
+        r["instability"].get<int64_t>(), r["relevancy"].get<int64_t>(),
+        r["test"].get<std::string>(), r["flaky"].get<bool>() ? "  (flaky)" : "");
+  std::cout << fmt::format("{} of {} shown\n", (*res)["items"].size(),
+                           (*res)["total"].get<int64_t>());
   return 0;
 }
 

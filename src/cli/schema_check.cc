@@ -45,9 +45,12 @@ int SchemaCheck(const SchemaCheckOptions& options, std::ostream& out, std::ostre
   std::string requested = options.format;
   std::string ext = std::filesystem::path(options.file).extension().string();
   if (requested.empty()) {
-    if (ext == ".json") requested = "json";
-    else if (ext == ".yaml" || ext == ".yml") requested = "yaml";
-    else if (ext == ".star" || ext == ".py" || ext == ".bzl") requested = "starlark";
+    if (ext == ".json")
+      requested = "json";
+    else if (ext == ".yaml" || ext == ".yml")
+      requested = "yaml";
+    else if (ext == ".star" || ext == ".py" || ext == ".bzl")
+      requested = "starlark";
   }
   auto format = workflow::ResolveFormat(code, requested);
   if (!format) {
@@ -61,8 +64,11 @@ int SchemaCheck(const SchemaCheckOptions& options, std::ostream& out, std::ostre
   auto stage = workflow::EvaluateStage(code, *format, ctx, source);
   if (!stage) {
     const auto& e = stage.error();
-    if (e.line > 0) err << e.file << ":" << e.line << ":" << e.column << ": error: " << e.message << "\n";
-    else err << options.file << ": error: " << (e.field.empty() ? "" : e.field + ": ") << e.message << "\n";
+    if (e.line > 0)
+      err << e.file << ":" << e.line << ":" << e.column << ": error: " << e.message << "\n";
+    else
+      err << options.file << ": error: " << (e.field.empty() ? "" : e.field + ": ") << e.message
+          << "\n";
     if (e.backtrace.starts_with("Traceback")) err << e.backtrace << "\n";
     return 1;
   }

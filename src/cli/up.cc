@@ -51,8 +51,10 @@ std::vector<pid_t> StartFixedAgents(server::App& app, const std::string& self, c
     auto token = app.engine().MintRegistrationToken(std::nullopt, 10 * 60 * 1000);
     if (!token) continue;
     proc::SpawnOptions so;
-    so.argv = {*binary, "agent", "--server", app.url(), "--data-dir", (dir / name).string(),
-               "--name", name, "--registration-token", *token};
+    so.argv = {*binary,   "agent",      "--server",
+               app.url(), "--data-dir", (dir / name).string(),
+               "--name",  name,         "--registration-token",
+               *token};
     if (!fingerprint.empty()) so.argv.insert(so.argv.end(), {"--tls-fingerprint", fingerprint});
     for (std::string& arg : autoscale::SandboxArgv(app.data_dir(), app.agents_dir()))
       so.argv.push_back(std::move(arg));
@@ -131,11 +133,13 @@ int Up(const UpOptions& options) {
   }
   std::string self = fs::read_symlink("/proc/self/exe").string();
   fs::path agents_dir = fs::path(app.agents_dir()) / **app.store().GetSetting("server_id");
-  std::vector<pid_t> agents = StartFixedAgents(app, self, agents_dir, options.agents, trust.fingerprint);
+  std::vector<pid_t> agents =
+      StartFixedAgents(app, self, agents_dir, options.agents, trust.fingerprint);
 
   std::cout << "\nKraken is up: " << url << "\n";
   if (!trust.fingerprint.empty())
-    std::cout << "  TLS: self-signed certificate " << config.tls_cert_file << ", SHA-256 fingerprint\n"
+    std::cout << "  TLS: self-signed certificate " << config.tls_cert_file
+              << ", SHA-256 fingerprint\n"
               << "       " << http::DisplayFingerprint(trust.fingerprint) << "\n";
   if (app.generated_admin_password())
     std::cout << "  admin login: admin / " << *app.generated_admin_password()
@@ -146,9 +150,9 @@ int Up(const UpOptions& options) {
     std::cout << "  local agents: " << agents.size() << " (logs in " << agents_dir.string()
               << "/local-*.log)\n";
   else
-    std::cout << "  agents: started on demand in group 'all' (see: kraken agents groups show all)\n";
-  std::cout
-            << "  try: kraken flow run demo/main --follow\n\n";
+    std::cout
+        << "  agents: started on demand in group 'all' (see: kraken agents groups show all)\n";
+  std::cout << "  try: kraken flow run demo/main --follow\n\n";
   std::cout.flush();
 
   // SIGINT/SIGTERM are blocked in every thread and taken here, off the event loop.

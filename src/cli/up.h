@@ -18,5 +18,4 @@ struct UpOptions {
 
 int Up(const UpOptions& options);
 
-
 }  // namespace kraken::cli

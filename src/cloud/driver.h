@@ -8,9 +8,8 @@
 
 #include <map>
 #include <string>
-#include <vector>
-
 #include <tl/expected.hpp>
+#include <vector>
 
 #include "core/entities.h"
 #include "core/json.h"
@@ -37,21 +36,21 @@ inline constexpr const char* kTagMachine = "kraken-machine";
 
 struct MachineSpec {
   Id machine_id = 0;
-  std::string server_id;    // this server's id (setting `server_id`)
+  std::string server_id;  // this server's id (setting `server_id`)
   Id group_id = 0;
   std::string group_name;
-  std::string system;       // what the job asked for: image, AMI id, or "any"
+  std::string system;              // what the job asked for: image, AMI id, or "any"
   std::string registration_token;  // one-time, bound to this machine
-  std::string server_url;   // where the machine's agent connects
+  std::string server_url;          // where the machine's agent connects
   std::string server_fingerprint;  // the agent pins this certificate (empty: verifies it)
   Json options = Json::object();   // the group's deployment options
-  bool one_job = false;     // the agent exits after one job (single-use machines)
+  bool one_job = false;            // the agent exits after one job (single-use machines)
 };
 
 struct DriverMachine {
   std::string driver_id;  // the provider's id (pid, container id, instance id)
   std::map<std::string, std::string> tags;
-  std::string state;      // "pending", "running", "stopping", "gone"
+  std::string state;  // "pending", "running", "stopping", "gone"
 };
 
 class Driver {

@@ -26,8 +26,8 @@ struct Project {
 struct Branch {
   Id id = 0;
   Id project_id = 0;
-  std::string name;         // display name
-  std::string branch_name;  // the repository branch it follows
+  std::string name;           // display name
+  std::string branch_name;    // the repository branch it follows
   Json env = Json::object();  // environment variables for every step
   int64_t flow_seq = 0, ci_seq = 0, dev_seq = 0;
   Millis created = 0;
@@ -50,8 +50,8 @@ struct Flow {
   Id branch_id = 0;
   FlowKind kind = FlowKind::kCi;
   FlowState state = FlowState::kInProgress;
-  int64_t seq = 0;      // shared by CI and DEV flows of the branch
-  int64_t kind_seq = 0; // own sequence of this kind
+  int64_t seq = 0;       // shared by CI and DEV flows of the branch
+  int64_t kind_seq = 0;  // own sequence of this kind
   std::string label;
   Json args = Json::object();
   Json data = Json::object();

@@ -5,20 +5,19 @@
 #pragma once
 
 #include <string>
-#include <utility>
-
 #include <tl/expected.hpp>
+#include <utility>
 
 namespace kraken {
 
 enum class ErrorCode {
-  kInvalid,      // bad input: a wrong body, a bad field value (HTTP 400)
-  kUnauthorized, // no or bad credentials (401)
-  kForbidden,    // credentials fine, action not allowed (403)
-  kNotFound,     // unknown id or name (404)
-  kConflict,     // illegal state change or duplicate name (409)
-  kUnavailable,  // a dependency is down; retrying may help (503)
-  kInternal,     // a bug or an I/O failure (500)
+  kInvalid,       // bad input: a wrong body, a bad field value (HTTP 400)
+  kUnauthorized,  // no or bad credentials (401)
+  kForbidden,     // credentials fine, action not allowed (403)
+  kNotFound,      // unknown id or name (404)
+  kConflict,      // illegal state change or duplicate name (409)
+  kUnavailable,   // a dependency is down; retrying may help (503)
+  kInternal,      // a bug or an I/O failure (500)
 };
 
 struct Error {
@@ -33,8 +32,7 @@ using Result = tl::expected<T, Error>;
 // Result<void> spelled out: success carries nothing.
 using Status = tl::expected<void, Error>;
 
-inline tl::unexpected<Error> Fail(ErrorCode code, std::string message,
-                                  std::string field = {}) {
+inline tl::unexpected<Error> Fail(ErrorCode code, std::string message, std::string field = {}) {
   return tl::unexpected<Error>(Error{code, std::move(message), std::move(field)});
 }
 
@@ -57,14 +55,14 @@ int HttpStatusOf(ErrorCode code);
 //   KR_ASSIGN(auto job, store.GetJob(id));
 #define KR_CONCAT_INNER(a, b) a##b
 #define KR_CONCAT(a, b) KR_CONCAT_INNER(a, b)
-#define KR_TRY(expr)                                              \
-  do {                                                            \
-    auto kr_try_result = (expr);                                  \
+#define KR_TRY(expr)                                                  \
+  do {                                                                \
+    auto kr_try_result = (expr);                                      \
     if (!kr_try_result) return tl::unexpected(kr_try_result.error()); \
   } while (0)
-#define KR_ASSIGN_IMPL(tmp, lhs, expr)            \
-  auto tmp = (expr);                              \
-  if (!tmp) return tl::unexpected(tmp.error());   \
+#define KR_ASSIGN_IMPL(tmp, lhs, expr)          \
+  auto tmp = (expr);                            \
+  if (!tmp) return tl::unexpected(tmp.error()); \
   lhs = std::move(*tmp)
 #define KR_ASSIGN(lhs, expr) KR_ASSIGN_IMPL(KR_CONCAT(kr_assign_, __LINE__), lhs, expr)
 const char* ErrorCodeName(ErrorCode code);

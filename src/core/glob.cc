@@ -11,7 +11,8 @@ std::vector<std::string_view> Segments(std::string_view s) {
   while (start <= s.size()) {
     size_t slash = s.find('/', start);
     if (slash == std::string_view::npos) slash = s.size();
-    if (slash > start && s.substr(start, slash - start) != ".") parts.push_back(s.substr(start, slash - start));
+    if (slash > start && s.substr(start, slash - start) != ".")
+      parts.push_back(s.substr(start, slash - start));
     start = slash + 1;
   }
   return parts;
@@ -37,8 +38,8 @@ bool MatchSegment(std::string_view p, std::string_view s) {
   return pi == p.size();
 }
 
-bool Match(const std::vector<std::string_view>& ps, size_t i, const std::vector<std::string_view>& ss,
-           size_t j) {
+bool Match(const std::vector<std::string_view>& ps, size_t i,
+           const std::vector<std::string_view>& ss, size_t j) {
   if (i == ps.size()) return j == ss.size();
   if (ps[i] == "**") {
     for (size_t k = j; k <= ss.size(); ++k)

@@ -16,15 +16,15 @@ enum class JobState { kQueued, kAssigned, kExecutingFinished, kCompleted };
 enum class CompletionStatus {
   kNone,
   kOk,
-  kStepError,     // a step failed (non-zero exit code)
+  kStepError,  // a step failed (non-zero exit code)
   kJobTimeout,
   kStepTimeout,
-  kAgentError,    // the agent could not run the job (e.g. bad cwd, missing tool)
-  kAgentLost,     // the agent stopped heartbeating and retries are used up
+  kAgentError,  // the agent could not run the job (e.g. bad cwd, missing tool)
+  kAgentLost,   // the agent stopped heartbeating and retries are used up
   kUserCancel,
-  kNoAgents,      // the group has no agent that could ever take the job
+  kNoAgents,  // the group has no agent that could ever take the job
   kMissingGroup,
-  kPreempted,     // the machine under the job vanished (spot interruption)
+  kPreempted,  // the machine under the job vanished (spot interruption)
   kServerTimeout,
 };
 

@@ -5,8 +5,8 @@
 namespace kraken {
 
 TEST(States, NamesRoundTrip) {
-  for (auto s : {JobState::kQueued, JobState::kAssigned, JobState::kExecutingFinished,
-                 JobState::kCompleted})
+  for (auto s :
+       {JobState::kQueued, JobState::kAssigned, JobState::kExecutingFinished, JobState::kCompleted})
     EXPECT_EQ(ParseJobState(Name(s)), s);
   for (auto s : {RunState::kCreating, RunState::kInProgress, RunState::kManual,
                  RunState::kCompleted, RunState::kProcessed})

@@ -97,14 +97,16 @@ void KillAndReap(pid_t pid) {
 }
 
 void ReplaceAll(std::string& text, const std::string& from, const std::string& to) {
-  for (size_t pos = text.find(from); pos != std::string::npos; pos = text.find(from, pos + to.size()))
+  for (size_t pos = text.find(from); pos != std::string::npos;
+       pos = text.find(from, pos + to.size()))
     text.replace(pos, from.size(), to);
 }
 
 // The instance's own empty file system parts, created under its directory.
 Status MakeTree(const fs::path& root) {
   std::error_code ec;
-  for (const char* dir : {"fs/var/lib/cloud", "fs/var/log", "fs/usr/local/bin", "fs/tmp", "fs/root"})
+  for (const char* dir :
+       {"fs/var/lib/cloud", "fs/var/log", "fs/usr/local/bin", "fs/tmp", "fs/root"})
     fs::create_directories(root / dir, ec);
   if (ec) return Fail(ErrorCode::kInternal, "cannot create " + root.string() + ": " + ec.message());
   fs::permissions(root / "fs/tmp", fs::perms::all | fs::perms::sticky_bit, ec);
@@ -116,8 +118,8 @@ Status MakeTree(const fs::path& root) {
 std::vector<int> LoopbackPorts(const std::string& script) {
   static const std::regex kUrl(R"((?:127\.0\.0\.1|localhost|\[::1\]):(\d{1,5}))");
   std::set<int> ports;
-  for (auto it = std::sregex_iterator(script.begin(), script.end(), kUrl); it != std::sregex_iterator();
-       ++it) {
+  for (auto it = std::sregex_iterator(script.begin(), script.end(), kUrl);
+       it != std::sregex_iterator(); ++it) {
     int port = std::stoi((*it)[1].str());
     if (port > 0 && port < 65536) ports.insert(port);
   }
@@ -135,7 +137,9 @@ struct NetnsBooter::Machine {
 
 NetnsBooter::NetnsBooter(std::string work_dir, std::vector<int> extra_ports,
                          std::map<std::string, std::string> images)
-    : work_dir_(std::move(work_dir)), extra_ports_(std::move(extra_ports)), images_(std::move(images)) {}
+    : work_dir_(std::move(work_dir)),
+      extra_ports_(std::move(extra_ports)),
+      images_(std::move(images)) {}
 
 NetnsBooter::~NetnsBooter() {
   while (!machines_.empty()) Halt(machines_.begin()->first);  // no other thread is left
@@ -231,10 +235,10 @@ Status NetnsBooter::Boot(const std::string& instance_id, const std::string& imag
     }
     machine->forwarders.push_back(std::move(forwarder));
   }
-  auto pid = Spawn({"ip", "netns", "exec", machine->netns, "unshare", "--mount", "--pid",
-                    "--uts", "--fork", "--kill-child", "--mount-proc", "bash",
-                    (machine->root / "init.sh").string()},
-                   (machine->root / "console.log").string(), /*new_session=*/true);
+  auto pid = Spawn(
+      {"ip", "netns", "exec", machine->netns, "unshare", "--mount", "--pid", "--uts", "--fork",
+       "--kill-child", "--mount-proc", "bash", (machine->root / "init.sh").string()},
+      (machine->root / "console.log").string(), /*new_session=*/true);
   if (!pid) {
     for (auto& f : machine->forwarders) f->Stop();
     Run({"ip", "netns", "del", machine->netns});

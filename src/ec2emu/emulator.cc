@@ -100,7 +100,9 @@ void Emulator::StartBoot(Record& record) {
     record.console = "kraken ec2-emulator: boot failed (injected fault); user data not run\n";
     return;
   }
-  if (auto st = booter_.Boot(record.instance.instance_id, record.instance.image_id, record.user_data); !st) {
+  if (auto st =
+          booter_.Boot(record.instance.instance_id, record.instance.image_id, record.user_data);
+      !st) {
     record.console = "kraken ec2-emulator: boot failed: " + st.error().message + "\n";
     spdlog::warn("ec2-emulator: {} did not boot: {}", record.instance.instance_id,
                  st.error().message);
@@ -121,9 +123,8 @@ void Emulator::BeginShutdown(Record& record, const std::string& reason_code,
     record.booted = false;
   }
   Record* r = &record;
-  record.timer = loop_.After(std::chrono::milliseconds(options_.shutdown_ms), [this, r] {
-    SetState(*r, 48, "terminated");
-  });
+  record.timer = loop_.After(std::chrono::milliseconds(options_.shutdown_ms),
+                             [this, r] { SetState(*r, 48, "terminated"); });
 }
 
 Status Emulator::Interrupt(const std::string& instance_id) {
@@ -158,9 +159,9 @@ aws::Result<Json> LaunchOptions(const aws::QueryParams& params, const std::strin
     if (credits != "standard" && credits != "unlimited")
       return Ec2Fail("InvalidParameterValue", "Invalid value '" + credits + "' for CpuCredits.");
     if (!Burstable(type))
-      return Ec2Fail("InvalidParameterCombination",
-                     "The parameter CreditSpecification is not supported for " + type +
-                         " instances.");
+      return Ec2Fail(
+          "InvalidParameterCombination",
+          "The parameter CreditSpecification is not supported for " + type + " instances.");
     launch["cpu_credits"] = credits;
   }
   for (int n : MemberIndexes(params, "BlockDeviceMapping")) {
@@ -206,11 +207,14 @@ aws::Result<Emulator::Launch> Emulator::ParseLaunch(const aws::QueryParams& para
   if (launch.type.empty()) launch.type = "m1.small";
   const auto& types = InstanceTypes();
   if (std::find(types.begin(), types.end(), launch.type) == types.end())
-    return Ec2Fail("InvalidParameterValue", "Invalid value '" + launch.type + "' for InstanceType.");
+    return Ec2Fail("InvalidParameterValue",
+                   "Invalid value '" + launch.type + "' for InstanceType.");
   KR_ASSIGN(auto min_count, IntParam(params, "MinCount", 1, 1000));
   KR_ASSIGN(auto max_count, IntParam(params, "MaxCount", 1, 1000));
-  if (!min_count) return Ec2Fail("MissingParameter", "The request must contain the parameter MinCount");
-  if (!max_count) return Ec2Fail("MissingParameter", "The request must contain the parameter MaxCount");
+  if (!min_count)
+    return Ec2Fail("MissingParameter", "The request must contain the parameter MinCount");
+  if (!max_count)
+    return Ec2Fail("MissingParameter", "The request must contain the parameter MaxCount");
   if (*min_count > *max_count)
     return Ec2Fail("InvalidParameterValue",
                    "Invalid value '" + std::to_string(*min_count) +
@@ -254,9 +258,11 @@ aws::Result<std::string> Emulator::RunInstances(const std::string& region,
                    "We currently do not have sufficient " + type +
                        " capacity in the Availability Zone you requested (" + region +
                        "a). Our system will be working on provisioning additional capacity. "
-                       "You can currently get " + type +
+                       "You can currently get " +
+                       type +
                        " capacity by not specifying an Availability Zone in your request or "
-                       "choosing " + region + "b, " + region + "c.",
+                       "choosing " +
+                       region + "b, " + region + "c.",
                    500);
   }
   response.reservation = ReservationOf(LaunchInstances(region, launch, client_token));
@@ -330,7 +336,8 @@ aws::Result<std::string> Emulator::DescribeInstances(const std::string& region,
                    "The parameter instancesSet cannot be used with the parameter maxResults");
   for (const std::string& id : ids) {
     auto it = instances_.find(id);
-    if (!id.starts_with("i-")) return Ec2Fail("InvalidInstanceID.Malformed", "Invalid id: \"" + id + "\"");
+    if (!id.starts_with("i-"))
+      return Ec2Fail("InvalidInstanceID.Malformed", "Invalid id: \"" + id + "\"");
     if (it == instances_.end() || it->second->region != region)
       return Ec2Fail("InvalidInstanceID.NotFound", "The instance ID '" + id + "' does not exist");
   }
@@ -370,7 +377,8 @@ aws::Result<std::string> Emulator::TerminateInstances(const std::string& region,
   if (ids.empty())
     return Ec2Fail("MissingParameter", "The request must contain the parameter InstanceId");
   for (const std::string& id : ids) {
-    if (!id.starts_with("i-")) return Ec2Fail("InvalidInstanceID.Malformed", "Invalid id: \"" + id + "\"");
+    if (!id.starts_with("i-"))
+      return Ec2Fail("InvalidInstanceID.Malformed", "Invalid id: \"" + id + "\"");
     auto it = instances_.find(id);
     if (it == instances_.end() || it->second->region != region)
       return Ec2Fail("InvalidInstanceID.NotFound", "The instance ID '" + id + "' does not exist");

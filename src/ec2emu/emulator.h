@@ -32,20 +32,20 @@ struct EmulatorOptions {
   std::string secret_access_key = "kraken-emulator-secret-access-key";
   std::vector<std::string> regions;  // empty: a fixed list of real region names
   std::string owner_id = "123456789012";
-  int boot_ms = 0;          // time an instance stays pending before its user data runs
-  int shutdown_ms = 200;    // time from shutting-down to terminated
+  int boot_ms = 0;        // time an instance stays pending before its user data runs
+  int shutdown_ms = 200;  // time from shutting-down to terminated
   int64_t terminated_visible_ms = 3600'000;  // terminated instances stay listed (EC2: ~1 h)
   std::vector<std::string> windows_amis;     // images DescribeImages reports as Windows
 };
 
 // Faults to inject; counts go down as they are used. Set through POST /_emulator/faults.
 struct Faults {
-  int throttle = 0;                 // next N API calls: RequestLimitExceeded
-  int64_t throttle_until_ms = 0;    // every API call until then: RequestLimitExceeded
-  int capacity = 0;                 // next N RunInstances: InsufficientInstanceCapacity
-  int slow_boot_ms = -1;            // >= 0 overrides EmulatorOptions::boot_ms
-  int fail_boot = 0;                // next N instances run, but their user data never does
-  int fail_launch = 0;              // next N instances go pending -> terminated (InternalError)
+  int throttle = 0;                    // next N API calls: RequestLimitExceeded
+  int64_t throttle_until_ms = 0;       // every API call until then: RequestLimitExceeded
+  int capacity = 0;                    // next N RunInstances: InsufficientInstanceCapacity
+  int slow_boot_ms = -1;               // >= 0 overrides EmulatorOptions::boot_ms
+  int fail_boot = 0;                   // next N instances run, but their user data never does
+  int fail_launch = 0;                 // next N instances go pending -> terminated (InternalError)
   std::set<std::string> unknown_amis;  // RunInstances answers InvalidAMIID.NotFound
 };
 
@@ -83,8 +83,8 @@ class Emulator {
     Json launch;  // the launch options as received, for the admin API
     int64_t launched_ms = 0, running_ms = 0, shutting_down_ms = 0, terminated_ms = 0;
     bool fail_launch = false, fail_boot = false;
-    bool booted = false;   // the Booter holds a machine for it
-    std::string console;   // kept from the machine when it halts
+    bool booted = false;                       // the Booter holds a machine for it
+    std::string console;                       // kept from the machine when it halts
     std::unique_ptr<http::Loop::Timer> timer;  // the next state change
   };
 
@@ -130,7 +130,7 @@ class Emulator {
   std::map<std::string, std::string> client_tokens_;          // token -> reservation id
   std::map<std::string, int64_t> calls_;                      // by action, answered or not
   std::map<std::string, int64_t> errors_;                     // by error code
-  int max_active_ = 0;         // most instances pending or running at once
+  int max_active_ = 0;          // most instances pending or running at once
   int max_not_terminated_ = 0;  // most instances not yet terminated at once
 };
 

@@ -14,7 +14,8 @@
 namespace kraken::ec2emu {
 namespace {
 
-constexpr const char* kBadCredentials = "AWS was not able to validate the provided access credentials";
+constexpr const char* kBadCredentials =
+    "AWS was not able to validate the provided access credentials";
 
 int64_t NowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -38,19 +39,19 @@ http::Response JsonError(int status, const std::string& message) {
 
 const std::vector<std::string>& DefaultRegions() {
   static const std::vector<std::string> kRegions = {
-      "us-east-1",      "us-east-2",      "us-west-1",    "us-west-2",
-      "ca-central-1",   "eu-west-1",      "eu-west-2",    "eu-west-3",
-      "eu-central-1",   "eu-north-1",     "ap-south-1",   "ap-northeast-1",
+      "us-east-1",      "us-east-2",      "us-west-1",      "us-west-2",
+      "ca-central-1",   "eu-west-1",      "eu-west-2",      "eu-west-3",
+      "eu-central-1",   "eu-north-1",     "ap-south-1",     "ap-northeast-1",
       "ap-northeast-2", "ap-southeast-1", "ap-southeast-2", "sa-east-1"};
   return kRegions;
 }
 
 const std::vector<std::string>& InstanceTypes() {
   static const std::vector<std::string> kTypes = {
-      "m1.small", "t2.nano",  "t2.micro",  "t2.small",  "t2.medium", "t2.large",
-      "t3.nano",  "t3.micro", "t3.small",  "t3.medium", "t3.large",  "t3a.micro",
-      "t3a.small", "t4g.micro", "t4g.small", "m5.large", "m5.xlarge", "c5.large",
-      "c5.xlarge", "r5.large", "m6i.large", "c6i.large"};
+      "m1.small",  "t2.nano",   "t2.micro",  "t2.small",  "t2.medium", "t2.large",
+      "t3.nano",   "t3.micro",  "t3.small",  "t3.medium", "t3.large",  "t3a.micro",
+      "t3a.small", "t4g.micro", "t4g.small", "m5.large",  "m5.xlarge", "c5.large",
+      "c5.xlarge", "r5.large",  "m6i.large", "c6i.large"};
   return kTypes;
 }
 
@@ -62,16 +63,17 @@ void Emulator::Register(http::Router& router) {
     Json body = Json::parse(r.body.empty() ? "{}" : r.body, nullptr, false);
     if (!body.is_object()) return JsonError(400, "the body must be a JSON object");
     if (auto st = SetFaults(body); !st)
-      return JsonReply(st.error().code == ErrorCode::kNotFound ? 404 : 400,
-                       Json{{"error", {{"message", st.error().message},
-                                       {"field", st.error().field}}}});
+      return JsonReply(
+          st.error().code == ErrorCode::kNotFound ? 404 : 400,
+          Json{{"error", {{"message", st.error().message}, {"field", st.error().field}}}});
     return JsonReply(200, FaultsJson());
   });
   router.Delete("/_emulator/faults", [this](http::Request&) {
     faults_ = Faults{};
     return JsonReply(200, FaultsJson());
   });
-  router.Get("/_emulator/instances", [this](http::Request&) { return JsonReply(200, InstancesJson()); });
+  router.Get("/_emulator/instances",
+             [this](http::Request&) { return JsonReply(200, InstancesJson()); });
   router.Get("/_emulator/instances/{id}/console", [this](http::Request& r) {
     auto it = instances_.find(r.params["id"]);
     if (it == instances_.end()) return JsonError(404, "no instance " + r.params["id"]);
@@ -103,17 +105,19 @@ http::Response Emulator::HandleApi(const http::Request& request) {
   if (authorization.empty())
     return fail("MissingAuthenticationToken",
                 "The request must contain either a valid (registered) AWS access key ID or X.509 "
-                "certificate.", 401);
+                "certificate.",
+                401);
   auto header = aws::ParseAuthorizationHeader(authorization);
   if (!header) return fail("IncompleteSignature", header.error().message, 400);
-  if (header->access_key_id != options_.access_key_id) return fail("AuthFailure", kBadCredentials, 401);
+  if (header->access_key_id != options_.access_key_id)
+    return fail("AuthFailure", kBadCredentials, 401);
   if (header->service != "ec2")
     return fail("AuthFailure", "Credential should be scoped to correct service: 'ec2'.", 401);
   const std::string region = header->region;
   if (std::find(options_.regions.begin(), options_.regions.end(), region) == options_.regions.end())
     return fail("AuthFailure", "Credential should be scoped to a valid region.", 401);
-  auto verified = aws::VerifySignature(signable, options_.secret_access_key,
-                                       std::chrono::system_clock::now());
+  auto verified =
+      aws::VerifySignature(signable, options_.secret_access_key, std::chrono::system_clock::now());
   if (!verified) {
     if (verified.error().code == "RequestExpired")
       return fail("RequestExpired", verified.error().message, 400);
@@ -134,7 +138,8 @@ http::Response Emulator::HandleApi(const http::Request& request) {
     if (faults_.throttle > 0) --faults_.throttle;
     return fail("RequestLimitExceeded", "Request limit exceeded.", 503);
   }
-  if (action.empty()) return fail("MissingAction", "The request must contain the parameter Action", 400);
+  if (action.empty())
+    return fail("MissingAction", "The request must contain the parameter Action", 400);
   if (aws::ParamValue(params, "Version").empty())
     return fail("MissingParameter", "The request must contain the parameter Version", 400);
 
@@ -150,7 +155,8 @@ aws::Result<std::string> Emulator::Dispatch(const std::string& region,
   if (action == "DescribeInstances") return DescribeInstances(region, params);
   if (action == "TerminateInstances") return TerminateInstances(region, params);
   if (action == "DescribeRegions") return DescribeRegions(params);
-  if (action == "DescribeInstanceTypeOfferings") return DescribeInstanceTypeOfferings(region, params);
+  if (action == "DescribeInstanceTypeOfferings")
+    return DescribeInstanceTypeOfferings(region, params);
   if (action == "DescribeImages") return DescribeImages(params);
   return Ec2Fail("InvalidAction",
                  "The action " + std::string(action) + " is not valid for this web service.");
@@ -196,7 +202,8 @@ aws::Result<std::string> Emulator::DescribeInstanceTypeOfferings(const std::stri
         const std::string* value = f.name == "instance-type" ? &type
                                    : f.name == "location"    ? &location
                                                              : nullptr;
-        if (!value) return Ec2Fail("InvalidParameterValue", "The filter '" + f.name + "' is invalid");
+        if (!value)
+          return Ec2Fail("InvalidParameterValue", "The filter '" + f.name + "' is invalid");
         bool any = false;
         for (const std::string& pattern : f.values) any = any || GlobMatch(pattern, *value);
         keep = keep && any;
@@ -210,7 +217,8 @@ aws::Result<std::string> Emulator::DescribeInstanceTypeOfferings(const std::stri
       return Ec2Fail("InvalidParameterValue", "Invalid value '" + token + "' for nextToken");
     start = std::stoul(token.substr(11));
   }
-  size_t end = max_results ? std::min(all.size(), start + static_cast<size_t>(*max_results)) : all.size();
+  size_t end =
+      max_results ? std::min(all.size(), start + static_cast<size_t>(*max_results)) : all.size();
   aws::DescribeInstanceTypeOfferingsResponse response;
   response.request_id = NewRequestId();
   for (size_t n = start; n < end; ++n) response.offerings.push_back(all[n]);
@@ -224,7 +232,8 @@ aws::Result<std::string> Emulator::DescribeImages(const aws::QueryParams& params
   response.request_id = NewRequestId();
   for (const std::string& id : ListParam(params, "ImageId")) {
     if (!std::regex_match(id, kAmi))
-      return Ec2Fail("InvalidAMIID.Malformed", "Invalid id: \"" + id + "\" (expecting \"ami-...\")");
+      return Ec2Fail("InvalidAMIID.Malformed",
+                     "Invalid id: \"" + id + "\" (expecting \"ami-...\")");
     if (faults_.unknown_amis.count(id))
       return Ec2Fail("InvalidAMIID.NotFound", "The image id '[" + id + "]' does not exist");
     const bool windows = std::find(options_.windows_amis.begin(), options_.windows_amis.end(),
@@ -263,13 +272,20 @@ Status Emulator::SetFaults(const Json& body) {
     if (!value.is_number_integer() || value.get<int64_t>() < (key == "slow_boot_ms" ? -1 : 0))
       return Invalid(key, key + " must be a whole number, 0 or more");
     const int64_t n = value.get<int64_t>();
-    if (key == "throttle") next.throttle = static_cast<int>(n);
-    else if (key == "throttle_ms") next.throttle_until_ms = n ? NowMs() + n : 0;
-    else if (key == "capacity") next.capacity = static_cast<int>(n);
-    else if (key == "slow_boot_ms") next.slow_boot_ms = static_cast<int>(n);
-    else if (key == "fail_boot") next.fail_boot = static_cast<int>(n);
-    else if (key == "fail_launch") next.fail_launch = static_cast<int>(n);
-    else return Invalid(key, "unknown fault " + key);
+    if (key == "throttle")
+      next.throttle = static_cast<int>(n);
+    else if (key == "throttle_ms")
+      next.throttle_until_ms = n ? NowMs() + n : 0;
+    else if (key == "capacity")
+      next.capacity = static_cast<int>(n);
+    else if (key == "slow_boot_ms")
+      next.slow_boot_ms = static_cast<int>(n);
+    else if (key == "fail_boot")
+      next.fail_boot = static_cast<int>(n);
+    else if (key == "fail_launch")
+      next.fail_launch = static_cast<int>(n);
+    else
+      return Invalid(key, "unknown fault " + key);
   }
   if (auto it = body.find("unknown_amis"); it != body.end()) {
     if (!it->is_array()) return Invalid("unknown_amis", "unknown_amis must be a list of AMI ids");
@@ -313,7 +329,8 @@ Json Emulator::InstancesJson() const {
 
 Json Emulator::StatsJson() const {
   Json states = Json::object();
-  for (const auto& [id, r] : instances_) states[r->instance.state.name] = states.value(r->instance.state.name, 0) + 1;
+  for (const auto& [id, r] : instances_)
+    states[r->instance.state.name] = states.value(r->instance.state.name, 0) + 1;
   return Json{{"calls", calls_},
               {"errors", errors_},
               {"instances", states},

@@ -100,7 +100,8 @@ TEST_F(EmulatorTest, InstanceGoesThroughItsStatesAndBootsItsUserData) {
   EXPECT_EQ(term->instances[0].current_state.name, "shutting-down");
   EXPECT_FALSE(booter_.running(id));
   EXPECT_TRUE(WaitUntil([&] { return StateOf(client_, id) == "terminated"; }));
-  auto live = client_.DescribeInstances({.filters = {aws::InstanceStateFilter({"pending", "running"})}});
+  auto live =
+      client_.DescribeInstances({.filters = {aws::InstanceStateFilter({"pending", "running"})}});
   EXPECT_TRUE(live->Instances().empty());
   // Terminating again changes nothing and is not an error, as in EC2.
   auto again = client_.TerminateInstances({id});
@@ -143,7 +144,8 @@ TEST_F(EmulatorTest, ClientTokenMakesRunInstancesIdempotent) {
   auto first = client_.RunInstances(r);
   auto second = client_.RunInstances(r);
   ASSERT_TRUE(first && second);
-  EXPECT_EQ(first->reservation.instances[0].instance_id, second->reservation.instances[0].instance_id);
+  EXPECT_EQ(first->reservation.instances[0].instance_id,
+            second->reservation.instances[0].instance_id);
   EXPECT_EQ(client_.DescribeInstances({})->Instances().size(), 1u);
 }
 
@@ -160,7 +162,9 @@ TEST_F(EmulatorTest, DescribePagesAreFollowed) {
 }
 
 TEST_F(EmulatorTest, InjectedFaultsAreClassifiedAsEc2Would) {
-  ASSERT_TRUE(emu_.OnLoop([](Emulator& e) { return e.SetFaults({{"throttle", 2}, {"capacity", 1}}); }));
+  ASSERT_TRUE(emu_.OnLoop([](Emulator& e) {
+    return e.SetFaults({{"throttle", 2}, {"capacity", 1}});
+  }));
   for (int i = 0; i < 2; ++i) {
     auto r = client_.DescribeRegions();
     ASSERT_FALSE(r);
@@ -173,7 +177,9 @@ TEST_F(EmulatorTest, InjectedFaultsAreClassifiedAsEc2Would) {
   EXPECT_EQ(capacity.error().kind, aws::ErrorKind::kCapacity);
   EXPECT_TRUE(client_.RunInstances(Launch()));
 
-  ASSERT_TRUE(emu_.OnLoop([](Emulator& e) { return e.SetFaults({{"unknown_amis", {"ami-0123456789abcdef0"}}}); }));
+  ASSERT_TRUE(emu_.OnLoop([](Emulator& e) {
+    return e.SetFaults({{"unknown_amis", {"ami-0123456789abcdef0"}}});
+  }));
   auto missing = client_.RunInstances(Launch());
   EXPECT_EQ(missing.error().code, "InvalidAMIID.NotFound");
   EXPECT_EQ(missing.error().kind, aws::ErrorKind::kPermanent);
@@ -196,16 +202,20 @@ TEST_F(EmulatorTest, SpotInterruptionAndFailedLaunchEndInstancesWithAReason) {
   ASSERT_TRUE(failed);
   const std::string failed_id = failed->reservation.instances[0].instance_id;
   ASSERT_TRUE(WaitUntil([&] { return StateOf(client_, failed_id) == "terminated"; }));
-  EXPECT_EQ(client_.DescribeInstances({.instance_ids = {failed_id}})->Instances()[0].state_reason_code,
-            "Server.InternalError");
+  EXPECT_EQ(
+      client_.DescribeInstances({.instance_ids = {failed_id}})->Instances()[0].state_reason_code,
+      "Server.InternalError");
   EXPECT_EQ(booter_.booted().size(), 1u);  // the failed launch never booted
   EXPECT_EQ(client_.DescribeInstances({.instance_ids = {"i-0000000000000000f"}}).error().code,
             "InvalidInstanceID.NotFound");
 }
 
 TEST(QueryReader, ListsFiltersGlobsAndBase64) {
-  aws::QueryParams p = {{"InstanceId.2", "b"}, {"InstanceId.1", "a"}, {"Filter.1.Name", "tag:x"},
-                        {"Filter.1.Value.1", "1"}, {"Filter.1.Value.2", "2"}};
+  aws::QueryParams p = {{"InstanceId.2", "b"},
+                        {"InstanceId.1", "a"},
+                        {"Filter.1.Name", "tag:x"},
+                        {"Filter.1.Value.1", "1"},
+                        {"Filter.1.Value.2", "2"}};
   EXPECT_EQ(ListParam(p, "InstanceId"), (std::vector<std::string>{"a", "b"}));
   auto filters = FilterParams(p);
   ASSERT_EQ(filters.size(), 1u);
@@ -215,7 +225,8 @@ TEST(QueryReader, ListsFiltersGlobsAndBase64) {
   EXPECT_FALSE(GlobMatch("t2.*", "t3.micro"));
   EXPECT_EQ(Base64Decode("aGVsbG8="), "hello");
   EXPECT_FALSE(Base64Decode("a$b="));
-  EXPECT_EQ(LoopbackPorts("server='http://127.0.0.1:8080' x localhost:9"), (std::vector<int>{9, 8080}));
+  EXPECT_EQ(LoopbackPorts("server='http://127.0.0.1:8080' x localhost:9"),
+            (std::vector<int>{9, 8080}));
 }
 
 // The real boot: the user data runs in a namespace of its own, reaches the host's loopback
@@ -230,22 +241,28 @@ TEST(NetnsBoot, UserDataRunsIsolatedAndReachesTheServerItNames) {
     aws::CurlTransport transport;
     aws::Ec2Client client(emu.Config(), transport);
     aws::RunInstancesRequest r = Launch();
-    r.user_data = "#!/bin/bash\nset -e\nmkdir -p /usr/local/bin && echo mine > /usr/local/bin/kraken-probe\n"
-                  "curl -fsS http://127.0.0.1:" + std::to_string(emu.port()) +
-                  "/_emulator/stats | head -c 9; echo\nip -o link | wc -l\necho pid=$$\n";
+    r.user_data =
+        "#!/bin/bash\nset -e\nmkdir -p /usr/local/bin && echo mine > /usr/local/bin/kraken-probe\n"
+        "curl -fsS http://127.0.0.1:" +
+        std::to_string(emu.port()) +
+        "/_emulator/stats | head -c 9; echo\nip -o link | wc -l\necho pid=$$\n";
     auto run = client.RunInstances(r);
     ASSERT_TRUE(run) << run.error().message;
     const std::string id = run->reservation.instances[0].instance_id;
     std::string console;
-    EXPECT_TRUE(WaitUntil([&] {
-      console = booter.Console(id);
-      return console.find("exited with status") != std::string::npos;
-    }, 10s)) << console;
+    EXPECT_TRUE(WaitUntil(
+        [&] {
+          console = booter.Console(id);
+          return console.find("exited with status") != std::string::npos;
+        },
+        10s))
+        << console;
     EXPECT_NE(console.find("{\"calls\""), std::string::npos) << console;  // reached the host port
     EXPECT_NE(console.find("\n1\n"), std::string::npos) << console;       // only its loopback
     EXPECT_NE(console.find("status 0"), std::string::npos) << console;
     EXPECT_FALSE(std::filesystem::exists("/usr/local/bin/kraken-probe"));  // host untouched
-    EXPECT_TRUE(std::filesystem::exists(std::string(dir) + "/" + id + "/fs/usr/local/bin/kraken-probe"));
+    EXPECT_TRUE(
+        std::filesystem::exists(std::string(dir) + "/" + id + "/fs/usr/local/bin/kraken-probe"));
     ASSERT_TRUE(client.TerminateInstances({id}));
     EXPECT_FALSE(std::filesystem::exists(std::string(dir) + "/" + id));  // halted and cleaned
   }

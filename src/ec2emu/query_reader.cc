@@ -69,7 +69,7 @@ std::vector<aws::Filter> FilterParams(const aws::QueryParams& params) {
 }
 
 aws::Result<std::optional<int64_t>> IntParam(const aws::QueryParams& params, std::string_view name,
-                                            int64_t min, int64_t max) {
+                                             int64_t min, int64_t max) {
   bool present = false;
   for (const auto& [n, v] : params) present = present || n == name;
   if (!present) return std::optional<int64_t>();

@@ -30,7 +30,7 @@ std::vector<aws::Filter> FilterParams(const aws::QueryParams& params);
 
 // An optional integer parameter; InvalidParameterValue when present but not in [min, max].
 aws::Result<std::optional<int64_t>> IntParam(const aws::QueryParams& params, std::string_view name,
-                                            int64_t min, int64_t max);
+                                             int64_t min, int64_t max);
 
 // EC2's filter values: '*' matches any run of characters, '?' any one.
 bool GlobMatch(std::string_view pattern, std::string_view text);

@@ -80,8 +80,9 @@ class RunningEmulator {
     return result.get();
   }
 
-  aws::Ec2ClientConfig Config(const std::string& region = "us-east-1",
-                              const std::string& secret = EmulatorOptions{}.secret_access_key) const {
+  aws::Ec2ClientConfig Config(
+      const std::string& region = "us-east-1",
+      const std::string& secret = EmulatorOptions{}.secret_access_key) const {
     return {{EmulatorOptions{}.access_key_id, secret, ""}, region, url(), {}};
   }
 

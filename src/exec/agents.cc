@@ -7,11 +7,11 @@
 #include "core/json_limits.h"
 #include "core/protocol_limits.h"
 #include "exec/engine.h"
+#include "exec/job_attempts.h"
+#include "exec/trigger_commits.h"
 #include "secrets/named_secrets.h"
 #include "secrets/project_secrets.h"
 #include "secrets/secret_context.h"
-#include "exec/job_attempts.h"
-#include "exec/trigger_commits.h"
 #include "workflow/context.h"
 #include "workflow/interpolate.h"
 #include "workflow/when.h"
@@ -74,8 +74,8 @@ Result<Registration> Engine::RegisterAgent(const std::string& name, const Json& 
   agent.created = agent.last_seen = clock_.Now();
   KR_ASSIGN(auto all, store_.FindGroup("all"));
   if (!registration_token.empty()) {
-    KR_ASSIGN(auto reg, store_.ConsumeRegistrationToken(auth::HashToken(registration_token),
-                                                        clock_.Now()));
+    KR_ASSIGN(auto reg,
+              store_.ConsumeRegistrationToken(auth::HashToken(registration_token), clock_.Now()));
     agent.authorized = true;
     agent.machine_id = reg.machine_id;
     // A machine made for a system (an AMI id, say) runs that system's jobs, whatever
@@ -196,8 +196,10 @@ Result<std::optional<Dispatch>> Engine::Poll(Id agent_id) {
   }
   KR_TRY(tx.Commit());
   if (was_lost) NotifyChanged("agent", agent_id);
-  if (out) NotifyChanged("job", out->job.id);
-  else RequestSchedule();
+  if (out)
+    NotifyChanged("job", out->job.id);
+  else
+    RequestSchedule();
   return out;
 }
 
@@ -426,8 +428,9 @@ Status Engine::RequeueJob(Job& job, const std::string& why, CompletionStatus out
     job.notes += (job.notes.empty() ? "" : "\n") + why + "; no retries left";
     return CompleteJob(job, outcome);
   }
-  KR_TRY(JobAttemptStore(store_.db()).Record(JobAttempt{job.id, job.attempt, agent, outcome, why,
-                                                        job.assigned, job.started, clock_.Now()}));
+  KR_TRY(JobAttemptStore(store_.db())
+             .Record(JobAttempt{job.id, job.attempt, agent, outcome, why, job.assigned, job.started,
+                                clock_.Now()}));
   KR_ASSIGN(auto steps, store_.ListSteps(job.id));
   for (Step& s : steps) {
     s.status = StepStatus::kNotStarted;
@@ -442,8 +445,8 @@ Status Engine::RequeueJob(Job& job, const std::string& why, CompletionStatus out
   // batch 0 again.
   for (const char* table : {"test_results", "issues", "result_batches"})
     KR_TRY(store_.db().Exec(fmt::format("DELETE FROM {} WHERE job_id = ?", table), {job.id}));
-  job.notes += (job.notes.empty() ? "" : "\n") +
-               fmt::format("attempt {}: {}; re-queued", job.attempt, why);
+  job.notes +=
+      (job.notes.empty() ? "" : "\n") + fmt::format("attempt {}: {}; re-queued", job.attempt, why);
   job.attempt += 1;
   job.state = JobState::kQueued;
   job.agent_id.reset();

@@ -28,7 +28,7 @@ struct IdleAgent {
   Id id = 0;
   std::vector<Id> group_ids;
   std::string system;
-  bool machine = false;  // runs on an autoscaled machine, made for `system`
+  bool machine = false;     // runs on an autoscaled machine, made for `system`
   bool containers = false;  // not a machine, and has a container engine (host_info "docker")
 };
 

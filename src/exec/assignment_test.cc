@@ -49,18 +49,19 @@ TEST(AssignmentTest, AContainerJobRunsOnAMachineMadeForItOrAnAgentWithAnEngine) 
   EXPECT_EQ(by_hand.Offer(docker, kAnyAgent), std::nullopt);
   EXPECT_NE(NoAgentReason(docker).find("or on an idle agent with Docker or Podman"),
             std::string::npos);
-  Assigner machines({MakeAgent(1, {10}, "debian:12", false), MakeAgent(2, {10}, "debian:12", true)});
+  Assigner machines(
+      {MakeAgent(1, {10}, "debian:12", false), MakeAgent(2, {10}, "debian:12", true)});
   EXPECT_EQ(machines.Offer(docker, kAnyAgent), 2);
   // One with an engine runs it in a container of the job's image, whatever its own system;
   // a machine made for another image does not.
-  Assigner with_engine({MakeAgent(1, {10}, "debian:12", false),
-                        MakeAgent(2, {10}, "busybox", true),
+  Assigner with_engine({MakeAgent(1, {10}, "debian:12", false), MakeAgent(2, {10}, "busybox", true),
                         MakeAgent(3, {10}, "ubuntu-24.04", false, true)});
   EXPECT_EQ(with_engine.Offer(docker, kAnyAgent), 3);
   // A local job still needs the agent's own system.
   Assigner local_job({MakeAgent(3, {10}, "ubuntu-24.04", false, true)});
   EXPECT_EQ(local_job.Offer(MakeJob(101, 10, "debian:12"), kAnyAgent), std::nullopt);
-  EXPECT_EQ(NoAgentReason(MakeJob(101, 10, "ubuntu")), "no idle agent in group 'g10' with system ubuntu");
+  EXPECT_EQ(NoAgentReason(MakeJob(101, 10, "ubuntu")),
+            "no idle agent in group 'g10' with system ubuntu");
   EXPECT_EQ(NoAgentReason(MakeJob(101, 10)), "no idle agent in group 'g10'");
 }
 

@@ -10,11 +10,11 @@ class DispatchTest : public EngineFixture {
  protected:
   Json JobDef(const std::string& name, const std::string& system, const std::string& executor,
               Json steps = Json::array({Json{{"tool", "shell"}, {"cmd", "true"}}})) {
-    return Json{{"name", name},
-                {"steps", std::move(steps)},
-                {"environments", Json::array({Json{{"system", system},
-                                                   {"executor", executor},
-                                                   {"agents_group", "all"}}})}};
+    return Json{
+        {"name", name},
+        {"steps", std::move(steps)},
+        {"environments",
+         Json::array({Json{{"system", system}, {"executor", executor}, {"agents_group", "all"}}})}};
   }
 
   // An authorized agent of group `all`, waiting for work.
@@ -26,14 +26,15 @@ class DispatchTest : public EngineFixture {
     a.group_ids = {store_->FindGroup("all")->value().id};
     auto created = store_->CreateAgent(a, "hash-" + name);
     EXPECT_TRUE(created);
-    engine_->presence().Park({created->id, created->group_ids, system, machine, false, nullptr, nullptr});
+    engine_->presence().Park(
+        {created->id, created->group_ids, system, machine, false, nullptr, nullptr});
     return created->id;
   }
 
   // Starts a flow of one job with `steps` on a new agent; returns its first dispatch.
   Result<std::optional<Dispatch>> StartJob(const Json& steps, Id* agent) {
-    AddStoredStage("s", Json{{"parent", "root"},
-                             {"jobs", Json::array({JobDef("j", "any", "local", steps)})}});
+    AddStoredStage(
+        "s", Json{{"parent", "root"}, {"jobs", Json::array({JobDef("j", "any", "local", steps)})}});
     EXPECT_TRUE(engine_->StartFlow(branch_.id, FlowKind::kCi, Json::object()));
     *agent = ParkAgent("a", "debian-12", false);
     EXPECT_EQ(engine_->SchedulePass(), 1);
@@ -74,8 +75,8 @@ TEST_F(DispatchTest, AMachineTakesOnlyTheJobsOfTheSystemItWasMadeFor) {
 }
 
 TEST_F(DispatchTest, ALocalJobGoesOnlyToItsSystem) {
-  AddStoredStage("s", Json{{"parent", "root"},
-                           {"jobs", Json::array({JobDef("j", "ubuntu-24.04", "local")})}});
+  AddStoredStage(
+      "s", Json{{"parent", "root"}, {"jobs", Json::array({JobDef("j", "ubuntu-24.04", "local")})}});
   ASSERT_TRUE(engine_->StartFlow(branch_.id, FlowKind::kCi, Json::object()));
   ParkAgent("debian", "debian-12", false);
   EXPECT_EQ(engine_->SchedulePass(), 0);

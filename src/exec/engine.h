@@ -49,8 +49,8 @@ class Listener {
 // What an agent gets for a job: the job header and the step to run now.
 struct Dispatch {
   Job job;
-  std::optional<Step> step;  // none: the job is over
-  Json env = Json::object(); // environment variables for every step
+  std::optional<Step> step;   // none: the job is over
+  Json env = Json::object();  // environment variables for every step
   // The step's fields with secret values, when it uses any (step->fields has them masked),
   // and those values, for the agent to mask in the step's log.
   std::optional<Json> fields;
@@ -60,7 +60,7 @@ struct Dispatch {
 struct StepReport {
   StepStatus status = StepStatus::kDone;  // done or error
   std::optional<int64_t> retcode;
-  std::string reason;   // exit-code, step-timeout, job-timeout, agent-error, cancelled
+  std::string reason;  // exit-code, step-timeout, job-timeout, agent-error, cancelled
   std::string message;
 };
 
@@ -165,8 +165,7 @@ class Engine {
   // The system the machine was made for, from the machine system source; "" for "any".
   std::string MachineSystem(Id machine_id) const;
   // Helpers run inside the caller's transaction.
-  Result<Run> CreateRun(const Flow& flow, const Stage& stage, const Json& args,
-                        const Json& reason);
+  Result<Run> CreateRun(const Flow& flow, const Stage& stage, const Json& args, const Json& reason);
   Status CreateJobs(const Flow& flow, const Run& run, const workflow::StageDef& def);
   // Whether a stored schema that no longer validates names a stage started by a new flow.
   static bool StartsWithFlow(const Json& schema);
@@ -191,8 +190,8 @@ class Engine {
   Result<Dispatch> NextStep(Job& job);
   Result<Dispatch> ResendStep(Job& job, const Step& step, const Flow& flow);
   struct StepPlan {
-    Result<bool> run;    // whether it runs, or why its `when` is bad
-    Result<Json> fields;  // expanded, or why an expression is bad
+    Result<bool> run;                        // whether it runs, or why its `when` is bad
+    Result<Json> fields;                     // expanded, or why an expression is bad
     std::vector<std::string> secret_values;  // to mask in what is said about it
   };
   StepPlan PlanStep(const Job& job, const std::vector<Step>& steps, const Step& step,

@@ -18,8 +18,9 @@ Engine::Engine(store::Store& store, const Clock& clock, Post post, EngineOptions
 
 Status Engine::Bootstrap() {
   KR_ASSIGN(auto all, store_.FindGroup("all"));
-  if (!all) KR_TRY(store_.CreateGroup(AgentsGroup{0, "all", std::nullopt,
-                                                  Json{{"method", "manual"}}, clock_.Now()}));
+  if (!all)
+    KR_TRY(store_.CreateGroup(
+        AgentsGroup{0, "all", std::nullopt, Json{{"method", "manual"}}, clock_.Now()}));
   return {};
 }
 
@@ -292,8 +293,8 @@ Status Engine::CheckRunDone(Id run_id) {
       bool already = false;
       for (const auto& r : runs) already = already || r.stage_id == stage.id;
       if (already) continue;
-      KR_TRY(CreateRun(flow, stage, Json::object(),
-                       Json{{"reason", "parent"}, {"run_id", run.id}}));
+      KR_TRY(
+          CreateRun(flow, stage, Json::object(), Json{{"reason", "parent"}, {"run_id", run.id}}));
     }
   }
   return CheckFlowDone(flow.id);

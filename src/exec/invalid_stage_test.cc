@@ -28,9 +28,10 @@ TEST_F(InvalidStageTest, TheFlowShowsTheStageInErrorInsteadOfSkippingIt) {
 
 TEST_F(InvalidStageTest, AnErrorRunDoesNotEndTheFlowBeforeTheOtherStagesStart) {
   AddStoredStage("a-broken", Json{{"jobs", Json::array({kBadJob})}});
-  Json good_job = {{"name", "ok"},
-                   {"steps", Json::array({Json{{"tool", "shell"}, {"cmd", "true"}}})},
-                   {"environments", Json::array({Json{{"system", "any"}, {"agents_group", "all"}}})}};
+  Json good_job = {
+      {"name", "ok"},
+      {"steps", Json::array({Json{{"tool", "shell"}, {"cmd", "true"}}})},
+      {"environments", Json::array({Json{{"system", "any"}, {"agents_group", "all"}}})}};
   AddStoredStage("b-good", Json{{"parent", "root"}, {"jobs", Json::array({good_job})}});
   // A child of a broken stage that is not a root stage is not started.
   AddStoredStage("c-child", Json{{"parent", "b-good"}, {"jobs", Json::array({kBadJob})}});

@@ -18,7 +18,6 @@ void Engine::RequestSchedule() {
   });
 }
 
-
 Status Engine::ExplainWaits(const std::vector<Job>& jobs) {
   if (!wait_reason_source_) return {};
   for (Job job : jobs) {

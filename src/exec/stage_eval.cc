@@ -73,8 +73,10 @@ Result<Json> Engine::RunContext(const Flow& flow, const Run& run) {
   KR_ASSIGN(auto branch, store_.GetBranch(flow.branch_id));
   KR_ASSIGN(auto project, store_.GetProject(branch.project_id));
   Stage stage;
-  if (auto s = store_.GetStageInfo(run.stage_id)) stage = *s;  // a deleted stage keeps its runs
-  else stage.name = run.stage_name;
+  if (auto s = store_.GetStageInfo(run.stage_id))
+    stage = *s;  // a deleted stage keeps its runs
+  else
+    stage.name = run.stage_name;
   workflow::ContextInput in;
   in.project = &project;
   in.branch = &branch;
@@ -93,8 +95,10 @@ Status Engine::ApplyLabels(const Flow& flow, const Stage& stage, const workflow:
   workflow::Interpolator interpolator(ctx, workflow::LegacyVariables(ctx));
   if (!def.run_label.empty()) {
     auto label = interpolator.ExpandString(def.run_label, "run_label");
-    if (label) run.label = *label;
-    else run.note = "run_label: " + label.error().message;
+    if (label)
+      run.label = *label;
+    else
+      run.note = "run_label: " + label.error().message;
   }
   // The flow label is set by the first run that defines one; until then it is "<seq>.".
   KR_ASSIGN(auto current, store_.GetFlow(flow.id));
@@ -144,9 +148,10 @@ void Engine::StageTimeoutPass() {
   for (const auto& row : rows->rows) {
     const Id run_id = row.Int(0);
     auto known = run_deadline_.find(run_id);
-    RunDeadline deadline = known != run_deadline_.end()
-                               ? known->second
-                               : ReadRunDeadline(run_id, now - std::max<Millis>(0, clock_.Now() - row.Int(1)));
+    RunDeadline deadline =
+        known != run_deadline_.end()
+            ? known->second
+            : ReadRunDeadline(run_id, now - std::max<Millis>(0, clock_.Now() - row.Int(1)));
     deadlines[run_id] = deadline;
     if (deadline.seconds == 0 || now < deadline.at) continue;
     auto jobs = store_.ListJobs(run_id, false);

@@ -7,11 +7,11 @@ namespace {
 
 TEST(TriggerCommitsTest, ReadsTheCommitsARepoTriggerRecordedInItsRun) {
   kraken::Run root, child, manual;
-  root.reason = Json{{"reason", "commit to repo"},
-                     {"commits", Json::array({Json{{"repo", "file:///srv/app.git#main"},
-                                                   {"before", "aaa"}, {"after", "bbb"}},
-                                              Json{{"repo", "https://x/lib#"}, {"before", ""},
-                                                   {"after", "ccc"}}})}};
+  root.reason = Json{
+      {"reason", "commit to repo"},
+      {"commits",
+       Json::array({Json{{"repo", "file:///srv/app.git#main"}, {"before", "aaa"}, {"after", "bbb"}},
+                    Json{{"repo", "https://x/lib#"}, {"before", ""}, {"after", "ccc"}}})}};
   child.reason = Json{{"reason", "parent"}};
   manual.reason = Json::object();
   Json commits = TriggerCommits({root, child, manual});

@@ -11,8 +11,8 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
-#include <filesystem>
 #include <cstdlib>
+#include <filesystem>
 #include <optional>
 #include <vector>
 
@@ -235,12 +235,13 @@ struct BeastClient::Impl {
     } else {
       ec = Run(
           [&](auto handler) {
-            resolver.async_resolve(url.host, url.port,
-                                   [&endpoints, handler](beast::error_code ec,
-                                                         tcp::resolver::results_type found) mutable {
-                                     for (const auto& entry : found) endpoints.push_back(entry.endpoint());
-                                     handler(ec);
-                                   });
+            resolver.async_resolve(
+                url.host, url.port,
+                [&endpoints, handler](beast::error_code ec,
+                                      tcp::resolver::results_type found) mutable {
+                  for (const auto& entry : found) endpoints.push_back(entry.endpoint());
+                  handler(ec);
+                });
           },
           connect_deadline);
       if (ec)

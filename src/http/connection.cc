@@ -2,7 +2,6 @@
 // their limits and deadlines, keep-alive, plain answers, parking, TLS and closing. Deferred
 // and streamed answers are in connection_handlers.cc; the class in connection_impl.h.
 #include "http/connection.h"
-#include "http/connection_impl.h"
 
 #include <spdlog/spdlog.h>
 
@@ -19,6 +18,7 @@
 #include <boost/beast/http.hpp>
 #include <optional>
 
+#include "http/connection_impl.h"
 #include "http/error_response.h"
 #include "http/responders.h"
 #include "http/router.h"
@@ -170,7 +170,8 @@ asio::awaitable<void> RunPrepare(const std::function<void(Request&)>* prepare, R
     (*prepare)(*request);
   } catch (const std::exception& e) {
     request->prepared.reset();  // the handler works on the body itself
-    spdlog::warn("preparing the body of {} {} failed: {}", request->method, request->path, e.what());
+    spdlog::warn("preparing the body of {} {} failed: {}", request->method, request->path,
+                 e.what());
   }
   co_return;
 }
@@ -195,7 +196,8 @@ asio::awaitable<void> Connection::Render(Response& response) {
 
 asio::awaitable<void> Connection::PrepareBody(Request& request) {
   co_await asio::co_spawn(shared_->prepare_pool->get_executor(),
-                          RunPrepare(&shared_->options.prepare_body, &request), asio::use_awaitable);
+                          RunPrepare(&shared_->options.prepare_body, &request),
+                          asio::use_awaitable);
 }
 
 asio::awaitable<std::optional<Request>> Connection::ReadRequest(bool& keep_alive, unsigned& version,
@@ -368,7 +370,7 @@ asio::awaitable<bool> Connection::Park() {
   }
   // End of file or a reset means the client has gone; a cancelled read means we woke.
   bool woken = read_ec == asio::error::operation_aborted;
-  co_return woken && stream_.socket().is_open();
+  co_return woken&& stream_.socket().is_open();
 }
 
 asio::awaitable<bool> Connection::Handshake() {

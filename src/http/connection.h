@@ -10,9 +10,9 @@
 #include <memory>
 #include <set>
 #include <string>
-#include <utility>
 #include <unordered_map>
 #include <unordered_set>
+#include <utility>
 
 #include "http/server.h"
 

@@ -1,8 +1,8 @@
 // Deferred handlers: requests parked on the loop and answered later.
+#include <gtest/gtest.h>
+
 #include <fstream>
 #include <iostream>
-
-#include <gtest/gtest.h>
 
 #include "http/client.h"
 #include "http/test_server.h"

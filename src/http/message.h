@@ -13,9 +13,9 @@
 namespace kraken::http {
 
 struct Request {
-  std::string method;  // "GET", "POST", ...
-  std::string target;  // as received: path plus query string
-  std::string path;    // percent-decoded path, no query
+  std::string method;                        // "GET", "POST", ...
+  std::string target;                        // as received: path plus query string
+  std::string path;                          // percent-decoded path, no query
   std::map<std::string, std::string> query;  // decoded query parameters (last one wins)
   std::vector<std::pair<std::string, std::string>> headers;  // names lower-cased
   std::string body;

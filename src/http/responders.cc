@@ -47,7 +47,8 @@ void ConnectionStreamWriter::SetContentType(std::string content_type) {
 }
 
 void ConnectionStreamWriter::AddHeader(std::string name, std::string value) {
-  if (!HasLineBreak(name) && !HasLineBreak(value)) headers_.emplace_back(std::move(name), std::move(value));
+  if (!HasLineBreak(name) && !HasLineBreak(value))
+    headers_.emplace_back(std::move(name), std::move(value));
 }
 
 void ConnectionStreamWriter::SetStatus(int status) {

@@ -1,13 +1,13 @@
 // A real Server on 127.0.0.1 driven by the real Client and by raw sockets.
 #include "http/server.h"
 
+#include <gtest/gtest.h>
+
 #include <any>
 #include <atomic>
 #include <future>
-#include <thread>
 #include <stdexcept>
-
-#include <gtest/gtest.h>
+#include <thread>
 
 #include "http/client.h"
 #include "http/test_server.h"

@@ -1,7 +1,7 @@
 // Stream handlers: chunked bodies written piece by piece (live logs, server-sent events).
-#include <mutex>
-
 #include <gtest/gtest.h>
+
+#include <mutex>
 
 #include "http/client.h"
 #include "http/test_server.h"

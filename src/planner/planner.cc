@@ -14,8 +14,8 @@ namespace kraken::planner {
 namespace {
 
 std::string IsoTime(Millis ms) {
-  auto days = std::chrono::floor<std::chrono::days>(std::chrono::sys_time<std::chrono::milliseconds>(
-      std::chrono::milliseconds(ms)));
+  auto days = std::chrono::floor<std::chrono::days>(
+      std::chrono::sys_time<std::chrono::milliseconds>(std::chrono::milliseconds(ms)));
   std::chrono::year_month_day ymd{days};
   int64_t rest = (ms - days.time_since_epoch().count() * 86'400'000LL) / 1000;
   return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", static_cast<int>(ymd.year()),
@@ -56,8 +56,8 @@ Result<Json> GitRepoLister::ListHeads(const std::vector<workflow::RepoDef>& repo
     if (repo.url.find('\'') != std::string::npos || repo.branch.find('\'') != std::string::npos)
       return Invalid("triggers.repo", "a repo url or branch must not contain a quote");
     std::string ref = repo.branch.empty() ? "HEAD" : "refs/heads/" + repo.branch;
-    std::string cmd = fmt::format("GIT_TERMINAL_PROMPT=0 timeout 60 git ls-remote -- '{}' '{}' 2>&1",
-                                  repo.url, ref);
+    std::string cmd = fmt::format(
+        "GIT_TERMINAL_PROMPT=0 timeout 60 git ls-remote -- '{}' '{}' 2>&1", repo.url, ref);
     FILE* pipe = popen(cmd.c_str(), "r");
     if (!pipe) return Fail(ErrorCode::kUnavailable, "cannot run git");
     std::string output;
@@ -70,7 +70,8 @@ Result<Json> GitRepoLister::ListHeads(const std::vector<workflow::RepoDef>& repo
     std::string sha = output.substr(0, output.find_first_of("\t \n"));
     if (sha.size() < 40)
       return Fail(ErrorCode::kUnavailable,
-                  fmt::format("no branch '{}' in {}", repo.branch.empty() ? "HEAD" : repo.branch, repo.url));
+                  fmt::format("no branch '{}' in {}", repo.branch.empty() ? "HEAD" : repo.branch,
+                              repo.url));
     heads[repo.url + "#" + repo.branch] = sha;
   }
   return heads;
@@ -86,7 +87,11 @@ void GitRepoLister::Heads(const std::vector<workflow::RepoDef>& repos,
 
 Planner::Planner(store::Store& store, exec::Engine& engine, const Clock& clock, Timers& timers,
                  RepoLister& repos)
-    : store_(store), engine_(engine), clock_(clock), timers_(timers), repos_(repos),
+    : store_(store),
+      engine_(engine),
+      clock_(clock),
+      timers_(timers),
+      repos_(repos),
       rows_(store.db()) {}
 
 Planner::~Planner() { *alive_ = false; }
@@ -161,10 +166,10 @@ Status Planner::SyncStageRows(const Stage& stage, std::vector<TriggerRow>& exist
     existing.push_back(row);
   }
   for (auto it = existing.begin(); it != existing.end();) {
-    bool keep = it->stage_id != stage.id ||
-                std::any_of(wanted.begin(), wanted.end(), [&](const auto& w) {
-                  return w.first == it->kind && w.second == it->spec;
-                });
+    bool keep =
+        it->stage_id != stage.id || std::any_of(wanted.begin(), wanted.end(), [&](const auto& w) {
+          return w.first == it->kind && w.second == it->spec;
+        });
     if (keep) {
       ++it;
     } else {
@@ -192,7 +197,8 @@ Result<Json> Planner::Schedule(Id stage_id) {
   KR_ASSIGN(auto rows, rows_.List(stage_id));
   Json triggers = Json::array();
   for (const auto& r : rows) {
-    Json t{{"kind", r.kind}, {"next_fire", r.next_fire ? Json(r.next_fire) : Json()},
+    Json t{{"kind", r.kind},
+           {"next_fire", r.next_fire ? Json(r.next_fire) : Json()},
            {"next_fire_utc", r.next_fire ? Json(IsoTime(r.next_fire)) : Json()},
            {"last_fire", r.last_fire ? Json(r.last_fire) : Json()}};
     if (r.kind == "repo") {
@@ -230,7 +236,8 @@ void Planner::FireDue() {
     for (const TriggerRow& row : *rows) {
       if (!row.next_fire || row.pending || row.next_fire > now) continue;
       if (auto st = Fire(row); !st)
-        spdlog::warn("planner: trigger {} of stage {}: {}", row.kind, row.stage_id, st.error().message);
+        spdlog::warn("planner: trigger {} of stage {}: {}", row.kind, row.stage_id,
+                     st.error().message);
     }
   }
   Arm();
@@ -280,10 +287,12 @@ void Planner::RepoAnswer(Id row_id, Millis scheduled, Result<Json> heads) {
         Json commits = Json::array();
         for (auto& [repo, sha] : heads->items())
           if (before.value(repo, "") != sha.get<std::string>())
-            commits.push_back(Json{{"repo", repo}, {"before", before.value(repo, "")}, {"after", sha}});
+            commits.push_back(
+                Json{{"repo", repo}, {"before", before.value(repo, "")}, {"after", sha}});
         if (!commits.empty()) {
           std::string key = fmt::format("{}:{}", row.id, scheduled);
-          if (auto st = StartStage(row, key, Json{{"reason", "commit to repo"}, {"commits", commits}});
+          if (auto st =
+                  StartStage(row, key, Json{{"reason", "commit to repo"}, {"commits", commits}});
               !st)
             spdlog::warn("planner: repo trigger of stage {}: {}", row.stage_id, st.error().message);
         }

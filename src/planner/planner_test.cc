@@ -209,7 +209,9 @@ TEST_F(PlannerTest, StageChangesReplaceTriggers) {
   auto s = *store_->GetStage(stage);
   s.schema = workflow::EvaluateStage(R"(def stage(ctx):
     return {"parent": "root", "triggers": {"interval": "1h", "cron": "0 0 * * *"}, "jobs": []}
-)", "starlark", workflow::SampleContext())->schema;
+)",
+                                     "starlark", workflow::SampleContext())
+                 ->schema;
   ASSERT_TRUE(store_->SaveStage(s));
   ASSERT_TRUE(planner->SyncStage(stage));
   auto triggers = (*planner->Schedule(stage))["triggers"];
@@ -230,9 +232,11 @@ TEST_F(PlannerTest, RepoTriggerStartsARunOnlyForNewCommits) {
   std::string git = "git -C " + repo.string() +
                     " -c user.name=t -c user.email=t@example.com -c init.defaultBranch=main ";
   ASSERT_EQ(std::system((git + "init -q && " + git + "commit -q --allow-empty -m one").c_str()), 0);
-  Id stage = AddStage("repo", "def stage(ctx):\n    return {\"parent\": \"root\", \"triggers\": "
-                              "{\"repo\": {\"url\": \"" + repo.string() +
-                              "\", \"branch\": \"main\", \"interval\": \"5m\"}}, \"jobs\": []}\n");
+  Id stage = AddStage("repo",
+                      "def stage(ctx):\n    return {\"parent\": \"root\", \"triggers\": "
+                      "{\"repo\": {\"url\": \"" +
+                          repo.string() +
+                          "\", \"branch\": \"main\", \"interval\": \"5m\"}}, \"jobs\": []}\n");
   auto planner = NewPlanner();
   ASSERT_TRUE(planner->Start());
   RunTimer();  // the first poll learns the head

@@ -35,10 +35,11 @@ Result<std::vector<TriggerRow>> TriggerStore::List(std::optional<Id> stage_id) {
 }
 
 Result<TriggerRow> TriggerStore::Insert(const TriggerRow& row) {
-  KR_TRY(db_.Exec("INSERT INTO planner_triggers (stage_id, kind, spec, next_fire, pending, "
-                  "last_fire, state, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                  {row.stage_id, row.kind, row.spec, row.next_fire, row.pending, row.last_fire,
-                   row.state.dump(), row.created}));
+  KR_TRY(
+      db_.Exec("INSERT INTO planner_triggers (stage_id, kind, spec, next_fire, pending, "
+               "last_fire, state, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+               {row.stage_id, row.kind, row.spec, row.next_fire, row.pending, row.last_fire,
+                row.state.dump(), row.created}));
   KR_ASSIGN(auto r, db_.Exec(std::string(kCols) + "WHERE stage_id = ? AND kind = ? AND spec = ?",
                              {row.stage_id, row.kind, row.spec}));
   if (r.rows.empty()) return Fail(ErrorCode::kInternal, "planner trigger not stored");
@@ -46,9 +47,10 @@ Result<TriggerRow> TriggerStore::Insert(const TriggerRow& row) {
 }
 
 Status TriggerStore::Save(const TriggerRow& row) {
-  KR_TRY(db_.Exec("UPDATE planner_triggers SET next_fire = ?, pending = ?, last_fire = ?, "
-                  "state = ? WHERE id = ?",
-                  {row.next_fire, row.pending, row.last_fire, row.state.dump(), row.id}));
+  KR_TRY(
+      db_.Exec("UPDATE planner_triggers SET next_fire = ?, pending = ?, last_fire = ?, "
+               "state = ? WHERE id = ?",
+               {row.next_fire, row.pending, row.last_fire, row.state.dump(), row.id}));
   return {};
 }
 

@@ -14,8 +14,8 @@ namespace kraken::planner {
 struct TriggerRow {
   Id id = 0;
   Id stage_id = 0;
-  std::string kind;  // interval, date, cron, repo
-  std::string spec;  // its canonical text: seconds, ms, the cron line, the repos JSON
+  std::string kind;      // interval, date, cron, repo
+  std::string spec;      // its canonical text: seconds, ms, the cron line, the repos JSON
   Millis next_fire = 0;  // 0: never again (a date that fired)
   Millis pending = 0;    // a fire being handled
   Millis last_fire = 0;

@@ -44,8 +44,9 @@ tl::expected<void, Error> WriteFile(const char* path, const std::string& text) {
   int fd = open(path, O_WRONLY | O_CLOEXEC);
   if (fd < 0) return tl::make_unexpected(SystemError(std::string("cannot open ") + path));
   ssize_t n = write(fd, text.data(), text.size());
-  Error error = n == static_cast<ssize_t>(text.size()) ? Error{} : SystemError(
-                                                                       std::string("cannot write ") + path);
+  Error error = n == static_cast<ssize_t>(text.size())
+                    ? Error{}
+                    : SystemError(std::string("cannot write ") + path);
   close(fd);
   if (error.error_number != 0 || n < 0) return tl::make_unexpected(error);
   return {};
@@ -54,8 +55,8 @@ tl::expected<void, Error> WriteFile(const char* path, const std::string& text) {
 int ThreadCount() {
   std::error_code ec;
   int n = 0;
-  for (auto it = fs::directory_iterator("/proc/self/task", ec); !ec && it != fs::directory_iterator();
-       it.increment(ec))
+  for (auto it = fs::directory_iterator("/proc/self/task", ec);
+       !ec && it != fs::directory_iterator(); it.increment(ec))
     ++n;
   return n;
 }
@@ -67,8 +68,8 @@ tl::expected<void, Error> Cover(const fs::path& path, const fs::path& keep) {
   bool keep_below = !keep.empty() && !relative.empty() && *relative.begin() != "..";
   int tree = -1;
   if (keep_below) {
-    tree = static_cast<int>(syscall(SYS_open_tree, AT_FDCWD, keep.c_str(),
-                                    OPEN_TREE_CLONE | O_CLOEXEC | AT_RECURSIVE));
+    tree = static_cast<int>(
+        syscall(SYS_open_tree, AT_FDCWD, keep.c_str(), OPEN_TREE_CLONE | O_CLOEXEC | AT_RECURSIVE));
     if (tree < 0) return tl::make_unexpected(SystemError("cannot take " + keep.string()));
   }
   auto fail = [&](const std::string& what) {
@@ -91,20 +92,23 @@ tl::expected<void, Error> Cover(const fs::path& path, const fs::path& keep) {
   }
   if (mount(nullptr, path.c_str(), nullptr, MS_REMOUNT | MS_BIND | MS_RDONLY | kCoverFlags,
             nullptr) != 0)
-    return tl::make_unexpected(SystemError("cannot make the cover of " + path.string() + " read-only"));
+    return tl::make_unexpected(
+        SystemError("cannot make the cover of " + path.string() + " read-only"));
   return {};
 }
 
 // In the new namespaces, as their PID 1: the process's own identity, its view of the files,
 // and no capability left.
 tl::expected<void, Error> SetUp(const SandboxOptions& options, uid_t uid, gid_t gid) {
-  if (auto st = WriteFile("/proc/self/uid_map", std::to_string(uid) + " " + std::to_string(uid) + " 1");
+  if (auto st =
+          WriteFile("/proc/self/uid_map", std::to_string(uid) + " " + std::to_string(uid) + " 1");
       !st)
     return st;
   // Not on kernels before 3.19, which need no denial to map a group.
   if (access("/proc/self/setgroups", F_OK) == 0)
     if (auto st = WriteFile("/proc/self/setgroups", "deny"); !st) return st;
-  if (auto st = WriteFile("/proc/self/gid_map", std::to_string(gid) + " " + std::to_string(gid) + " 1");
+  if (auto st =
+          WriteFile("/proc/self/gid_map", std::to_string(gid) + " " + std::to_string(gid) + " 1");
       !st)
     return st;
   // Nothing mounted here reaches the outer namespace.
@@ -166,8 +170,8 @@ void Forward(int signal) {
 
 tl::expected<void, Error> EnterSandbox(const SandboxOptions& options) {
   if (int threads = ThreadCount(); threads != 1)
-    return tl::make_unexpected(
-        Error{"cannot enter a sandbox with " + std::to_string(threads) + " threads running", EINVAL});
+    return tl::make_unexpected(Error{
+        "cannot enter a sandbox with " + std::to_string(threads) + " threads running", EINVAL});
   const uid_t uid = geteuid();
   const gid_t gid = getegid();
   int report[2];

@@ -9,11 +9,11 @@
 //
 // The caller's process stays outside as the sandbox's waiter: it forwards SIGTERM, SIGINT
 // and SIGHUP to the sandbox and exits with the sandbox's status, so the pid, process group
-// and command line that started it keep naming it; when it is killed, the sandbox is too. EnterSandbox() returns in the child,
-// which is PID 1 of the new namespace: when it ends, every process left in the sandbox is
-// killed by the kernel. Programs it runs get no capability (they are not uid 0 in the
-// namespace), and the mounts of the outer namespace are locked against them, so a job
-// cannot unmount the cover.
+// and command line that started it keep naming it; when it is killed, the sandbox is too.
+// EnterSandbox() returns in the child, which is PID 1 of the new namespace: when it ends, every
+// process left in the sandbox is killed by the kernel. Programs it runs get no capability (they are
+// not uid 0 in the namespace), and the mounts of the outer namespace are locked against them, so a
+// job cannot unmount the cover.
 //
 // Call it before any thread starts (a user namespace cannot be entered by a threaded
 // process). It fails, with nothing changed, where the kernel refuses unprivileged user
@@ -21,10 +21,10 @@
 #pragma once
 
 #include <string>
+#include <tl/expected.hpp>
 #include <vector>
 
 #include "proc/process.h"
-#include <tl/expected.hpp>
 
 namespace kraken::proc {
 

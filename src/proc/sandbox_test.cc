@@ -1,10 +1,10 @@
 #include "proc/sandbox.h"
 
 #include <dirent.h>
-#include <gtest/gtest.h>
-#include <signal.h>
 #include <grp.h>
+#include <gtest/gtest.h>
 #include <poll.h>
+#include <signal.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -14,11 +14,11 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
-#include <functional>
-#include <thread>
 #include <fstream>
+#include <functional>
 #include <sstream>
 #include <string>
+#include <thread>
 
 namespace kraken::proc {
 namespace {
@@ -76,8 +76,10 @@ class SandboxTest : public ::testing::Test {
       }
       std::string text = "before:" + Read(root_ / "secret/key") + "\n";
       auto entered = EnterSandbox(Options());
-      if (!entered) text += "failed: " + entered.error().message + "\n";
-      else text += probe();
+      if (!entered)
+        text += "failed: " + entered.error().message + "\n";
+      else
+        text += probe();
       (void)!write(out[1], text.data(), text.size());
       _exit(entered ? 0 : 91);
     }
@@ -137,7 +139,8 @@ class SandboxTest : public ::testing::Test {
 
 TEST_F(SandboxTest, HidesFoldersButKeepsItsOwnAndShowsNoOtherProcess) {
   int status = 0;
-  std::string text = InSandbox(static_cast<uid_t>(-1), [&] { return Probe(); }, &status);
+  std::string text = InSandbox(
+      static_cast<uid_t>(-1), [&] { return Probe(); }, &status);
   ExpectContained(text);
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
 }
@@ -145,7 +148,8 @@ TEST_F(SandboxTest, HidesFoldersButKeepsItsOwnAndShowsNoOtherProcess) {
 TEST_F(SandboxTest, WorksForAnUnprivilegedUser) {
   if (geteuid() != 0) GTEST_SKIP() << "needs root to become another user (nobody)";
   int status = 0;
-  std::string text = InSandbox(65534, [&] { return Probe(); }, &status);
+  std::string text = InSandbox(
+      65534, [&] { return Probe(); }, &status);
   ExpectContained(text);
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
 }
@@ -199,7 +203,9 @@ TEST_F(SandboxTest, KillingTheOuterProcessEndsTheSandbox) {
   ASSERT_EQ(kill(child, SIGKILL), 0);
   ASSERT_EQ(waitpid(child, nullptr, 0), child);
   // The pipe reads its end once the sandbox, which holds it too, is gone.
-  struct pollfd p {ready, POLLIN, 0};
+  struct pollfd p {
+    ready, POLLIN, 0
+  };
   ASSERT_EQ(poll(&p, 1, 10'000), 1) << "the sandbox outlived its outer process";
   char buffer[1];
   EXPECT_EQ(read(ready, buffer, 1), 0);

@@ -152,8 +152,9 @@ Json ToJson(const Identity& identity) {
 }
 
 Json ToJson(const JobDispatch& d) {
-  Json job = {{"id", d.job_id},          {"name", d.job_name},   {"run_id", d.run_id},
-              {"timeout", d.timeout_seconds}, {"system", d.system}, {"executor", d.executor},
+  Json job = {{"id", d.job_id},      {"name", d.job_name},
+              {"run_id", d.run_id},  {"timeout", d.timeout_seconds},
+              {"system", d.system},  {"executor", d.executor},
               {"attempt", d.attempt}};
   if (!d.container.empty()) job["container"] = d.container;
   if (!d.step) return Json{{"job", std::move(job)}, {"step", nullptr}, {"done", true}};

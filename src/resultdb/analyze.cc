@@ -22,7 +22,8 @@ struct Latest {
 
 // Up to kHistoryWindow earlier results as AnalyzeResult wants them: the latest with its age,
 // the ones before it from its `recent` codes (their ages are not needed).
-size_t HistoryOf(const Latest& latest, std::array<results::PastResult, results::kHistoryWindow>& out) {
+size_t HistoryOf(const Latest& latest,
+                 std::array<results::PastResult, results::kHistoryWindow>& out) {
   size_t n = 0;
   const std::string& codes = latest.recent;
   for (size_t i = 0; i < codes.size() && n < out.size(); ++i) {
@@ -44,11 +45,12 @@ Status UpdateAnalyzed(store::Db& db, size_t rows, std::vector<store::Value>& par
               "(CAST(? AS BIGINT),CAST(? AS INTEGER),CAST(? AS INTEGER),CAST(? AS INTEGER),"
               "CAST(? AS INTEGER),CAST(? AS INTEGER),CAST(? AS DOUBLE PRECISION),CAST(? AS TEXT),"
               "CAST(? AS BIGINT))";
-  KR_TRY(db.Exec("UPDATE test_results SET analyzed = 1, change = v.column2, age = v.column3, "
-                 "instability = v.column4, relevancy = v.column5, flaky = v.column6, "
-                 "flip_rate = v.column7, recent = v.column8, comment_id = v.column9 FROM (VALUES " +
-                     values + ") AS v WHERE test_results.id = v.column1",
-                 params));
+  KR_TRY(
+      db.Exec("UPDATE test_results SET analyzed = 1, change = v.column2, age = v.column3, "
+              "instability = v.column4, relevancy = v.column5, flaky = v.column6, "
+              "flip_rate = v.column7, recent = v.column8, comment_id = v.column9 FROM (VALUES " +
+                  values + ") AS v WHERE test_results.id = v.column1",
+              params));
   params.clear();
   return {};
 }
@@ -82,9 +84,10 @@ Result<RunCountersRow> ResultStore::AnalyzeRun(const Run& run, const Flow& flow,
                                 "AND covered = 0",
                                 {run.id}));
   KR_ASSIGN(auto prev_runs, PreviousRuns(run, flow));
-  KR_ASSIGN(auto open, db_.Exec("SELECT test_name, id, state FROM test_comments WHERE branch_id = ? "
-                                "AND open = 1",
-                                {flow.branch_id}));
+  KR_ASSIGN(auto open,
+            db_.Exec("SELECT test_name, id, state FROM test_comments WHERE branch_id = ? "
+                     "AND open = 1",
+                     {flow.branch_id}));
   OpenComments comments;
   for (const auto& row : open.rows)
     comments.open[row.Text(0)] = {row.Int(1), static_cast<int>(row.Int(2))};
@@ -114,9 +117,10 @@ Status ResultStore::AnalyzeJobResults(Id job_id, Id group_id, const std::string&
   size_t missing = latest.size();
   for (const auto& pr : prev_runs.rows) {
     if (missing == 0) break;
-    KR_ASSIGN(auto rows, db_.Exec("SELECT test_name, status, age, recent FROM test_results "
-                                  "WHERE run_id = ? AND group_id = ? AND system = ? AND analyzed = 1",
-                                  {pr.Int(0), group_id, system}));
+    KR_ASSIGN(auto rows,
+              db_.Exec("SELECT test_name, status, age, recent FROM test_results "
+                       "WHERE run_id = ? AND group_id = ? AND system = ? AND analyzed = 1",
+                       {pr.Int(0), group_id, system}));
     for (const auto& r : rows.rows) {
       auto it = latest.find(r.Text(0));
       if (it == latest.end() || it->second.status >= 0) continue;
@@ -129,13 +133,15 @@ Status ResultStore::AnalyzeJobResults(Id job_id, Id group_id, const std::string&
   size_t pending = 0;
   for (const auto& row : fresh.rows) {
     std::string name = row.Text(1);
-    auto status = results::StatusFromCode(static_cast<int>(row.Int(2))).value_or(results::TestStatus::kNotRun);
+    auto status = results::StatusFromCode(static_cast<int>(row.Int(2)))
+                      .value_or(results::TestStatus::kNotRun);
     size_t n = 0;
     auto it = latest.find(name);
     if (it != latest.end() && it->second.status >= 0) n = HistoryOf(it->second, window);
     auto comment = comments.open.find(name);
-    bool root_caused = comment != comments.open.end() &&
-                       results::IsRootCaused(static_cast<results::CommentState>(comment->second.second));
+    bool root_caused =
+        comment != comments.open.end() &&
+        results::IsRootCaused(static_cast<results::CommentState>(comment->second.second));
     results::AnalyzedResult a =
         results::AnalyzeResult(status, std::span(window.data(), n), root_caused);
     std::string recent(1, static_cast<char>('0' + static_cast<int>(status)));
@@ -151,8 +157,8 @@ Status ResultStore::AnalyzeJobResults(Id job_id, Id group_id, const std::string&
       }
     }
     params.insert(params.end(), {row.Int(0), int64_t(static_cast<int>(a.change)), int64_t(a.age),
-                                 int64_t(a.instability), int64_t(a.relevancy), int64_t(a.flaky ? 1 : 0),
-                                 a.flip_rate, recent, comment_id});
+                                 int64_t(a.instability), int64_t(a.relevancy),
+                                 int64_t(a.flaky ? 1 : 0), a.flip_rate, recent, comment_id});
     if (++pending == kRowsPerUpdate) {
       KR_TRY(UpdateAnalyzed(db_, pending, params));
       pending = 0;
@@ -168,11 +174,13 @@ Status ResultStore::AgeJobIssues(Id job_id, Id group_id, const std::string& syst
                                       "FROM issues WHERE job_id = ?",
                                       {job_id}));
   if (new_issues.rows.empty() || prev_runs.rows.empty()) return {};
-  KR_ASSIGN(auto old_issues, db_.Exec(
-      "SELECT i.path, i.line, i.col, i.symbol, i.message, i.issue_type, i.age FROM issues i "
-      "JOIN jobs j ON j.id = i.job_id WHERE i.run_id = ? AND j.name = ? AND j.group_id = ? "
-      "AND j.system = ? AND j.covered = 0",
-      {prev_runs.rows[0].Int(0), job_name, group_id, system}));
+  KR_ASSIGN(
+      auto old_issues,
+      db_.Exec(
+          "SELECT i.path, i.line, i.col, i.symbol, i.message, i.issue_type, i.age FROM issues i "
+          "JOIN jobs j ON j.id = i.job_id WHERE i.run_id = ? AND j.name = ? AND j.group_id = ? "
+          "AND j.system = ? AND j.covered = 0",
+          {prev_runs.rows[0].Int(0), job_name, group_id, system}));
   auto to_issue = [](const store::Row& r, size_t base) {
     results::Issue is;
     is.path = r.Text(base);
@@ -198,19 +206,23 @@ Status ResultStore::AgeJobIssues(Id job_id, Id group_id, const std::string& syst
 
 // Counters over the run's current jobs, so a rerun job replaces the one it covers.
 Result<RunCountersRow> ResultStore::StoreRunCounters(const Run& run, Millis now) {
-  KR_ASSIGN(auto sums, db_.Exec(
-      "SELECT COUNT(*), COALESCE(SUM(CASE WHEN status = 1 THEN 1 ELSE 0 END), 0), "
-      "COALESCE(SUM(CASE WHEN status = 0 THEN 1 ELSE 0 END), 0), "
-      "COALESCE(SUM(CASE WHEN change = 3 THEN 1 ELSE 0 END), 0), "
-      "COALESCE(SUM(CASE WHEN change = 1 AND flaky = 0 THEN 1 ELSE 0 END), 0), "
-      "COALESCE(SUM(CASE WHEN change = 2 AND flaky = 0 THEN 1 ELSE 0 END), 0), "
-      "COALESCE(SUM(CASE WHEN change = 0 THEN 1 ELSE 0 END), 0), COALESCE(SUM(flaky), 0) "
-      "FROM test_results WHERE run_id = ? AND job_id IN (SELECT id FROM jobs WHERE run_id = ? AND covered = 0)",
-      {run.id, run.id}));
-  KR_ASSIGN(auto isums, db_.Exec(
-      "SELECT COUNT(*), COALESCE(SUM(CASE WHEN age <= 1 THEN 1 ELSE 0 END), 0) FROM issues "
-      "WHERE run_id = ? AND job_id IN (SELECT id FROM jobs WHERE run_id = ? AND covered = 0)",
-      {run.id, run.id}));
+  KR_ASSIGN(
+      auto sums,
+      db_.Exec("SELECT COUNT(*), COALESCE(SUM(CASE WHEN status = 1 THEN 1 ELSE 0 END), 0), "
+               "COALESCE(SUM(CASE WHEN status = 0 THEN 1 ELSE 0 END), 0), "
+               "COALESCE(SUM(CASE WHEN change = 3 THEN 1 ELSE 0 END), 0), "
+               "COALESCE(SUM(CASE WHEN change = 1 AND flaky = 0 THEN 1 ELSE 0 END), 0), "
+               "COALESCE(SUM(CASE WHEN change = 2 AND flaky = 0 THEN 1 ELSE 0 END), 0), "
+               "COALESCE(SUM(CASE WHEN change = 0 THEN 1 ELSE 0 END), 0), COALESCE(SUM(flaky), 0) "
+               "FROM test_results WHERE run_id = ? AND job_id IN (SELECT id FROM jobs WHERE run_id "
+               "= ? AND covered = 0)",
+               {run.id, run.id}));
+  KR_ASSIGN(
+      auto isums,
+      db_.Exec(
+          "SELECT COUNT(*), COALESCE(SUM(CASE WHEN age <= 1 THEN 1 ELSE 0 END), 0) FROM issues "
+          "WHERE run_id = ? AND job_id IN (SELECT id FROM jobs WHERE run_id = ? AND covered = 0)",
+          {run.id, run.id}));
   RunCountersRow c;
   const store::Row& s = sums.rows.at(0);
   c.tests.total = static_cast<int>(s.Int(0));

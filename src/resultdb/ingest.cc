@@ -63,8 +63,8 @@ Result<bool> ResultStore::StoreBatch(const JobScope& s, int64_t step_idx, int64_
         "INSERT INTO issues (job_id, run_id, path, line, col, symbol, message, issue_type, extra, "
         "created) VALUES (?,?,?,?,?,?,?,?,?,?)",
         {s.job_id, s.run_id, is.path, int64_t(is.line), int64_t(is.column), is.symbol, is.message,
-         int64_t(static_cast<int>(is.type)), i < extras.size() ? extras[i].dump() : std::string("{}"),
-         now}));
+         int64_t(static_cast<int>(is.type)),
+         i < extras.size() ? extras[i].dump() : std::string("{}"), now}));
   }
   return true;
 }

@@ -53,10 +53,14 @@ std::string InList(size_t n) {
 
 std::string_view ChangeName(int change) {
   switch (change) {
-    case 0: return "no-change";
-    case 1: return "fix";
-    case 2: return "regression";
-    default: return "new";
+    case 0:
+      return "no-change";
+    case 1:
+      return "fix";
+    case 2:
+      return "regression";
+    default:
+      return "new";
   }
 }
 
@@ -70,10 +74,14 @@ std::optional<int> ChangeFromName(std::string_view name) {
 
 std::string_view CommentStateName(int state) {
   switch (state) {
-    case 1: return "investigating";
-    case 2: return "bug-in-product";
-    case 3: return "bug-in-test";
-    default: return "new";
+    case 1:
+      return "investigating";
+    case 2:
+      return "bug-in-product";
+    case 3:
+      return "bug-in-test";
+    default:
+      return "new";
   }
 }
 
@@ -85,10 +93,14 @@ std::optional<int> CommentStateFromName(std::string_view name) {
 
 std::string_view IssueTypeName(int type) {
   switch (type) {
-    case 0: return "error";
-    case 2: return "convention";
-    case 3: return "refactor";
-    default: return "warning";
+    case 0:
+      return "error";
+    case 2:
+      return "convention";
+    case 3:
+      return "refactor";
+    default:
+      return "warning";
   }
 }
 
@@ -103,8 +115,8 @@ Json ToJson(const StoredResult& r) {
             {"system", r.system},
             {"job_name", r.job_name},
             {"test", r.test_name},
-            {"status", results::StatusName(
-                           results::StatusFromCode(r.status).value_or(results::TestStatus::kNotRun))},
+            {"status", results::StatusName(results::StatusFromCode(r.status).value_or(
+                           results::TestStatus::kNotRun))},
             {"cmd", r.cmd ? Json(*r.cmd) : Json(nullptr)},
             {"values", r.values},
             {"message", r.message},
@@ -122,19 +134,20 @@ Json ToJson(const StoredResult& r) {
 }
 
 Json ToJson(const RunCountersRow& c) {
-  return {{"total", c.tests.total},       {"passed", c.tests.passed},
-          {"not_run", c.tests.not_run},   {"new", c.tests.new_tests},
-          {"fixes", c.tests.fixes},       {"regressions", c.tests.regressions},
+  return {{"total", c.tests.total},         {"passed", c.tests.passed},
+          {"not_run", c.tests.not_run},     {"new", c.tests.new_tests},
+          {"fixes", c.tests.fixes},         {"regressions", c.tests.regressions},
           {"no_change", c.tests.no_change}, {"flaky", c.tests.flaky},
           {"issues_total", c.issues_total}, {"issues_new", c.issues_new},
           {"processed", c.processed}};
 }
 
 Result<std::optional<RunCountersRow>> ResultStore::Counters(Id run_id) {
-  KR_ASSIGN(auto q, db_.Exec("SELECT tests_total, tests_passed, tests_not_run, tests_new, tests_fixes, "
-                             "tests_regressions, tests_no_change, tests_flaky, issues_total, "
-                             "issues_new, processed FROM run_counters WHERE run_id = ?",
-                             {run_id}));
+  KR_ASSIGN(auto q,
+            db_.Exec("SELECT tests_total, tests_passed, tests_not_run, tests_new, tests_fixes, "
+                     "tests_regressions, tests_no_change, tests_flaky, issues_total, "
+                     "issues_new, processed FROM run_counters WHERE run_id = ?",
+                     {run_id}));
   if (q.rows.empty()) return std::optional<RunCountersRow>();
   const auto& r = q.rows[0];
   RunCountersRow c;
@@ -153,7 +166,9 @@ Result<std::optional<RunCountersRow>> ResultStore::Counters(Id run_id) {
 }
 
 Result<StoredResult> ResultStore::GetResult(Id id) {
-  KR_ASSIGN(auto q, db_.Exec(fmt::format("SELECT {} FROM test_results WHERE id = ?", kResultColumns), {id}));
+  KR_ASSIGN(
+      auto q,
+      db_.Exec(fmt::format("SELECT {} FROM test_results WHERE id = ?", kResultColumns), {id}));
   if (q.rows.empty()) return NotFound(fmt::format("test result {} not found", id));
   return ResultOf(q.rows[0]);
 }
@@ -162,7 +177,8 @@ Result<std::pair<std::vector<StoredResult>, int64_t>> ResultStore::ListRunResult
     Id run_id, const ResultFilter& f) {
   // Results of covered (rerun) jobs are left out; most runs have none, and then the
   // per-row check is skipped.
-  KR_ASSIGN(auto covered, db_.Exec("SELECT COUNT(*) FROM jobs WHERE run_id = ? AND covered = 1", {run_id}));
+  KR_ASSIGN(auto covered,
+            db_.Exec("SELECT COUNT(*) FROM jobs WHERE run_id = ? AND covered = 1", {run_id}));
   std::string where = "run_id = ?";
   std::vector<store::Value> params = {run_id};
   if (covered.rows[0].Int(0) > 0) {
@@ -220,23 +236,25 @@ Result<std::pair<std::vector<StoredResult>, int64_t>> ResultStore::ListRunResult
   }
   KR_ASSIGN(auto count, db_.Exec("SELECT COUNT(*) FROM test_results WHERE " + where, params));
   static const std::pair<const char*, const char*> kSorts[] = {
-      {"name", "test_name"}, {"status", "status"},       {"change", "change"},
-      {"age", "age"},        {"instability", "instability"}, {"relevancy", "relevancy"},
-      {"system", "system"},  {"group", "group_id"},      {"job", "job_name"},
+      {"name", "test_name"},   {"status", "status"},           {"change", "change"},
+      {"age", "age"},          {"instability", "instability"}, {"relevancy", "relevancy"},
+      {"system", "system"},    {"group", "group_id"},          {"job", "job_name"},
       {"duration", "duration"}};
   const char* column = nullptr;
   for (const auto& [key, col] : kSorts)
     if (f.sort == key) column = col;
-  if (!column) return Invalid("sort", "must be one of name, status, change, age, instability, "
-                                      "relevancy, system, group, job, duration");
+  if (!column)
+    return Invalid("sort",
+                   "must be one of name, status, change, age, instability, "
+                   "relevancy, system, group, job, duration");
   // Ties break on id in the same direction, so the (run_id, column) indexes, whose entries
   // end with the row id, give the order without a sort.
   const char* dir = f.descending ? "DESC" : "ASC";
   std::string order = fmt::format(" ORDER BY {} {}, id {} LIMIT ? OFFSET ?", column, dir, dir);
   params.push_back(f.limit);
   params.push_back(f.offset);
-  KR_ASSIGN(auto rows, db_.Exec(fmt::format("SELECT {} FROM test_results WHERE {}{}", kResultColumns,
-                                            where, order),
+  KR_ASSIGN(auto rows, db_.Exec(fmt::format("SELECT {} FROM test_results WHERE {}{}",
+                                            kResultColumns, where, order),
                                 params));
   std::vector<StoredResult> out;
   out.reserve(rows.rows.size());
@@ -245,10 +263,11 @@ Result<std::pair<std::vector<StoredResult>, int64_t>> ResultStore::ListRunResult
 }
 
 Result<std::pair<std::vector<StoredResult>, int64_t>> ResultStore::History(const StoredResult& of,
-                                                                          int64_t limit,
-                                                                          int64_t offset) {
+                                                                           int64_t limit,
+                                                                           int64_t offset) {
   std::string where =
-      "test_name = ? AND branch_id = ? AND group_id = ? AND system = ? AND (flow_kind = 'ci' OR id = ?)";
+      "test_name = ? AND branch_id = ? AND group_id = ? AND system = ? AND (flow_kind = 'ci' OR id "
+      "= ?)";
   std::vector<store::Value> params = {of.test_name, of.branch_id, of.group_id, of.system, of.id};
   KR_ASSIGN(auto count, db_.Exec("SELECT COUNT(*) FROM test_results WHERE " + where, params));
   params.push_back(limit);
@@ -263,11 +282,12 @@ Result<std::pair<std::vector<StoredResult>, int64_t>> ResultStore::History(const
 }
 
 Result<std::vector<StoredResult>> ResultStore::FlowResults(Id flow_id) {
-  KR_ASSIGN(auto rows, db_.Exec(fmt::format("SELECT {} FROM test_results WHERE flow_id = ? AND job_id IN "
-                                            "(SELECT j.id FROM jobs j JOIN runs r ON r.id = j.run_id "
-                                            "WHERE r.flow_id = ? AND j.covered = 0)",
-                                            kResultColumns),
-                                {flow_id, flow_id}));
+  KR_ASSIGN(auto rows,
+            db_.Exec(fmt::format("SELECT {} FROM test_results WHERE flow_id = ? AND job_id IN "
+                                 "(SELECT j.id FROM jobs j JOIN runs r ON r.id = j.run_id "
+                                 "WHERE r.flow_id = ? AND j.covered = 0)",
+                                 kResultColumns),
+                     {flow_id, flow_id}));
   std::vector<StoredResult> out;
   out.reserve(rows.rows.size());
   for (const auto& r : rows.rows) out.push_back(ResultOf(r));
@@ -298,16 +318,24 @@ Result<std::vector<Json>> ResultStore::ListIssues(Id run_id, const Json& filter)
     where += " AND i.job_id = ?";
     params.push_back(filter["job_id"].get<int64_t>());
   }
-  KR_ASSIGN(auto rows, db_.Exec("SELECT i.id, i.job_id, j.name, i.path, i.line, i.col, i.symbol, i.message, "
-                                "i.issue_type, i.age, i.extra FROM issues i JOIN jobs j ON j.id = i.job_id "
-                                "WHERE " + where + " ORDER BY i.path, i.line, i.id",
-                                params));
+  KR_ASSIGN(auto rows,
+            db_.Exec("SELECT i.id, i.job_id, j.name, i.path, i.line, i.col, i.symbol, i.message, "
+                     "i.issue_type, i.age, i.extra FROM issues i JOIN jobs j ON j.id = i.job_id "
+                     "WHERE " +
+                         where + " ORDER BY i.path, i.line, i.id",
+                     params));
   std::vector<Json> out;
   for (const auto& r : rows.rows)
-    out.push_back(Json{{"id", r.Int(0)},    {"job_id", r.Int(1)},   {"job_name", r.Text(2)},
-                       {"path", r.Text(3)}, {"line", r.Int(4)},     {"column", r.Int(5)},
-                       {"symbol", r.Text(6)}, {"message", r.Text(7)},
-                       {"type", IssueTypeName(static_cast<int>(r.Int(8)))}, {"age", r.Int(9)},
+    out.push_back(Json{{"id", r.Int(0)},
+                       {"job_id", r.Int(1)},
+                       {"job_name", r.Text(2)},
+                       {"path", r.Text(3)},
+                       {"line", r.Int(4)},
+                       {"column", r.Int(5)},
+                       {"symbol", r.Text(6)},
+                       {"message", r.Text(7)},
+                       {"type", IssueTypeName(static_cast<int>(r.Int(8)))},
+                       {"age", r.Int(9)},
                        {"new", r.Int(9) <= 1},
                        {"extra", ParseJson(r.Text(10)).value_or(Json())}});
   return out;

@@ -35,7 +35,7 @@ struct ResultFilter {
   std::vector<int> changes;   // Change codes; empty: any
   std::optional<int> min_age, max_age, min_instability, max_instability;
   std::optional<bool> flaky;
-  std::string name;           // substring of the test name
+  std::string name;  // substring of the test name
   std::optional<Id> job_id;
   std::string job_name, system;
   std::optional<Id> group_id;
@@ -78,8 +78,8 @@ class ResultStore {
   // before; returns false for such a repeat. Run inside a transaction.
   Result<bool> StoreBatch(const JobScope& scope, int64_t step_idx, int64_t seq,
                           const std::vector<results::ResultRecord>& records,
-                          const std::vector<results::Issue>& issues, const std::vector<Json>& extras,
-                          Millis now);
+                          const std::vector<results::Issue>& issues,
+                          const std::vector<Json>& extras, Millis now);
 
   // --- analysis (analyze.cc) ---
   // Analyses the not yet analysed results and issues of the run's current jobs against
@@ -92,7 +92,7 @@ class ResultStore {
   Result<StoredResult> GetResult(Id id);
   // Results of the run's current (not covered) jobs; returns the page and the total.
   Result<std::pair<std::vector<StoredResult>, int64_t>> ListRunResults(Id run_id,
-                                                                      const ResultFilter& f);
+                                                                       const ResultFilter& f);
   // Results of the same test on the same branch, group and system, newest first: the CI
   // history, plus `of` itself when it is a DEV result.
   Result<std::pair<std::vector<StoredResult>, int64_t>> History(const StoredResult& of,

@@ -72,11 +72,15 @@ class ResultDb : public ::testing::TestWithParam<std::string> {
     std::vector<Step> steps;
     j = *store_->CreateJob(j, steps);
     std::vector<results::ResultRecord> records;
-    for (const auto& [name, st] : statuses) records.push_back({name, st, std::nullopt, std::nullopt, "", 0});
+    for (const auto& [name, st] : statuses)
+      records.push_back({name, st, std::nullopt, std::nullopt, "", 0});
     ResultStore rs(store_->db());
-    JobScope scope{j.id, r.id, f.id, branch_.id, stage_.id, group_->id, std::string(Name(kind)), "debian-12", "unit"};
+    JobScope scope{
+        j.id,        r.id,  f.id, branch_.id, stage_.id, group_->id, std::string(Name(kind)),
+        "debian-12", "unit"};
     EXPECT_TRUE(*rs.StoreBatch(scope, 0, 0, records, {}, {}, seq_));
-    EXPECT_FALSE(*rs.StoreBatch(scope, 0, 0, records, {}, {}, seq_)) << "a resent batch is stored once";
+    EXPECT_FALSE(*rs.StoreBatch(scope, 0, 0, records, {}, {}, seq_))
+        << "a resent batch is stored once";
     auto counters = rs.AnalyzeRun(r, f, seq_);
     EXPECT_TRUE(counters) << counters.error().message;
     last_counters_ = *counters;
@@ -230,7 +234,9 @@ TEST_P(ResultDb, UserDataScopes) {
   ASSERT_TRUE(d) << d.error().message;
   EXPECT_EQ((*store_->GetFlow(f.id)).data, (Json{{"build", {{"ok", true}}}}));
   ASSERT_TRUE(ApplyDataChange(*store_, f, {"branch-ci", "set", "/", Json{{"n", 1}}}));
-  auto p = ApplyDataChange(*store_, f, {"branch-ci", "jsonpatch", "/", Json::parse(R"([{"op":"replace","path":"/n","value":2}])")});
+  auto p = ApplyDataChange(
+      *store_, f,
+      {"branch-ci", "jsonpatch", "/", Json::parse(R"([{"op":"replace","path":"/n","value":2}])")});
   ASSERT_TRUE(p);
   EXPECT_EQ((*ReadUserData(store_->db(), "branch-ci", branch_.id))["n"], 2);
   auto bad = ApplyDataChange(*store_, f, {"galaxy", "set", "/", 1});

@@ -20,7 +20,8 @@ void RunProcessor::CatchUp() {
     return;
   }
   for (Id id : *ids)
-    if (auto st = Process(id); !st) spdlog::error("analysis of run {} failed: {}", id, st.error().message);
+    if (auto st = Process(id); !st)
+      spdlog::error("analysis of run {} failed: {}", id, st.error().message);
 }
 
 Status RunProcessor::Process(Id run_id) {

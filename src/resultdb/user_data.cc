@@ -13,8 +13,8 @@
 namespace kraken::resultdb {
 
 Status ValidateDataChange(const DataChange& c) {
-  if (c.scope != "flow" && c.scope != "branch" && c.scope != "branch-ci" && c.scope != "branch-dev" &&
-      c.scope != "project")
+  if (c.scope != "flow" && c.scope != "branch" && c.scope != "branch-ci" &&
+      c.scope != "branch-dev" && c.scope != "project")
     return Invalid("scope", "must be flow, branch, branch-ci, branch-dev or project");
   if (c.operation != "set" && c.operation != "jsonpatch")
     return Invalid("operation", "must be set or jsonpatch");
@@ -30,7 +30,8 @@ Status ValidateDataChange(const DataChange& c) {
 }
 
 Result<Json> ReadUserData(store::Db& db, const std::string& scope, Id entity_id) {
-  KR_ASSIGN(auto q, db.Exec("SELECT data FROM user_data WHERE scope = ? AND entity_id = ?", {scope, entity_id}));
+  KR_ASSIGN(auto q, db.Exec("SELECT data FROM user_data WHERE scope = ? AND entity_id = ?",
+                            {scope, entity_id}));
   if (q.rows.empty()) return Json::object();
   return ParseJson(q.rows[0].Text(0)).value_or(Json::object());
 }
@@ -158,7 +159,8 @@ Result<Json> ApplyDataChange(store::Store& store, const Flow& flow, const DataCh
   }
   KR_ASSIGN(Json data, ReadUserData(store.db(), c.scope, entity));
   KR_ASSIGN(data, Apply(data, c));
-  KR_TRY(store.db().Exec("DELETE FROM user_data WHERE scope = ? AND entity_id = ?", {c.scope, entity}));
+  KR_TRY(store.db().Exec("DELETE FROM user_data WHERE scope = ? AND entity_id = ?",
+                         {c.scope, entity}));
   KR_TRY(store.db().Exec("INSERT INTO user_data (scope, entity_id, data) VALUES (?,?,?)",
                          {c.scope, entity, data.dump()}));
   return data;

@@ -17,7 +17,7 @@ inline constexpr size_t kMaxUserDataBytes = 256 << 10;
 inline constexpr size_t kMaxPatchOperations = 100;
 
 struct DataChange {
-  std::string scope = "flow";  // flow, branch, branch-ci, branch-dev, project
+  std::string scope = "flow";     // flow, branch, branch-ci, branch-dev, project
   std::string operation = "set";  // set: value at json_pointer; jsonpatch: value is a patch
   std::string json_pointer = "/";
   Json value;

@@ -1,8 +1,8 @@
 #include "results/analysis.h"
 
-#include <vector>
-
 #include <gtest/gtest.h>
+
+#include <vector>
 
 #include "results/history.h"
 

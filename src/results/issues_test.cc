@@ -1,8 +1,8 @@
 #include "results/issues.h"
 
-#include <vector>
-
 #include <gtest/gtest.h>
+
+#include <vector>
 
 namespace kraken::results {
 namespace {

@@ -4,9 +4,8 @@
 #include <charconv>
 #include <cmath>
 #include <cstring>
-#include <utility>
-
 #include <pugixml.hpp>
+#include <utility>
 
 namespace kraken::results {
 namespace {

@@ -25,9 +25,8 @@
 
 #include <string>
 #include <string_view>
-#include <vector>
-
 #include <tl/expected.hpp>
+#include <vector>
 
 #include "results/status.h"
 

@@ -1,18 +1,18 @@
 // Runs the JUnit reader over every report in the shared corpus of real files
-// (the external corpus's junit/ folder: EnricoMi/publish-unit-test-result-action and dorny/test-reporter
-// fixtures) and compares the counts with the ones those projects publish.
+// (the external corpus's junit/ folder: EnricoMi/publish-unit-test-result-action and
+// dorny/test-reporter fixtures) and compares the counts with the ones those projects publish.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include "core/external_testdata.h"
 #include "results/junit.h"

@@ -1,9 +1,9 @@
 #include "results/junit.h"
 
-#include <string>
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include <string>
 
 namespace kraken::results {
 namespace {

@@ -12,13 +12,12 @@
 #define KRAKEN_RESULTS_RESULT_RECORD_H_
 
 #include <cstddef>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <span>
 #include <string>
-#include <vector>
-
-#include <nlohmann/json.hpp>
 #include <tl/expected.hpp>
+#include <vector>
 
 #include "results/junit.h"
 #include "results/status.h"

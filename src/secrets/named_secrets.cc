@@ -45,9 +45,11 @@ Result<Json> AttachNamedSecrets(Json fields, const Json& context_secrets) {
       named[field] = Json{{"name", name}, {"secret", *secret}};
     } else {
       if (!secret->is_object())
-        return Invalid(field, "secret '" + name +
-                                  "' is a simple secret; ssh-key needs an ssh-key secret (user name and key)");
-      if (secret->value("key", "").empty()) return Invalid(field, "secret '" + name + "' has no key");
+        return Invalid(
+            field, "secret '" + name +
+                       "' is a simple secret; ssh-key needs an ssh-key secret (user name and key)");
+      if (secret->value("key", "").empty())
+        return Invalid(field, "secret '" + name + "' has no key");
       named[field] = Json{{"name", name},
                           {"username", secret->value("user", "")},
                           {"key", secret->value("key", "")}};

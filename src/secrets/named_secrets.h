@@ -28,8 +28,8 @@ bool NamesSecrets(const Json& fields);
 
 // `fields` with kNamedSecretsField filled in for each non-empty `ssh-key` / `access-token`
 // field, from ctx.secrets (secret_context.h). An error names the field when the secret does
-// not exist, is empty or is of the wrong kind (an access token is a simple secret, an ssh-key one has
-// a user name and a key). Fields that name no secret come back unchanged.
+// not exist, is empty or is of the wrong kind (an access token is a simple secret, an ssh-key one
+// has a user name and a key). Fields that name no secret come back unchanged.
 Result<Json> AttachNamedSecrets(Json fields, const Json& context_secrets);
 
 // The fields as stored and shown: without kNamedSecretsField.

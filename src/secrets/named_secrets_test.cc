@@ -31,8 +31,8 @@ TEST(NamedSecretsTest, TheNamedSecretsAreAttached) {
   // Only what the step names is masked, and not the user name; the token also in the form
   // the git tool sends it (base64 of "x-access-token:tok-123", as Python's base64 gives it).
   std::vector<std::string> masked = StepSecretValues(*out, SecretValues(Context()));
-  EXPECT_EQ(masked, (std::vector<std::string>{"eC1hY2Nlc3MtdG9rZW46dG9rLTEyMw==",
-                                              "-----KEY-----\nabc\n", "tok-123"}));
+  EXPECT_EQ(masked, (std::vector<std::string>{
+                        "eC1hY2Nlc3MtdG9rZW46dG9rLTEyMw==", "-----KEY-----\nabc\n", "tok-123"}));
 }
 
 TEST(NamedSecretsTest, FieldsWithoutSecretNamesAreUnchanged) {

@@ -36,8 +36,8 @@ bool ValidName(const std::string& name) {
 }  // namespace
 
 Json ToJson(const SecretInfo& s) {
-  return Json{{"id", s.id},          {"project_id", s.project_id}, {"name", s.name},
-              {"kind", s.kind},      {"created", s.created},       {"updated", s.updated}};
+  return Json{{"id", s.id},     {"project_id", s.project_id}, {"name", s.name},
+              {"kind", s.kind}, {"created", s.created},       {"updated", s.updated}};
 }
 
 Result<Secret> SecretFromBody(const Json& body, const std::optional<SecretInfo>& existing) {
@@ -47,7 +47,8 @@ Result<Secret> SecretFromBody(const Json& body, const std::optional<SecretInfo>&
   if (body.contains("name") || !existing) {
     KR_ASSIGN(s.info.name, RequiredString(body, "name"));
     if (!ValidName(s.info.name))
-      return Invalid("name", "must be letters, digits and _, not starting with a digit (at most 64)");
+      return Invalid("name",
+                     "must be letters, digits and _, not starting with a digit (at most 64)");
   }
   if (existing) {
     if (body.contains("kind") && body["kind"] != existing->kind)
@@ -67,18 +68,22 @@ Result<Secret> SecretFromBody(const Json& body, const std::optional<SecretInfo>&
 }
 
 Result<SecretInfo> ProjectSecrets::Create(Id project_id, const Secret& s, Millis now) {
-  KR_ASSIGN(auto exists, db_.Exec("SELECT id FROM project_secrets WHERE project_id = ? AND name = ?",
-                                  {project_id, s.info.name}));
-  if (!exists.rows.empty()) return Conflict("secret " + s.info.name + " already exists in the project");
-  KR_ASSIGN(auto r, db_.Exec("INSERT INTO project_secrets (project_id, name, kind, sealed, created, "
-                             "updated) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-                             {project_id, s.info.name, s.info.kind, box_.Seal(SealedJson(s).dump()), now,
-                              now}));
+  KR_ASSIGN(auto exists,
+            db_.Exec("SELECT id FROM project_secrets WHERE project_id = ? AND name = ?",
+                     {project_id, s.info.name}));
+  if (!exists.rows.empty())
+    return Conflict("secret " + s.info.name + " already exists in the project");
+  KR_ASSIGN(
+      auto r,
+      db_.Exec("INSERT INTO project_secrets (project_id, name, kind, sealed, created, "
+               "updated) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+               {project_id, s.info.name, s.info.kind, box_.Seal(SealedJson(s).dump()), now, now}));
   return Get(r.rows.at(0).Int(0));
 }
 
 Result<SecretInfo> ProjectSecrets::Get(Id id) {
-  KR_ASSIGN(auto r, db_.Exec(std::string("SELECT ") + kCols + " FROM project_secrets WHERE id = ?", {id}));
+  KR_ASSIGN(auto r,
+            db_.Exec(std::string("SELECT ") + kCols + " FROM project_secrets WHERE id = ?", {id}));
   if (r.rows.empty()) return NotFound("secret " + std::to_string(id) + " not found");
   return InfoOf(r.rows[0]);
 }
@@ -92,14 +97,19 @@ Result<std::vector<SecretInfo>> ListSecretInfo(store::Db& db, Id project_id) {
   return out;
 }
 
-Result<std::vector<SecretInfo>> ProjectSecrets::List(Id project_id) { return ListSecretInfo(db_, project_id); }
+Result<std::vector<SecretInfo>> ProjectSecrets::List(Id project_id) {
+  return ListSecretInfo(db_, project_id);
+}
 
 Status ProjectSecrets::Update(Id id, const Secret& s, Millis now) {
-  KR_ASSIGN(auto clash, db_.Exec("SELECT id FROM project_secrets WHERE project_id = ? AND name = ? AND id <> ?",
-                                 {s.info.project_id, s.info.name, id}));
-  if (!clash.rows.empty()) return Conflict("secret " + s.info.name + " already exists in the project");
-  KR_ASSIGN(auto r, db_.Exec("UPDATE project_secrets SET name = ?, sealed = ?, updated = ? WHERE id = ?",
-                             {s.info.name, box_.Seal(SealedJson(s).dump()), now, id}));
+  KR_ASSIGN(auto clash,
+            db_.Exec("SELECT id FROM project_secrets WHERE project_id = ? AND name = ? AND id <> ?",
+                     {s.info.project_id, s.info.name, id}));
+  if (!clash.rows.empty())
+    return Conflict("secret " + s.info.name + " already exists in the project");
+  KR_ASSIGN(auto r,
+            db_.Exec("UPDATE project_secrets SET name = ?, sealed = ?, updated = ? WHERE id = ?",
+                     {s.info.name, box_.Seal(SealedJson(s).dump()), now, id}));
   if (r.affected == 0) return NotFound("secret " + std::to_string(id) + " not found");
   return {};
 }

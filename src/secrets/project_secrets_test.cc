@@ -29,12 +29,14 @@ class ProjectSecretsTest : public ::testing::TestWithParam<std::string> {
 
 TEST_P(ProjectSecretsTest, ValuesAreSealedAtRestAndOpenedOnlyOnRequest) {
   ProjectSecrets secrets(*db_, box_);
-  auto gh = SecretFromBody(Json{{"name", "gh"}, {"kind", "simple"}, {"secret", "ghp_Sup3rS3cret"}}, std::nullopt);
+  auto gh = SecretFromBody(Json{{"name", "gh"}, {"kind", "simple"}, {"secret", "ghp_Sup3rS3cret"}},
+                           std::nullopt);
   ASSERT_TRUE(gh);
   auto made = secrets.Create(project_, *gh, 10);
   ASSERT_TRUE(made) << made.error().message;
-  auto ssh = SecretFromBody(Json{{"name", "deploy"}, {"kind", "ssh-key"}, {"username", "ci"}, {"key", "-----KEY-----"}},
-                            std::nullopt);
+  auto ssh = SecretFromBody(
+      Json{{"name", "deploy"}, {"kind", "ssh-key"}, {"username", "ci"}, {"key", "-----KEY-----"}},
+      std::nullopt);
   ASSERT_TRUE(secrets.Create(project_, *ssh, 11));
   EXPECT_EQ(secrets.Create(project_, *gh, 12).error().code, ErrorCode::kConflict);
 
@@ -54,8 +56,10 @@ TEST_P(ProjectSecretsTest, ValuesAreSealedAtRestAndOpenedOnlyOnRequest) {
   ASSERT_TRUE(opened);
   Json ctx = ContextSecrets(*opened);
   EXPECT_EQ(ctx["gh"], "ghp_Sup3rS3cret");
-  EXPECT_EQ(ctx["deploy"], (Json{{"user", "ci"}, {"key", "-----KEY-----"}, {"password", "-----KEY-----"}}));
-  EXPECT_EQ(SecretValues(ctx), (std::vector<std::string>{"ghp_Sup3rS3cret", "-----KEY-----", "ci"}));
+  EXPECT_EQ(ctx["deploy"],
+            (Json{{"user", "ci"}, {"key", "-----KEY-----"}, {"password", "-----KEY-----"}}));
+  EXPECT_EQ(SecretValues(ctx),
+            (std::vector<std::string>{"ghp_Sup3rS3cret", "-----KEY-----", "ci"}));
   Json placeholders = PlaceholderSecrets(*list);
   EXPECT_EQ(placeholders["gh"], "#{secrets.gh}");
   EXPECT_EQ(placeholders["deploy"]["user"], "#{secrets.deploy.user}");
@@ -90,7 +94,8 @@ INSTANTIATE_TEST_SUITE_P(Backends, ProjectSecretsTest, ::testing::Values("sqlite
 
 TEST(SecretContext, UsedValuesAreThoseInTheFields) {
   Json fields = {{"cmd", "curl -H 'token: abc123' x"}, {"env", {{"K", "zzz"}}}};
-  EXPECT_EQ(UsedValues(fields, {"abc123", "nope", "zzz"}), (std::vector<std::string>{"abc123", "zzz"}));
+  EXPECT_EQ(UsedValues(fields, {"abc123", "nope", "zzz"}),
+            (std::vector<std::string>{"abc123", "zzz"}));
 }
 
 }  // namespace

@@ -14,12 +14,12 @@
 #include "auth/crypto.h"
 #include "autoscale/agent_account.h"
 #include "autoscale/autoscaler.h"
-#include "server/autoscale_routes.h"
 #include "http/certificate.h"
 #include "http/router.h"
 #include "http/server.h"
 #include "planner/planner.h"
 #include "resultdb/run_processor.h"
+#include "server/autoscale_routes.h"
 #include "server/aws_ec2_setup.h"
 #include "server/data_dir.h"
 #include "server/static_files.h"
@@ -121,9 +121,7 @@ http::Loop& App::loop() { return impl_->loop; }
 exec::Engine& App::engine() { return *impl_->engine; }
 store::Store& App::store() { return *impl_->store; }
 uint16_t App::port() const { return impl_->server ? impl_->server->port() : 0; }
-std::string App::url() const {
-  return Scheme() + config_.address + ":" + std::to_string(port());
-}
+std::string App::url() const { return Scheme() + config_.address + ":" + std::to_string(port()); }
 
 std::string App::Scheme() const { return config_.tls_cert_file.empty() ? "http://" : "https://"; }
 
@@ -145,8 +143,8 @@ Status App::Start() {
     config_.agents_dir = autoscale::DefaultAgentsDir(config_.data_dir);
   config_.agents_dir =
       std::filesystem::weakly_canonical(std::filesystem::absolute(config_.agents_dir)).string();
-  std::string db_url = config_.db_url.empty() ? "sqlite:" + config_.data_dir + "/kraken.db"
-                                              : config_.db_url;
+  std::string db_url =
+      config_.db_url.empty() ? "sqlite:" + config_.data_dir + "/kraken.db" : config_.db_url;
   KR_ASSIGN(auto db, store::OpenDb(db_url));
   KR_ASSIGN(impl_->store, store::Store::Open(std::move(db)));
   auto& store = *impl_->store;
@@ -160,8 +158,8 @@ Status App::Start() {
     KR_TRY(store.SetSetting("server_id", auth::NewToken("").substr(0, 12)));
 
   impl_->engine = std::make_unique<exec::Engine>(
-      store, RealClock::Instance(), [impl](std::function<void()> fn) { impl->loop.Post(std::move(fn)); },
-      config_.engine);
+      store, RealClock::Instance(),
+      [impl](std::function<void()> fn) { impl->loop.Post(std::move(fn)); }, config_.engine);
   KR_TRY(impl_->engine->Bootstrap());
   if (auto box = settings::SecretBox::LoadOrCreate(config_.data_dir + "/server.key")) {
     impl_->secret_box.emplace(std::move(*box));
@@ -172,7 +170,7 @@ Status App::Start() {
   impl_->hub = std::make_unique<api::Hub>(store);
   impl_->engine->add_listener(impl_->hub.get());
 
-  api::ApiContext ctx{store,       *impl_->engine,        *impl_->auth, *impl_->hub,
+  api::ApiContext ctx{store,       *impl_->engine,        *impl_->auth,    *impl_->hub,
                       impl_->loop, RealClock::Instance(), config_.data_dir};
   impl_->planner_timers = std::make_unique<LoopTimers>(impl_->loop);
   impl_->repo_lister = std::make_unique<planner::GitRepoLister>(
@@ -192,13 +190,14 @@ Status App::Start() {
   autoscale::AllowFakeDriver(config_.enable_fake_driver);
   namespace fs = std::filesystem;
   const AgentBinary agent_binary = FindAgentBinary(config_.agent_binary);
-  impl_->drivers = std::make_unique<autoscale::Drivers>(fs::read_symlink("/proc/self/exe").string(),
-                                                        config_.agents_dir, agent_binary.path,
-                                                        config_.data_dir);
+  impl_->drivers =
+      std::make_unique<autoscale::Drivers>(fs::read_symlink("/proc/self/exe").string(),
+                                           config_.agents_dir, agent_binary.path, config_.data_dir);
   if (agent_binary.path.empty()) {
-    spdlog::warn("no kraken-agent binary{}: /install/agent answers 404 and EC2 machines cannot "
-                 "get an agent; build the kraken-agent target or give --agent-binary",
-                 config_.agent_binary.empty() ? "" : " at " + config_.agent_binary);
+    spdlog::warn(
+        "no kraken-agent binary{}: /install/agent answers 404 and EC2 machines cannot "
+        "get an agent; build the kraken-agent target or give --agent-binary",
+        config_.agent_binary.empty() ? "" : " at " + config_.agent_binary);
   }
   RegisterAwsEc2Driver(*impl_->drivers, store, config_.data_dir, agent_binary.sha256);
   autoscale::AutoscalerOptions as_options;
@@ -224,10 +223,11 @@ Status App::Start() {
   impl_->server = std::make_unique<http::Server>(impl_->loop, impl_->router, opts);
   KR_TRY(impl_->server->Start());
   // Machines' agents reach the server on loopback when it listens on every address.
-  impl_->autoscaler->set_server_url(
-      Scheme() + (config_.address == "0.0.0.0" || config_.address.empty() ? std::string("127.0.0.1")
-                                                                          : config_.address) +
-      ":" + std::to_string(port()));
+  impl_->autoscaler->set_server_url(Scheme() +
+                                    (config_.address == "0.0.0.0" || config_.address.empty()
+                                         ? std::string("127.0.0.1")
+                                         : config_.address) +
+                                    ":" + std::to_string(port()));
   if (!config_.tls_cert_file.empty()) {
     // Machines pin a self-signed certificate; a CA-signed one they verify as usual.
     KR_ASSIGN(auto certificate, http::ReadCertificateInfo(config_.tls_cert_file));
@@ -235,8 +235,7 @@ Status App::Start() {
   }
   KR_TRY(impl_->autoscaler->Start());
   impl_->ScheduleWatchdog();
-  if (auto st = impl_->planner->Start(); !st)
-    spdlog::error("planner: {}", st.error().message);
+  if (auto st = impl_->planner->Start(); !st) spdlog::error("planner: {}", st.error().message);
   impl_->ScheduleHeartbeat();
   impl_->runs->CatchUp();
   impl_->RetentionPass();

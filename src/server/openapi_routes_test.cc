@@ -23,8 +23,8 @@ std::string Shape(const std::string& path) {
 }
 
 TEST(OpenApiRoutesTest, TheDocumentDescribesEveryRestRouteAndNoOther) {
-  auto dir = std::filesystem::temp_directory_path() /
-             ("kraken-openapi-" + std::to_string(::getpid()));
+  auto dir =
+      std::filesystem::temp_directory_path() / ("kraken-openapi-" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
   ServerConfig config;
   config.data_dir = dir.string();
@@ -51,8 +51,8 @@ TEST(OpenApiRoutesTest, TheDocumentDescribesEveryRestRouteAndNoOther) {
   for (const auto& [path, item] : doc["paths"].items())
     for (const auto& [method, op] : item.items()) {
       if (method == "parameters" || method == "servers") continue;
-      std::string base = op.contains("servers") ? op["servers"][0]["url"].get<std::string>()
-                                                : "/api/v1";
+      std::string base =
+          op.contains("servers") ? op["servers"][0]["url"].get<std::string>() : "/api/v1";
       if (base.ends_with("/")) base.pop_back();
       documented.insert(method + " " + Shape(base + path));
     }

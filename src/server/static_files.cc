@@ -24,11 +24,16 @@ std::string ReadFile(const fs::path& p) {
 
 std::string TypeOf(const fs::path& p) {
   static const std::map<std::string, std::string> kTypes = {
-      {".html", "text/html; charset=utf-8"}, {".js", "text/javascript; charset=utf-8"},
-      {".css", "text/css; charset=utf-8"},   {".json", "application/json"},
-      {".svg", "image/svg+xml"},             {".png", "image/png"},
-      {".ico", "image/x-icon"},              {".map", "application/json"},
-      {".txt", "text/plain; charset=utf-8"}, {".woff2", "font/woff2"}};
+      {".html", "text/html; charset=utf-8"},
+      {".js", "text/javascript; charset=utf-8"},
+      {".css", "text/css; charset=utf-8"},
+      {".json", "application/json"},
+      {".svg", "image/svg+xml"},
+      {".png", "image/png"},
+      {".ico", "image/x-icon"},
+      {".map", "application/json"},
+      {".txt", "text/plain; charset=utf-8"},
+      {".woff2", "font/woff2"}};
   auto it = kTypes.find(p.extension().string());
   return it == kTypes.end() ? "application/octet-stream" : it->second;
 }

@@ -47,10 +47,12 @@ Result<SecretBox> SecretBox::LoadOrCreate(const std::string& key_path) {
     if (n != static_cast<ssize_t>(key.size()) || st.st_size != static_cast<off_t>(key.size()))
       return Fail(ErrorCode::kInternal, key_path + " is not a 32-byte server key");
     if (st.st_mode & 077)
-      return Fail(ErrorCode::kInternal, key_path + " must be readable by its owner only (chmod 600)");
+      return Fail(ErrorCode::kInternal,
+                  key_path + " must be readable by its owner only (chmod 600)");
     return SecretBox(std::move(key));
   }
-  if (errno != ENOENT) return Fail(ErrorCode::kInternal, "cannot read " + key_path + ": " + std::strerror(errno));
+  if (errno != ENOENT)
+    return Fail(ErrorCode::kInternal, "cannot read " + key_path + ": " + std::strerror(errno));
   randombytes_buf(key.data(), key.size());
   // O_EXCL: two servers starting on one data dir cannot both write a key.
   fd = open(key_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
@@ -84,7 +86,8 @@ std::string SecretBox::Seal(const std::string& plain) const {
 Result<std::string> SecretBox::Open(const std::string& sealed) const {
   if (sealed.empty()) return std::string();
   std::string box;
-  if (!sealed.starts_with(kPrefix) || !FromBase64(std::string_view(sealed).substr(kPrefix.size()), box) ||
+  if (!sealed.starts_with(kPrefix) ||
+      !FromBase64(std::string_view(sealed).substr(kPrefix.size()), box) ||
       box.size() < crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES)
     return Fail(ErrorCode::kInternal, "a stored secret is not in the sealed format");
   const auto* nonce = reinterpret_cast<const unsigned char*>(box.data());

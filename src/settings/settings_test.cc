@@ -46,6 +46,5 @@ TEST(SecretBox, SealedTextHidesTheSecretAndDetectsTampering) {
   EXPECT_EQ(Mask("AKIAIOSFODNN7EXAMPLE"), "AKIA…MPLE");
 }
 
-
 }  // namespace
 }  // namespace kraken::settings

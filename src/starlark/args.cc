@@ -15,8 +15,8 @@ void UnpackArgs(const char* fn, Args& args, std::initializer_list<const char*> n
   size_t n = names.size();
   for (size_t i = 0; i < n; ++i) *out[i] = Value::Unbound();
   if (args.positional.size() > n) {
-    Fail(std::string(fn) + ": got " + std::to_string(args.positional.size()) + " arguments, want at most " +
-         std::to_string(n));
+    Fail(std::string(fn) + ": got " + std::to_string(args.positional.size()) +
+         " arguments, want at most " + std::to_string(n));
   }
   for (size_t i = 0; i < args.positional.size(); ++i) *out[i] = std::move(args.positional[i]);
   for (auto& [key, value] : args.named) {
@@ -28,7 +28,8 @@ void UnpackArgs(const char* fn, Args& args, std::initializer_list<const char*> n
       if (k.size() == len && k.compare(0, len, name[i], len) == 0) break;
     }
     if (i == n) Fail(std::string(fn) + ": unexpected keyword argument " + k);
-    if (!out[i]->IsUnbound()) Fail(std::string(fn) + ": got multiple values for keyword argument " + k);
+    if (!out[i]->IsUnbound())
+      Fail(std::string(fn) + ": got multiple values for keyword argument " + k);
     *out[i] = std::move(value);
   }
   for (size_t i = 0; i < n; ++i) {
@@ -39,32 +40,36 @@ void UnpackArgs(const char* fn, Args& args, std::initializer_list<const char*> n
   }
 }
 
-void UnpackPositional(const char* fn, Args& args, size_t min, std::initializer_list<Value*> outputs) {
+void UnpackPositional(const char* fn, Args& args, size_t min,
+                      std::initializer_list<Value*> outputs) {
   if (!args.named.empty()) Fail(std::string(fn) + ": unexpected keyword arguments");
   size_t max = outputs.size();
   size_t given = args.positional.size();
   if (given < min) {
-    Fail(std::string(fn) + ": got " + std::to_string(given) + " arguments, want " + (min == max ? "" : "at least ") +
-         std::to_string(min));
+    Fail(std::string(fn) + ": got " + std::to_string(given) + " arguments, want " +
+         (min == max ? "" : "at least ") + std::to_string(min));
   }
   if (given > max) {
-    Fail(std::string(fn) + ": got " + std::to_string(given) + " arguments, want " + (min == max ? "" : "at most ") +
-         std::to_string(max));
+    Fail(std::string(fn) + ": got " + std::to_string(given) + " arguments, want " +
+         (min == max ? "" : "at most ") + std::to_string(max));
   }
   Value* const* out = outputs.begin();
-  for (size_t i = 0; i < max; ++i) *out[i] = i < given ? std::move(args.positional[i]) : Value::Unbound();
+  for (size_t i = 0; i < max; ++i)
+    *out[i] = i < given ? std::move(args.positional[i]) : Value::Unbound();
 }
 
 int64_t IntArg(const char* fn, const char* param, const Value& v) {
   if (!v.is(Type::kInt)) {
-    Fail(std::string(fn) + ": for parameter " + param + ": got " + std::string(TypeName(v)) + ", want int");
+    Fail(std::string(fn) + ": for parameter " + param + ": got " + std::string(TypeName(v)) +
+         ", want int");
   }
   return v.int_value();
 }
 
 const std::string& StringArg(const char* fn, const char* param, const Value& v) {
   if (!v.is(Type::kString)) {
-    Fail(std::string(fn) + ": for parameter " + param + ": got " + std::string(TypeName(v)) + ", want string");
+    Fail(std::string(fn) + ": for parameter " + param + ": got " + std::string(TypeName(v)) +
+         ", want string");
   }
   return v.str();
 }

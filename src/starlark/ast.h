@@ -28,8 +28,20 @@ struct Binding {
 };
 
 enum class ExprKind : uint8_t {
-  kIdent, kLiteral, kUnary, kBinary, kCond, kIndex, kSlice, kDot, kCall,
-  kList, kTuple, kDict, kComprehension, kLambda,
+  kIdent,
+  kLiteral,
+  kUnary,
+  kBinary,
+  kCond,
+  kIndex,
+  kSlice,
+  kDot,
+  kCall,
+  kList,
+  kTuple,
+  kDict,
+  kComprehension,
+  kLambda,
 };
 
 struct Expr {
@@ -79,7 +91,8 @@ struct IndexExpr : Expr {
 };
 
 struct SliceExpr : Expr {
-  SliceExpr(ExprPtr x, Pos lbrack) : Expr(ExprKind::kSlice, x->pos), x(std::move(x)), lbrack(lbrack) {}
+  SliceExpr(ExprPtr x, Pos lbrack)
+      : Expr(ExprKind::kSlice, x->pos), x(std::move(x)), lbrack(lbrack) {}
   ExprPtr x, lo, hi, step;
   Pos lbrack;
 };
@@ -102,7 +115,8 @@ struct Argument {
 };
 
 struct CallExpr : Expr {
-  CallExpr(ExprPtr fn, Pos lparen) : Expr(ExprKind::kCall, fn->pos), fn(std::move(fn)), lparen(lparen) {}
+  CallExpr(ExprPtr fn, Pos lparen)
+      : Expr(ExprKind::kCall, fn->pos), fn(std::move(fn)), lparen(lparen) {}
   ExprPtr fn;
   std::vector<Argument> args;
   Pos lparen;
@@ -126,16 +140,16 @@ struct DictExpr : Expr {
 
 struct Clause {
   bool is_if = false;
-  Pos pos;        // the 'for' or 'if' keyword
-  ExprPtr vars;   // for: the loop variables
-  ExprPtr x;      // for: the iterable; if: the condition
+  Pos pos;       // the 'for' or 'if' keyword
+  ExprPtr vars;  // for: the loop variables
+  ExprPtr x;     // for: the iterable; if: the condition
 };
 
 struct Comprehension : Expr {
   Comprehension(Pos pos, bool curly) : Expr(ExprKind::kComprehension, pos), curly(curly) {}
   bool curly;
-  ExprPtr body;  // list element, or dict key
-  ExprPtr value; // dict value
+  ExprPtr body;   // list element, or dict key
+  ExprPtr value;  // dict value
   Pos colon;
   std::vector<Clause> clauses;
 };
@@ -150,7 +164,19 @@ struct LambdaExpr : Expr {
   std::unique_ptr<FunctionDecl> fn;
 };
 
-enum class StmtKind : uint8_t { kExpr, kAssign, kDef, kIf, kFor, kWhile, kReturn, kBreak, kContinue, kPass, kLoad };
+enum class StmtKind : uint8_t {
+  kExpr,
+  kAssign,
+  kDef,
+  kIf,
+  kFor,
+  kWhile,
+  kReturn,
+  kBreak,
+  kContinue,
+  kPass,
+  kLoad
+};
 
 struct Stmt {
   Stmt(StmtKind kind, Pos pos) : kind(kind), pos(pos) {}
@@ -166,7 +192,11 @@ struct ExprStmt : Stmt {
 
 struct AssignStmt : Stmt {  // op is kEq or an augmented operator like kPlusEq
   AssignStmt(Tok op, Pos op_pos, ExprPtr lhs, ExprPtr rhs)
-      : Stmt(StmtKind::kAssign, lhs->pos), op(op), op_pos(op_pos), lhs(std::move(lhs)), rhs(std::move(rhs)) {}
+      : Stmt(StmtKind::kAssign, lhs->pos),
+        op(op),
+        op_pos(op_pos),
+        lhs(std::move(lhs)),
+        rhs(std::move(rhs)) {}
   Tok op;
   Pos op_pos;
   ExprPtr lhs, rhs;
@@ -189,14 +219,14 @@ struct FunctionDecl {
   std::vector<Param> params;
   std::vector<StmtPtr> body;
 
-  int num_params = 0;         // positional and keyword-only, excluding * and **
+  int num_params = 0;  // positional and keyword-only, excluding * and **
   int num_kwonly = 0;
   bool has_varargs = false;
   bool has_kwargs = false;
   std::vector<std::unique_ptr<Binding>> locals;
-  std::vector<int> cells;             // local slots that nested functions capture
-  std::vector<Binding*> freevars;     // enclosing bindings captured, in order
-  std::vector<Value> param_names;     // as strings, for keyword matching
+  std::vector<int> cells;          // local slots that nested functions capture
+  std::vector<Binding*> freevars;  // enclosing bindings captured, in order
+  std::vector<Value> param_names;  // as strings, for keyword matching
 };
 
 struct DefStmt : Stmt {

@@ -10,10 +10,14 @@ namespace {
 
 const std::vector<MethodEntry>* MethodTable(Type type) {
   switch (type) {
-    case Type::kString: return &kStringMethods;
-    case Type::kList: return &kListMethods;
-    case Type::kDict: return &kDictMethods;
-    default: return nullptr;
+    case Type::kString:
+      return &kStringMethods;
+    case Type::kList:
+      return &kListMethods;
+    case Type::kDict:
+      return &kDictMethods;
+    default:
+      return nullptr;
   }
 }
 

@@ -44,14 +44,17 @@ Value Chr(Thread& thread, const Value&, Args& args) {
   UnpackPositional("chr", args, 1, {&x});
   int64_t i = IntArg("chr", "i", x);
   if (i < 0) Fail("chr: Unicode code point " + std::to_string(i) + " out of range (<0)");
-  if (i > 0x10FFFF) Fail("chr: Unicode code point U+" + std::to_string(i) + " out of range (>0x10FFFF)");
+  if (i > 0x10FFFF)
+    Fail("chr: Unicode code point U+" + std::to_string(i) + " out of range (>0x10FFFF)");
   std::string s;
   AppendUtf8(static_cast<uint32_t>(i), &s);
   return Value::String(std::move(s));
 }
 
 void DictUpdateImpl(Thread& thread, const char* name, DictObject* dict, Args& args) {
-  if (args.positional.size() > 1) Fail(std::string(name) + ": got " + std::to_string(args.positional.size()) + " arguments, want at most 1");
+  if (args.positional.size() > 1)
+    Fail(std::string(name) + ": got " + std::to_string(args.positional.size()) +
+         " arguments, want at most 1");
   if (!args.positional.empty()) {
     const Value& src = args.positional[0];
     if (src.is(Type::kDict)) {
@@ -66,14 +69,16 @@ void DictUpdateImpl(Thread& thread, const char* name, DictObject* dict, Args& ar
       std::vector<Value> items = ToVector(thread, name, src);
       for (size_t i = 0; i < items.size(); ++i) {
         const Value& pair = items[i];
-        if (!(pair.is(Type::kList) || pair.is(Type::kTuple) || pair.is(Type::kDict) || pair.is(Type::kRange))) {
-          Fail(std::string(name) + ": cannot convert dictionary update sequence element #" + std::to_string(i) +
-               " of type " + std::string(TypeName(pair)) + " to a key/value pair");
+        if (!(pair.is(Type::kList) || pair.is(Type::kTuple) || pair.is(Type::kDict) ||
+              pair.is(Type::kRange))) {
+          Fail(std::string(name) + ": cannot convert dictionary update sequence element #" +
+               std::to_string(i) + " of type " + std::string(TypeName(pair)) +
+               " to a key/value pair");
         }
         std::vector<Value> kv = ToVector(thread, name, pair);
         if (kv.size() != 2) {
-          Fail(std::string(name) + ": dictionary update sequence element #" + std::to_string(i) + " has length " +
-               std::to_string(kv.size()) + ", want 2");
+          Fail(std::string(name) + ": dictionary update sequence element #" + std::to_string(i) +
+               " has length " + std::to_string(kv.size()) + ", want 2");
         }
         thread.Charge(2 * sizeof(Value) + 8);
         dict->table.Insert(kv[0], kv[1]);
@@ -131,15 +136,20 @@ Value Float(Thread&, const Value&, Args& args) {
   Value x;
   UnpackPositional("float", args, 0, {&x});
   switch (x.type()) {
-    case Type::kUnbound: return Value::Float(0);
-    case Type::kBool: return Value::Float(x.bool_value() ? 1 : 0);
-    case Type::kInt: return Value::Float(static_cast<double>(x.int_value()));
-    case Type::kFloat: return x;
+    case Type::kUnbound:
+      return Value::Float(0);
+    case Type::kBool:
+      return Value::Float(x.bool_value() ? 1 : 0);
+    case Type::kInt:
+      return Value::Float(static_cast<double>(x.int_value()));
+    case Type::kFloat:
+      return x;
     case Type::kString: {
       std::string s = x.str();
       std::string lower = s;
       for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      std::string body = lower.empty() || (lower[0] != '+' && lower[0] != '-') ? lower : lower.substr(1);
+      std::string body =
+          lower.empty() || (lower[0] != '+' && lower[0] != '-') ? lower : lower.substr(1);
       double sign = !lower.empty() && lower[0] == '-' ? -1 : 1;
       if (body == "inf" || body == "infinity") return Value::Float(sign * INFINITY);
       if (body == "nan") return Value::Float(NAN);
@@ -151,7 +161,8 @@ Value Float(Thread&, const Value&, Args& args) {
       if (std::isinf(d)) Fail("float: floating-point number too large");
       return Value::Float(d);
     }
-    default: Fail("float: got " + std::string(TypeName(x)) + ", want number or string");
+    default:
+      Fail("float: got " + std::string(TypeName(x)) + ", want number or string");
   }
 }
 
@@ -219,11 +230,12 @@ Value MinMax(Thread& thread, Args& args, const char* name, int sign) {
     key = v;
   }
   if (args.positional.empty()) Fail(std::string(name) + ": got 0 arguments, want at least 1");
-  std::vector<Value> items = args.positional.size() == 1 ? ToVector(thread, name, args.positional[0])
-                                                        : args.positional;
+  std::vector<Value> items =
+      args.positional.size() == 1 ? ToVector(thread, name, args.positional[0]) : args.positional;
   if (items.empty()) Fail(std::string(name) + ": empty sequence");
   if (!key.IsUnbound() && !IsCallable(key)) {
-    Fail(std::string(name) + ": for parameter key: got " + std::string(TypeName(key)) + ", want callable");
+    Fail(std::string(name) + ": for parameter key: got " + std::string(TypeName(key)) +
+         ", want callable");
   }
   auto keyed = [&](const Value& v) {
     if (key.IsUnbound()) return v;

@@ -48,7 +48,8 @@ extern const std::vector<MethodEntry> kDictMethods;
 void UnpackArgs(const char* fn, Args& args, std::initializer_list<const char*> names,
                 std::initializer_list<Value*> outputs);
 // UnpackPositional is UnpackArgs for functions without keyword arguments.
-void UnpackPositional(const char* fn, Args& args, size_t min, std::initializer_list<Value*> outputs);
+void UnpackPositional(const char* fn, Args& args, size_t min,
+                      std::initializer_list<Value*> outputs);
 
 // Conversions with errors naming the function and parameter.
 int64_t IntArg(const char* fn, const char* param, const Value& v);

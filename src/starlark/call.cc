@@ -36,9 +36,11 @@ void BindArguments(const FunctionObject* fn, Args& args, Value* locals) {
       Fail("function " + name + " accepts no arguments (" + std::to_string(given) + " given)");
     }
     Fail("function " + name + " accepts " +
-         (decl->num_params > static_cast<int>(num_positional) || fn->defaults.size() > 0 ? "at most " : "") +
-         std::to_string(num_positional) + " positional argument" + (num_positional == 1 ? "" : "s") + " (" +
-         std::to_string(given) + " given)");
+         (decl->num_params > static_cast<int>(num_positional) || fn->defaults.size() > 0
+              ? "at most "
+              : "") +
+         std::to_string(num_positional) + " positional argument" +
+         (num_positional == 1 ? "" : "s") + " (" + std::to_string(given) + " given)");
   }
   size_t n = std::min(given, num_positional);
   for (size_t i = 0; i < n; ++i) locals[i] = std::move(args.positional[i]);
@@ -64,7 +66,8 @@ void BindArguments(const FunctionObject* fn, Args& args, Value* locals) {
       }
     }
     if (index >= 0) {
-      if (!locals[index].IsUnbound()) Fail("function " + name + " got multiple values for parameter " + k);
+      if (!locals[index].IsUnbound())
+        Fail("function " + name + " got multiple values for parameter " + k);
       locals[index] = std::move(value);
     } else if (kwargs != nullptr) {
       if (!kwargs->table.Insert(key, std::move(value))) {

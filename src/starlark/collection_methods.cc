@@ -82,7 +82,8 @@ Value ListPop(Thread&, const Value& self, Args& args) {
   int64_t orig = i;
   if (i < 0) i += n;
   if (i < 0 || i >= n) {
-    Fail("pop: index " + std::to_string(orig) + " out of range [" + std::to_string(-n) + ":" + std::to_string(n - 1) + "]");
+    Fail("pop: index " + std::to_string(orig) + " out of range [" + std::to_string(-n) + ":" +
+         std::to_string(n - 1) + "]");
   }
   Value v = std::move(items[i]);
   items.erase(items.begin() + i);
@@ -187,8 +188,9 @@ const std::vector<MethodEntry> kListMethods = {
 };
 
 const std::vector<MethodEntry> kDictMethods = {
-    {"clear", DictClear}, {"get", Get},         {"items", ItemsM},           {"keys", Keys},     {"pop", DictPop},
-    {"popitem", PopItem}, {"setdefault", SetDefault}, {"update", Update}, {"values", Values},
+    {"clear", DictClear}, {"get", Get},         {"items", ItemsM},          {"keys", Keys},
+    {"pop", DictPop},     {"popitem", PopItem}, {"setdefault", SetDefault}, {"update", Update},
+    {"values", Values},
 };
 
 }  // namespace kraken::starlark

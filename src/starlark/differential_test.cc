@@ -6,6 +6,8 @@
 // The oracle's path comes from STARLARK_ORACLE and the corpus directory from
 // STARLARK_CORPUS; without them (as when run among the unit tests) the test
 // is skipped. CTest's starlark_differential test sets both.
+#include <gtest/gtest.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -14,8 +16,6 @@
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "starlark/starlark.h"
 
@@ -31,8 +31,7 @@ namespace {
 //  - case mapping and character classes (upper(), isalpha(), ...) cover
 //    ASCII only;
 //  - repr() shows containers nested deeper than 100 levels as "...".
-const std::map<std::string, std::string> kKnownDifferences = {
-};
+const std::map<std::string, std::string> kKnownDifferences = {};
 
 // Output in the oracle's format: printed lines, then "error LINE:COL" if
 // the program failed (the message itself is dropped).
@@ -46,7 +45,8 @@ std::string RunOurs(const std::string& path, const std::string& source) {
   };
   auto module = Module::Load(source, path, {}, options);
   if (!module) {
-    out += "error " + std::to_string(module.error().line) + ":" + std::to_string(module.error().column) + "\n";
+    out += "error " + std::to_string(module.error().line) + ":" +
+           std::to_string(module.error().column) + "\n";
   }
   return out;
 }
@@ -78,12 +78,14 @@ std::string RunOracle(const std::string& oracle, const std::string& path) {
 TEST(DifferentialTest, CorpusMatchesReferenceImplementation) {
   const char* oracle = std::getenv("STARLARK_ORACLE");
   const char* corpus = std::getenv("STARLARK_CORPUS");
-  if (oracle == nullptr || corpus == nullptr) GTEST_SKIP() << "STARLARK_ORACLE and STARLARK_CORPUS not set";
+  if (oracle == nullptr || corpus == nullptr)
+    GTEST_SKIP() << "STARLARK_ORACLE and STARLARK_CORPUS not set";
   const char* filter = std::getenv("STARLARK_CORPUS_FILTER");
   std::vector<std::filesystem::path> files;
   for (const auto& entry : std::filesystem::directory_iterator(corpus)) {
     if (entry.path().extension() != ".star") continue;
-    if (filter != nullptr && entry.path().filename().string().find(filter) == std::string::npos) continue;
+    if (filter != nullptr && entry.path().filename().string().find(filter) == std::string::npos)
+      continue;
     files.push_back(entry.path());
   }
   std::sort(files.begin(), files.end());

@@ -29,7 +29,8 @@ Error StaticError(const std::string& file, Pos pos, std::string message) {
   error.file = file;
   error.line = pos.line;
   error.column = pos.col;
-  error.backtrace = file + ":" + std::to_string(pos.line) + ":" + std::to_string(pos.col) + ": " + message;
+  error.backtrace =
+      file + ":" + std::to_string(pos.line) + ":" + std::to_string(pos.col) + ": " + message;
   error.message = std::move(message);
   return error;
 }

@@ -78,7 +78,8 @@ Value Lookup(Frame& fr, const Ident* id) {
     }
     case Scope::kCell:
     case Scope::kFree: {
-      const Value& cell = b->scope == Scope::kCell ? fr.locals[b->index] : fr.fn->freevars[b->index];
+      const Value& cell =
+          b->scope == Scope::kCell ? fr.locals[b->index] : fr.fn->freevars[b->index];
       const Value& v = cell.as<CellObject>()->value;
       if (v.IsUnbound()) {
         fr.pos = id->pos;
@@ -94,9 +95,12 @@ Value Lookup(Frame& fr, const Ident* id) {
       }
       return v;
     }
-    case Scope::kPredeclared: return fr.module->predeclared[b->index];
-    case Scope::kUniversal: return fr.module->universals[b->index];
-    case Scope::kUndefined: break;
+    case Scope::kPredeclared:
+      return fr.module->predeclared[b->index];
+    case Scope::kUniversal:
+      return fr.module->universals[b->index];
+    case Scope::kUndefined:
+      break;
   }
   fr.pos = id->pos;
   Fail("undefined: " + id->name);
@@ -126,15 +130,18 @@ Value MakeFunction(Frame& fr, const FunctionDecl* decl) {
     fn->defaults = std::move(ordered);
   }
   for (const Binding* b : decl->freevars) {
-    fn->freevars.push_back(b->scope == Scope::kFree ? fr.fn->freevars[b->index] : fr.locals[b->index]);
+    fn->freevars.push_back(b->scope == Scope::kFree ? fr.fn->freevars[b->index]
+                                                    : fr.locals[b->index]);
   }
   return result;
 }
 
 Value Eval(Frame& fr, const Expr* e) {
   switch (e->kind) {
-    case ExprKind::kIdent: return Lookup(fr, static_cast<const Ident*>(e));
-    case ExprKind::kLiteral: return static_cast<const Literal*>(e)->value;
+    case ExprKind::kIdent:
+      return Lookup(fr, static_cast<const Ident*>(e));
+    case ExprKind::kLiteral:
+      return static_cast<const Literal*>(e)->value;
     case ExprKind::kUnary: {
       auto* u = static_cast<const UnaryExpr*>(e);
       Value x = Eval(fr, u->x.get());
@@ -152,11 +159,16 @@ Value Eval(Frame& fr, const Expr* e) {
         // Fast paths for the commonest integer operations.
         int64_t a = x.int_value(), c = y.int_value();
         switch (b->op) {
-          case Tok::kLt: return Value::Bool(a < c);
-          case Tok::kGt: return Value::Bool(a > c);
-          case Tok::kEqEq: return Value::Bool(a == c);
-          case Tok::kPlus: return Value::Int(AddInt(a, c));
-          default: break;
+          case Tok::kLt:
+            return Value::Bool(a < c);
+          case Tok::kGt:
+            return Value::Bool(a > c);
+          case Tok::kEqEq:
+            return Value::Bool(a == c);
+          case Tok::kPlus:
+            return Value::Int(AddInt(a, c));
+          default:
+            break;
         }
       }
       return Binary(fr.thread, b->op, x, y);
@@ -172,14 +184,16 @@ Value Eval(Frame& fr, const Expr* e) {
       fr.pos = ix->lbrack;
       return Index(fr.thread, x, y);
     }
-    case ExprKind::kSlice: return EvalSlice(fr, static_cast<const SliceExpr*>(e));
+    case ExprKind::kSlice:
+      return EvalSlice(fr, static_cast<const SliceExpr*>(e));
     case ExprKind::kDot: {
       auto* dot = static_cast<const DotExpr*>(e);
       Value x = Eval(fr, dot->x.get());
       fr.pos = dot->dot;
       return GetAttr(fr.thread, x, dot->name);
     }
-    case ExprKind::kCall: return EvalCall(fr, static_cast<const CallExpr*>(e));
+    case ExprKind::kCall:
+      return EvalCall(fr, static_cast<const CallExpr*>(e));
     case ExprKind::kList:
     case ExprKind::kTuple: {
       const auto& items = static_cast<const ListExpr*>(e)->items;
@@ -187,7 +201,8 @@ Value Eval(Frame& fr, const Expr* e) {
       values.reserve(items.size());
       for (const auto& x : items) values.push_back(Eval(fr, x.get()));
       fr.thread.Charge(values.size() * sizeof(Value) + 32);
-      return e->kind == ExprKind::kList ? MakeList(std::move(values)) : MakeTuple(std::move(values));
+      return e->kind == ExprKind::kList ? MakeList(std::move(values))
+                                        : MakeTuple(std::move(values));
     }
     case ExprKind::kDict: {
       Value dict = MakeDict();
@@ -208,7 +223,8 @@ Value Eval(Frame& fr, const Expr* e) {
       Comprehend(fr, c, 0, result);
       return result;
     }
-    case ExprKind::kLambda: return MakeFunction(fr, static_cast<const LambdaExpr*>(e)->fn.get());
+    case ExprKind::kLambda:
+      return MakeFunction(fr, static_cast<const LambdaExpr*>(e)->fn.get());
   }
   return Value();
 }
@@ -237,7 +253,8 @@ Value EvalCall(Frame& fr, const CallExpr* call) {
       auto* f = fn.as<FunctionObject>();
       const FunctionDecl* d = f->decl;
       size_t n = call->args.size();
-      if (!d->has_varargs && !d->has_kwargs && n <= static_cast<size_t>(d->num_params - d->num_kwonly)) {
+      if (!d->has_varargs && !d->has_kwargs &&
+          n <= static_cast<size_t>(d->num_params - d->num_kwonly)) {
         std::vector<Value> locals(d->locals.size(), Value::Unbound());
         for (size_t i = 0; i < n; ++i) locals[i] = Eval(fr, call->args[i].value.get());
         bool complete = true;
@@ -257,12 +274,17 @@ Value EvalCall(Frame& fr, const CallExpr* call) {
   args.positional.reserve(call->args.size());
   for (const Argument& arg : call->args) {
     switch (arg.kind) {
-      case Argument::kPositional: args.positional.push_back(Eval(fr, arg.value.get())); break;
-      case Argument::kNamed: args.named.emplace_back(arg.name_value, Eval(fr, arg.value.get())); break;
+      case Argument::kPositional:
+        args.positional.push_back(Eval(fr, arg.value.get()));
+        break;
+      case Argument::kNamed:
+        args.named.emplace_back(arg.name_value, Eval(fr, arg.value.get()));
+        break;
       case Argument::kStar: {
         Value v = Eval(fr, arg.value.get());
         fr.pos = call->lparen;
-        if (v.is(Type::kString) || !(v.is(Type::kList) || v.is(Type::kTuple) || v.is(Type::kDict) || v.is(Type::kRange))) {
+        if (v.is(Type::kString) ||
+            !(v.is(Type::kList) || v.is(Type::kTuple) || v.is(Type::kDict) || v.is(Type::kRange))) {
           Fail("argument after * must be iterable, not " + std::string(TypeName(v)));
         }
         Iterate(fr.thread, v, [&](const Value& x) {
@@ -274,10 +296,12 @@ Value EvalCall(Frame& fr, const CallExpr* call) {
       case Argument::kStarStar: {
         Value v = Eval(fr, arg.value.get());
         fr.pos = call->lparen;
-        if (!v.is(Type::kDict)) Fail("argument after ** must be a mapping, not " + std::string(TypeName(v)));
+        if (!v.is(Type::kDict))
+          Fail("argument after ** must be a mapping, not " + std::string(TypeName(v)));
         for (const auto& entry : v.as<DictObject>()->table.entries()) {
           if (entry.key.IsUnbound()) continue;
-          if (!entry.key.is(Type::kString)) Fail("keywords must be strings, not " + std::string(TypeName(entry.key)));
+          if (!entry.key.is(Type::kString))
+            Fail("keywords must be strings, not " + std::string(TypeName(entry.key)));
           args.named.emplace_back(entry.key, entry.value);
         }
         break;

@@ -11,18 +11,39 @@ namespace {
 // Binary operator precedence, loosest first; 0 means not a binary operator.
 int Precedence(Tok tok) {
   switch (tok) {
-    case Tok::kOr: return 1;
-    case Tok::kAnd: return 2;
+    case Tok::kOr:
+      return 1;
+    case Tok::kAnd:
+      return 2;
     // 3 is 'not'
-    case Tok::kEqEq: case Tok::kNe: case Tok::kLt: case Tok::kGt: case Tok::kLe:
-    case Tok::kGe: case Tok::kIn: case Tok::kNotIn: return 4;
-    case Tok::kPipe: return 5;
-    case Tok::kCaret: return 6;
-    case Tok::kAmp: return 7;
-    case Tok::kLtLt: case Tok::kGtGt: return 8;
-    case Tok::kMinus: case Tok::kPlus: return 9;
-    case Tok::kStar: case Tok::kPercent: case Tok::kSlash: case Tok::kSlashSlash: return 10;
-    default: return 0;
+    case Tok::kEqEq:
+    case Tok::kNe:
+    case Tok::kLt:
+    case Tok::kGt:
+    case Tok::kLe:
+    case Tok::kGe:
+    case Tok::kIn:
+    case Tok::kNotIn:
+      return 4;
+    case Tok::kPipe:
+      return 5;
+    case Tok::kCaret:
+      return 6;
+    case Tok::kAmp:
+      return 7;
+    case Tok::kLtLt:
+    case Tok::kGtGt:
+      return 8;
+    case Tok::kMinus:
+    case Tok::kPlus:
+      return 9;
+    case Tok::kStar:
+    case Tok::kPercent:
+    case Tok::kSlash:
+    case Tok::kSlashSlash:
+      return 10;
+    default:
+      return 0;
   }
 }
 constexpr int kNotPrecedence = 3;
@@ -30,9 +51,16 @@ constexpr int kComparePrecedence = 4;
 
 bool TerminatesExprList(Tok tok) {
   switch (tok) {
-    case Tok::kEof: case Tok::kNewline: case Tok::kEq: case Tok::kRBrace:
-    case Tok::kRBrack: case Tok::kRParen: case Tok::kSemi: return true;
-    default: return false;
+    case Tok::kEof:
+    case Tok::kNewline:
+    case Tok::kEq:
+    case Tok::kRBrace:
+    case Tok::kRBrack:
+    case Tok::kRParen:
+    case Tok::kSemi:
+      return true;
+    default:
+      return false;
   }
 }
 
@@ -77,7 +105,8 @@ void Parser::ParseExprs(std::vector<ExprPtr>* items, bool allow_trailing_comma) 
   while (tok_.kind == Tok::kComma) {
     Pos pos = Next();
     if (TerminatesExprList(tok_.kind)) {
-      if (!allow_trailing_comma) throw SyntaxError{pos, "unparenthesized tuple with trailing comma"};
+      if (!allow_trailing_comma)
+        throw SyntaxError{pos, "unparenthesized tuple with trailing comma"};
       break;
     }
     items->push_back(ParseTest());
@@ -91,7 +120,8 @@ ExprPtr Parser::ParseTest() {
   if (tok_.kind == Tok::kIf) {
     Pos if_pos = Next();
     ExprPtr cond = ParseBinary(0);
-    if (tok_.kind != Tok::kElse) throw SyntaxError{if_pos, "conditional expression without else clause"};
+    if (tok_.kind != Tok::kElse)
+      throw SyntaxError{if_pos, "conditional expression without else clause"};
     Next();
     ExprPtr f = ParseTest();
     return std::make_unique<CondExpr>(std::move(x), std::move(cond), std::move(f));
@@ -165,9 +195,14 @@ ExprPtr Parser::ParsePrimaryWithSuffix() {
         x = std::make_unique<DotExpr>(std::move(x), dot, std::move(name));
         break;
       }
-      case Tok::kLBrack: x = ParseSliceSuffix(std::move(x)); break;
-      case Tok::kLParen: x = ParseCallSuffix(std::move(x)); break;
-      default: return x;
+      case Tok::kLBrack:
+        x = ParseSliceSuffix(std::move(x));
+        break;
+      case Tok::kLParen:
+        x = ParseCallSuffix(std::move(x));
+        break;
+      default:
+        return x;
     }
   }
 }
@@ -210,7 +245,8 @@ ExprPtr Parser::ParseCallSuffix(ExprPtr fn) {
     } else {
       ExprPtr x = ParseTest();
       if (tok_.kind == Tok::kEq) {
-        if (x->kind != ExprKind::kIdent) throw SyntaxError{tok_.end, "keyword argument must have form name=expr"};
+        if (x->kind != ExprKind::kIdent)
+          throw SyntaxError{tok_.end, "keyword argument must have form name=expr"};
         Next();
         arg.kind = Argument::kNamed;
         arg.name = static_cast<Ident*>(x.get())->name;
@@ -230,7 +266,8 @@ ExprPtr Parser::ParseCallSuffix(ExprPtr fn) {
 ExprPtr Parser::ParsePrimary() {
   Pos pos = tok_.pos;
   switch (tok_.kind) {
-    case Tok::kIdent: return ParseIdent();
+    case Tok::kIdent:
+      return ParseIdent();
     case Tok::kInt: {
       int64_t v = tok_.int_value;
       Next();
@@ -298,12 +335,15 @@ ExprPtr Parser::ParsePrimary() {
       Consume(Tok::kRParen);
       return x;
     }
-    case Tok::kMinus: case Tok::kPlus: case Tok::kTilde: {
+    case Tok::kMinus:
+    case Tok::kPlus:
+    case Tok::kTilde: {
       Tok op = tok_.kind;
       Next();
       return std::make_unique<UnaryExpr>(pos, op, ParsePrimaryWithSuffix());
     }
-    default: Unexpected("primary expression");
+    default:
+      Unexpected("primary expression");
   }
 }
 

@@ -16,8 +16,10 @@ namespace {
 // An approximation of Go's unicode.IsPrint for non-ASCII code points.
 bool IsPrintable(uint32_t r) {
   if (r <= 0xA0 || r == 0xAD) return false;
-  if ((r >= 0x2000 && r <= 0x200F) || (r >= 0x2028 && r <= 0x202F) || (r >= 0x205F && r <= 0x206F)) return false;
-  if (r == 0x3000 || r == 0xFEFF || (r >= 0xFFF9 && r <= 0xFFFB) || (r >= 0xE000 && r <= 0xF8FF)) return false;
+  if ((r >= 0x2000 && r <= 0x200F) || (r >= 0x2028 && r <= 0x202F) || (r >= 0x205F && r <= 0x206F))
+    return false;
+  if (r == 0x3000 || r == 0xFEFF || (r >= 0xFFF9 && r <= 0xFFFB) || (r >= 0xE000 && r <= 0xF8FF))
+    return false;
   if (r >= 0xF0000) return false;
   return true;
 }
@@ -29,7 +31,8 @@ void AppendHex(uint32_t v, int digits, std::string* out) {
 
 void AppendReprRec(const Value& v, std::string* out, std::vector<const Object*>* path);
 
-void AppendSeq(const std::vector<Value>& items, std::string* out, std::vector<const Object*>* path) {
+void AppendSeq(const std::vector<Value>& items, std::string* out,
+               std::vector<const Object*>* path) {
   for (size_t i = 0; i < items.size(); ++i) {
     if (i > 0) *out += ", ";
     AppendReprRec(items[i], out, path);
@@ -45,11 +48,21 @@ bool OnPath(const std::vector<const Object*>& path, const Object* o) {
 
 void AppendReprRec(const Value& v, std::string* out, std::vector<const Object*>* path) {
   switch (v.type()) {
-    case Type::kNone: *out += "None"; return;
-    case Type::kBool: *out += v.bool_value() ? "True" : "False"; return;
-    case Type::kInt: *out += std::to_string(v.int_value()); return;
-    case Type::kFloat: AppendFloat(v.float_value(), 'g', out); return;
-    case Type::kString: AppendQuoted(v.str(), out); return;
+    case Type::kNone:
+      *out += "None";
+      return;
+    case Type::kBool:
+      *out += v.bool_value() ? "True" : "False";
+      return;
+    case Type::kInt:
+      *out += std::to_string(v.int_value());
+      return;
+    case Type::kFloat:
+      AppendFloat(v.float_value(), 'g', out);
+      return;
+    case Type::kString:
+      AppendQuoted(v.str(), out);
+      return;
     case Type::kList:
       *out += '[';
       if (OnPath(*path, v.object()) || path->size() > 100) {
@@ -98,13 +111,16 @@ void AppendReprRec(const Value& v, std::string* out, std::vector<const Object*>*
       *out += ')';
       return;
     }
-    case Type::kFunction: *out += "<function " + v.as<FunctionObject>()->decl->name + ">"; return;
+    case Type::kFunction:
+      *out += "<function " + v.as<FunctionObject>()->decl->name + ">";
+      return;
     case Type::kBuiltin: {
       auto* b = v.as<BuiltinObject>();
       if (b->self.IsNone()) {
         *out += std::string("<built-in function ") + b->name + ">";
       } else {
-        *out += std::string("<built-in method ") + b->name + " of " + std::string(TypeName(b->self)) + " value>";
+        *out += std::string("<built-in method ") + b->name + " of " +
+                std::string(TypeName(b->self)) + " value>";
       }
       return;
     }
@@ -123,7 +139,9 @@ void AppendReprRec(const Value& v, std::string* out, std::vector<const Object*>*
       *out += ')';
       return;
     }
-    default: *out += "<internal>"; return;
+    default:
+      *out += "<internal>";
+      return;
   }
 }
 
@@ -135,15 +153,33 @@ void AppendQuoted(std::string_view s, std::string* out) {
     unsigned char c = s[i];
     if (c < 0x80) {
       switch (c) {
-        case '\a': *out += "\\a"; break;
-        case '\b': *out += "\\b"; break;
-        case '\f': *out += "\\f"; break;
-        case '\n': *out += "\\n"; break;
-        case '\r': *out += "\\r"; break;
-        case '\t': *out += "\\t"; break;
-        case '\v': *out += "\\v"; break;
-        case '\\': *out += "\\\\"; break;
-        case '"': *out += "\\\""; break;
+        case '\a':
+          *out += "\\a";
+          break;
+        case '\b':
+          *out += "\\b";
+          break;
+        case '\f':
+          *out += "\\f";
+          break;
+        case '\n':
+          *out += "\\n";
+          break;
+        case '\r':
+          *out += "\\r";
+          break;
+        case '\t':
+          *out += "\\t";
+          break;
+        case '\v':
+          *out += "\\v";
+          break;
+        case '\\':
+          *out += "\\\\";
+          break;
+        case '"':
+          *out += "\\\"";
+          break;
         default:
           if (c < 0x20 || c == 0x7f) {
             *out += "\\x";

@@ -20,7 +20,7 @@ struct Frame {
   Thread& thread;
   ModuleState* module;
   const std::shared_ptr<ModuleState>& module_ref;  // for new closures
-  FunctionObject* fn;  // null at top level
+  FunctionObject* fn;                              // null at top level
   Value* locals;
   Pos pos;  // position of the operation in progress, for errors
   Value result;

@@ -16,7 +16,8 @@ int64_t HashTable::FindSlot(const Value& key, uint32_t hash) const {
     // allocating and maintaining one.
     for (size_t pos = 0; pos < entries_.size(); ++pos) {
       const Entry& e = entries_[pos];
-      if (e.hash == hash && !e.key.IsUnbound() && Equal(e.key, key)) return static_cast<int64_t>(pos);
+      if (e.hash == hash && !e.key.IsUnbound() && Equal(e.key, key))
+        return static_cast<int64_t>(pos);
     }
     return -1;
   }

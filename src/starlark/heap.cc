@@ -41,9 +41,14 @@ void ForEachReference(Object* o, F&& f) {
       for (const Value& v : fn->freevars) visit(v);
       break;
     }
-    case Type::kBuiltin: visit(static_cast<BuiltinObject*>(o)->self); break;
-    case Type::kCell: visit(static_cast<CellObject*>(o)->value); break;
-    default: break;
+    case Type::kBuiltin:
+      visit(static_cast<BuiltinObject*>(o)->self);
+      break;
+    case Type::kCell:
+      visit(static_cast<CellObject*>(o)->value);
+      break;
+    default:
+      break;
   }
 }
 
@@ -51,19 +56,32 @@ void ForEachReference(Object* o, F&& f) {
 // own references go (Value::Destroy queues nested frees).
 void DropReferences(Object* o) {
   switch (o->type()) {
-    case Type::kList: std::vector<Value>().swap(static_cast<ListObject*>(o)->items); break;
-    case Type::kTuple: std::vector<Value>().swap(static_cast<TupleObject*>(o)->items); break;
-    case Type::kDict: static_cast<DictObject*>(o)->table = HashTable(); break;
-    case Type::kStruct: static_cast<StructObject*>(o)->fields.clear(); break;
+    case Type::kList:
+      std::vector<Value>().swap(static_cast<ListObject*>(o)->items);
+      break;
+    case Type::kTuple:
+      std::vector<Value>().swap(static_cast<TupleObject*>(o)->items);
+      break;
+    case Type::kDict:
+      static_cast<DictObject*>(o)->table = HashTable();
+      break;
+    case Type::kStruct:
+      static_cast<StructObject*>(o)->fields.clear();
+      break;
     case Type::kFunction: {
       auto* fn = static_cast<FunctionObject*>(o);
       std::vector<Value>().swap(fn->defaults);
       std::vector<Value>().swap(fn->freevars);
       break;
     }
-    case Type::kBuiltin: static_cast<BuiltinObject*>(o)->self = Value(); break;
-    case Type::kCell: static_cast<CellObject*>(o)->value = Value(); break;
-    default: break;
+    case Type::kBuiltin:
+      static_cast<BuiltinObject*>(o)->self = Value();
+      break;
+    case Type::kCell:
+      static_cast<CellObject*>(o)->value = Value();
+      break;
+    default:
+      break;
   }
 }
 

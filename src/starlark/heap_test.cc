@@ -64,7 +64,7 @@ TEST(HeapTest, ValuesInUseSurviveACollection) {
   EXPECT_NE(Str(*module.Global("d")).find("{...}"), std::string::npos);
   // Once the host lets go of them, the cycles among the globals are garbage.
   module = Load("y = 1\n");
-  EXPECT_EQ(Str(x), "[[...]]");  // the host still holds x
+  EXPECT_EQ(Str(x), "[[...]]");   // the host still holds x
   EXPECT_EQ(heap.Collect(), 3u);  // d, l and the bound method; x is held
 }
 
@@ -72,7 +72,8 @@ TEST(HeapTest, TheHostCanKeepACyclicResultUntilItsHeapEnds) {
   std::optional<Heap> heap(std::in_place);
   Value result;
   {
-    auto module = Load("def stage():\n    jobs = []\n    jobs.append(jobs)\n    return {'jobs': jobs}\n");
+    auto module =
+        Load("def stage():\n    jobs = []\n    jobs.append(jobs)\n    return {'jobs': jobs}\n");
     auto called = module.Call("stage", {});
     ASSERT_TRUE(called) << called.error().message;
     result = *called;

@@ -34,10 +34,13 @@ bool ParseInt(std::string s, int base, int64_t* out) {
   }
   if (base == 0) base = 10;
   if (s.empty()) return false;
-  uint64_t limit = negative ? static_cast<uint64_t>(INT64_MAX) + 1 : static_cast<uint64_t>(INT64_MAX);
+  uint64_t limit =
+      negative ? static_cast<uint64_t>(INT64_MAX) + 1 : static_cast<uint64_t>(INT64_MAX);
   uint64_t v = 0;
   for (char c : s) {
-    int d = c >= '0' && c <= '9' ? c - '0' : (c | 0x20) >= 'a' && (c | 0x20) <= 'z' ? (c | 0x20) - 'a' + 10 : 99;
+    int d = c >= '0' && c <= '9'                     ? c - '0'
+            : (c | 0x20) >= 'a' && (c | 0x20) <= 'z' ? (c | 0x20) - 'a' + 10
+                                                     : 99;
     if (d >= base) return false;
     if (v > (limit - d) / base) Fail("int: integer overflow: " + s);
     v = v * base + d;
@@ -67,8 +70,10 @@ Value IntBuiltin(Thread&, const Value&, Args& args) {
   }
   if (!base.IsUnbound()) Fail("int: can't convert non-string with explicit base");
   switch (x.type()) {
-    case Type::kBool: return Value::Int(x.bool_value() ? 1 : 0);
-    case Type::kInt: return x;
+    case Type::kBool:
+      return Value::Int(x.bool_value() ? 1 : 0);
+    case Type::kInt:
+      return x;
     case Type::kFloat: {
       double f = x.float_value();
       if (std::isnan(f)) Fail("int: cannot convert float NaN to integer");
@@ -77,7 +82,8 @@ Value IntBuiltin(Thread&, const Value&, Args& args) {
       if (t >= 9223372036854775808.0 || t < -9223372036854775808.0) Fail("int: integer overflow");
       return Value::Int(static_cast<int64_t>(t));
     }
-    default: Fail("int: cannot convert " + std::string(TypeName(x)) + " to int");
+    default:
+      Fail("int: cannot convert " + std::string(TypeName(x)) + " to int");
   }
 }
 

@@ -20,7 +20,10 @@ void AppendInt(int64_t i, char conv, std::string* out) {
   }
   uint64_t u = i < 0 ? 0 - static_cast<uint64_t>(i) : static_cast<uint64_t>(i);
   char buf[32];
-  std::snprintf(buf, sizeof buf, conv == 'o' ? "%llo" : conv == 'x' ? "%llx" : "%llX",
+  std::snprintf(buf, sizeof buf,
+                conv == 'o'   ? "%llo"
+                : conv == 'x' ? "%llx"
+                              : "%llX",
                 static_cast<unsigned long long>(u));
   if (i < 0) out->push_back('-');
   *out += buf;
@@ -55,7 +58,8 @@ Value PercentFormat(Thread& thread, const std::string& format, const Value& x) {
       size_t j = format.find(')', p + 1);
       if (j == std::string::npos) Fail("incomplete format key");
       if (!x.is(Type::kDict)) Fail("format requires a mapping");
-      const Value* v = x.as<DictObject>()->table.Find(Value::String(format.substr(p + 1, j - p - 1)));
+      const Value* v =
+          x.as<DictObject>()->table.Find(Value::String(format.substr(p + 1, j - p - 1)));
       if (v == nullptr) Fail("key not found: " + format.substr(p + 1, j - p - 1));
       arg = *v;
       p = j + 1;
@@ -74,19 +78,30 @@ Value PercentFormat(Thread& thread, const std::string& format, const Value& x) {
           AppendRepr(arg, &out);
         }
         break;
-      case 'd': case 'i': case 'o': case 'x': case 'X': {
+      case 'd':
+      case 'i':
+      case 'o':
+      case 'x':
+      case 'X': {
         int64_t n;
         if (arg.is(Type::kInt)) {
           n = arg.int_value();
-        } else if (arg.is(Type::kFloat) && std::isfinite(arg.float_value()) && std::fabs(arg.float_value()) < 9.2e18) {
+        } else if (arg.is(Type::kFloat) && std::isfinite(arg.float_value()) &&
+                   std::fabs(arg.float_value()) < 9.2e18) {
           n = static_cast<int64_t>(arg.float_value());
         } else {
-          Fail(std::string("%") + c + " format requires integer: got " + std::string(TypeName(arg)));
+          Fail(std::string("%") + c + " format requires integer: got " +
+               std::string(TypeName(arg)));
         }
         AppendInt(n, c, &out);
         break;
       }
-      case 'e': case 'f': case 'g': case 'E': case 'F': case 'G':
+      case 'e':
+      case 'f':
+      case 'g':
+      case 'E':
+      case 'F':
+      case 'G':
         if (arg.is(Type::kInt)) {
           AppendFloat(static_cast<double>(arg.int_value()), c, &out);
         } else if (arg.is(Type::kFloat)) {
@@ -98,19 +113,28 @@ Value PercentFormat(Thread& thread, const std::string& format, const Value& x) {
       case 'c':
         if (arg.is(Type::kInt)) {
           int64_t r = arg.int_value();
-          if (r < 0 || r > 0x10FFFF) Fail("%c format requires a valid Unicode code point, got " + Repr(arg));
+          if (r < 0 || r > 0x10FFFF)
+            Fail("%c format requires a valid Unicode code point, got " + Repr(arg));
           AppendUtf8(static_cast<uint32_t>(r), &out);
         } else if (arg.is(Type::kString)) {
           const std::string& s = arg.str();
-          size_t len = s.empty() ? 0 : (static_cast<unsigned char>(s[0]) < 0x80 ? 1 : (static_cast<unsigned char>(s[0]) >> 5) == 6 ? 2 : (static_cast<unsigned char>(s[0]) >> 4) == 14 ? 3 : 4);
+          size_t len = s.empty() ? 0
+                                 : (static_cast<unsigned char>(s[0]) < 0x80         ? 1
+                                    : (static_cast<unsigned char>(s[0]) >> 5) == 6  ? 2
+                                    : (static_cast<unsigned char>(s[0]) >> 4) == 14 ? 3
+                                                                                    : 4);
           if (s.empty() || len != s.size()) Fail("%c format requires a single-character string");
           out += s;
         } else {
-          Fail("%c format requires int or single-character string, not " + std::string(TypeName(arg)));
+          Fail("%c format requires int or single-character string, not " +
+               std::string(TypeName(arg)));
         }
         break;
-      case '%': out.push_back('%'); break;
-      default: Fail(std::string("unknown conversion %") + c);
+      case '%':
+        out.push_back('%');
+        break;
+      default:
+        Fail(std::string("unknown conversion %") + c);
     }
     ++p;
     ++index;
@@ -164,15 +188,18 @@ Value StrFormat(Thread& thread, const std::string& format, Args& args) {
     Value arg = Value::Unbound();
     bool numeric = !name.empty() && name.find_first_not_of("0123456789") == std::string::npos;
     if (name.empty()) {
-      if (manual) Fail("format: cannot switch from manual field specification to automatic field numbering");
+      if (manual)
+        Fail("format: cannot switch from manual field specification to automatic field numbering");
       automatic = true;
       if (index >= args.positional.size()) Fail("format: tuple index out of range");
       arg = args.positional[index++];
     } else if (numeric) {
-      if (automatic) Fail("format: cannot switch from automatic field numbering to manual field specification");
+      if (automatic)
+        Fail("format: cannot switch from automatic field numbering to manual field specification");
       manual = true;
       size_t num = 0;
-      for (char c : name) num = num > SIZE_MAX / 20 ? SIZE_MAX / 2 : num * 10 + static_cast<size_t>(c - '0');
+      for (char c : name)
+        num = num > SIZE_MAX / 20 ? SIZE_MAX / 2 : num * 10 + static_cast<size_t>(c - '0');
       if (num >= args.positional.size()) Fail("format: tuple index out of range");
       arg = args.positional[num];
     } else {
@@ -189,7 +216,8 @@ Value StrFormat(Thread& thread, const std::string& format, Args& args) {
         if (name.find('[') != std::string::npos) {
           Fail("format: element syntax a[i] is not supported in replacement fields: " + name);
         }
-        if (name.find('{') != std::string::npos) Fail("format: nested replacement fields not supported");
+        if (name.find('{') != std::string::npos)
+          Fail("format: nested replacement fields not supported");
         Fail("format: keyword " + name + " not found");
       }
     }

@@ -23,11 +23,20 @@ Flow Exec(Frame& fr, const std::vector<StmtPtr>& body);
 void SetVariable(Frame& fr, const Ident* id, Value v) {
   const Binding* b = id->binding;
   switch (b->scope) {
-    case Scope::kLocal: fr.locals[b->index] = std::move(v); return;
-    case Scope::kCell: fr.locals[b->index].as<CellObject>()->value = std::move(v); return;
-    case Scope::kFree: fr.fn->freevars[b->index].as<CellObject>()->value = std::move(v); return;
-    case Scope::kGlobal: fr.module->globals[b->index] = std::move(v); return;
-    default: Fail("cannot assign to " + id->name);
+    case Scope::kLocal:
+      fr.locals[b->index] = std::move(v);
+      return;
+    case Scope::kCell:
+      fr.locals[b->index].as<CellObject>()->value = std::move(v);
+      return;
+    case Scope::kFree:
+      fr.fn->freevars[b->index].as<CellObject>()->value = std::move(v);
+      return;
+    case Scope::kGlobal:
+      fr.module->globals[b->index] = std::move(v);
+      return;
+    default:
+      Fail("cannot assign to " + id->name);
   }
 }
 
@@ -35,7 +44,9 @@ void SetVariable(Frame& fr, const Ident* id, Value v) {
 
 void Assign(Frame& fr, const Expr* lhs, Value v, Pos pos) {
   switch (lhs->kind) {
-    case ExprKind::kIdent: SetVariable(fr, static_cast<const Ident*>(lhs), std::move(v)); return;
+    case ExprKind::kIdent:
+      SetVariable(fr, static_cast<const Ident*>(lhs), std::move(v));
+      return;
     case ExprKind::kIndex: {
       auto* ix = static_cast<const IndexExpr*>(lhs);
       Value x = Eval(fr, ix->x.get());
@@ -64,14 +75,17 @@ void Assign(Frame& fr, const Expr* lhs, Value v, Pos pos) {
         Fail("got " + std::string(TypeName(v)) + " in sequence assignment");
       }
       if (items.size() != targets.size()) {
-        Fail(std::string(items.size() > targets.size() ? "too many" : "too few") + " values to unpack (got " +
+        Fail(std::string(items.size() > targets.size() ? "too many" : "too few") +
+             " values to unpack (got " +
              (items.size() > targets.size() ? "more" : std::to_string(items.size())) + ", want " +
              std::to_string(targets.size()) + ")");
       }
-      for (size_t i = 0; i < targets.size(); ++i) Assign(fr, targets[i].get(), std::move(items[i]), pos);
+      for (size_t i = 0; i < targets.size(); ++i)
+        Assign(fr, targets[i].get(), std::move(items[i]), pos);
       return;
     }
-    default: Fail("can't assign to expression");
+    default:
+      Fail("can't assign to expression");
   }
 }
 
@@ -79,7 +93,8 @@ namespace {
 
 // list += iterable extends the list in place, as the spec requires.
 Value AugmentedAdd(Frame& fr, const Value& x, const Value& y) {
-  if (x.is(Type::kList) && (y.is(Type::kList) || y.is(Type::kTuple) || y.is(Type::kDict) || y.is(Type::kRange))) {
+  if (x.is(Type::kList) &&
+      (y.is(Type::kList) || y.is(Type::kTuple) || y.is(Type::kDict) || y.is(Type::kRange))) {
     CheckMutable(x, "apply += to");
     auto* list = x.as<ListObject>();
     std::vector<Value> extra;
@@ -96,17 +111,28 @@ Value AugmentedAdd(Frame& fr, const Value& x, const Value& y) {
 
 Tok AugmentedOp(Tok op) {
   switch (op) {
-    case Tok::kPlusEq: return Tok::kPlus;
-    case Tok::kMinusEq: return Tok::kMinus;
-    case Tok::kStarEq: return Tok::kStar;
-    case Tok::kSlashEq: return Tok::kSlash;
-    case Tok::kSlashSlashEq: return Tok::kSlashSlash;
-    case Tok::kPercentEq: return Tok::kPercent;
-    case Tok::kAmpEq: return Tok::kAmp;
-    case Tok::kPipeEq: return Tok::kPipe;
-    case Tok::kCaretEq: return Tok::kCaret;
-    case Tok::kLtLtEq: return Tok::kLtLt;
-    default: return Tok::kGtGt;
+    case Tok::kPlusEq:
+      return Tok::kPlus;
+    case Tok::kMinusEq:
+      return Tok::kMinus;
+    case Tok::kStarEq:
+      return Tok::kStar;
+    case Tok::kSlashEq:
+      return Tok::kSlash;
+    case Tok::kSlashSlashEq:
+      return Tok::kSlashSlash;
+    case Tok::kPercentEq:
+      return Tok::kPercent;
+    case Tok::kAmpEq:
+      return Tok::kAmp;
+    case Tok::kPipeEq:
+      return Tok::kPipe;
+    case Tok::kCaretEq:
+      return Tok::kCaret;
+    case Tok::kLtLtEq:
+      return Tok::kLtLt;
+    default:
+      return Tok::kGtGt;
   }
 }
 
@@ -147,14 +173,20 @@ void ExecAssign(Frame& fr, const AssignStmt* s) {
       GetAttr(fr.thread, c, dot->name);
       Fail("can't assign to ." + dot->name + " field of " + std::string(TypeName(c)));
     }
-    default: fr.pos = s->lhs->pos; Fail("invalid augmented assignment");
+    default:
+      fr.pos = s->lhs->pos;
+      Fail("invalid augmented assignment");
   }
 }
 
 Flow ExecStmt(Frame& fr, const Stmt* s) {
   switch (s->kind) {
-    case StmtKind::kExpr: Eval(fr, static_cast<const ExprStmt*>(s)->x.get()); return Flow::kNormal;
-    case StmtKind::kAssign: ExecAssign(fr, static_cast<const AssignStmt*>(s)); return Flow::kNormal;
+    case StmtKind::kExpr:
+      Eval(fr, static_cast<const ExprStmt*>(s)->x.get());
+      return Flow::kNormal;
+    case StmtKind::kAssign:
+      ExecAssign(fr, static_cast<const AssignStmt*>(s));
+      return Flow::kNormal;
     case StmtKind::kDef: {
       auto* def = static_cast<const DefStmt*>(s);
       SetVariable(fr, def->name.get(), MakeFunction(fr, def->fn.get()));
@@ -196,10 +228,15 @@ Flow ExecStmt(Frame& fr, const Stmt* s) {
       fr.result = r->result ? Eval(fr, r->result.get()) : Value();
       return Flow::kReturn;
     }
-    case StmtKind::kBreak: return Flow::kBreak;
-    case StmtKind::kContinue: return Flow::kContinue;
-    case StmtKind::kPass: return Flow::kNormal;
-    case StmtKind::kLoad: fr.pos = s->pos; Fail("load statements are not supported");
+    case StmtKind::kBreak:
+      return Flow::kBreak;
+    case StmtKind::kContinue:
+      return Flow::kContinue;
+    case StmtKind::kPass:
+      return Flow::kNormal;
+    case StmtKind::kLoad:
+      fr.pos = s->pos;
+      Fail("load statements are not supported");
   }
   return Flow::kNormal;
 }
@@ -277,7 +314,8 @@ Value CallFunction(Thread& thread, FunctionObject* fn, Args& args) {
 Value RunToplevel(Thread& thread, const std::shared_ptr<ModuleState>& module, bool expression) {
   const FunctionDecl* decl = &module->file->toplevel;
   std::vector<Value> locals(decl->locals.size(), Value::Unbound());
-  if (!expression) return Run(thread, module, nullptr, decl, module->file->body, locals, "<toplevel>");
+  if (!expression)
+    return Run(thread, module, nullptr, decl, module->file->body, locals, "<toplevel>");
   Frame fr{thread, module.get(), module, nullptr, locals.data(), decl->pos, Value()};
   try {
     for (int index : decl->cells) locals[index] = Value(new CellObject());

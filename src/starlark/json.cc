@@ -10,20 +10,25 @@ namespace {
 
 constexpr int kMaxJsonDepth = 500;
 
-Value Convert(const nlohmann::json& json, const std::string* struct_name, const LenientFields* lenient,
-              int depth) {
+Value Convert(const nlohmann::json& json, const std::string* struct_name,
+              const LenientFields* lenient, int depth) {
   if (depth > kMaxJsonDepth) throw EvalError("JSON value nested too deeply");
   switch (json.type()) {
-    case nlohmann::json::value_t::null: return Value();
-    case nlohmann::json::value_t::boolean: return Value::Bool(json.get<bool>());
-    case nlohmann::json::value_t::number_integer: return Value::Int(json.get<int64_t>());
+    case nlohmann::json::value_t::null:
+      return Value();
+    case nlohmann::json::value_t::boolean:
+      return Value::Bool(json.get<bool>());
+    case nlohmann::json::value_t::number_integer:
+      return Value::Int(json.get<int64_t>());
     case nlohmann::json::value_t::number_unsigned: {
       uint64_t u = json.get<uint64_t>();
       if (u > static_cast<uint64_t>(INT64_MAX)) return Value::Float(static_cast<double>(u));
       return Value::Int(static_cast<int64_t>(u));
     }
-    case nlohmann::json::value_t::number_float: return Value::Float(json.get<double>());
-    case nlohmann::json::value_t::string: return Value::String(json.get<std::string>());
+    case nlohmann::json::value_t::number_float:
+      return Value::Float(json.get<double>());
+    case nlohmann::json::value_t::string:
+      return Value::String(json.get<std::string>());
     case nlohmann::json::value_t::array: {
       std::vector<Value> items;
       items.reserve(json.size());
@@ -45,11 +50,13 @@ Value Convert(const nlohmann::json& json, const std::string* struct_name, const 
       }
       Value dict = MakeDict();
       for (const auto& [key, item] : json.items()) {
-        dict.as<DictObject>()->table.Insert(Value::String(key), Convert(item, nullptr, lenient, depth + 1));
+        dict.as<DictObject>()->table.Insert(Value::String(key),
+                                            Convert(item, nullptr, lenient, depth + 1));
       }
       return dict;
     }
-    default: return Value();
+    default:
+      return Value();
   }
 }
 
@@ -65,11 +72,15 @@ nlohmann::json ToJsonRec(Thread& thread, const Value& v, int depth) {
   thread.Step();
   thread.Charge(kJsonValueBytes);
   switch (v.type()) {
-    case Type::kNone: return nullptr;
-    case Type::kBool: return v.bool_value();
-    case Type::kInt: return v.int_value();
+    case Type::kNone:
+      return nullptr;
+    case Type::kBool:
+      return v.bool_value();
+    case Type::kInt:
+      return v.int_value();
     case Type::kFloat:
-      if (!std::isfinite(v.float_value())) throw EvalError("cannot convert non-finite float to JSON");
+      if (!std::isfinite(v.float_value()))
+        throw EvalError("cannot convert non-finite float to JSON");
       return v.float_value();
     case Type::kString:
       thread.Charge(v.str().size());
@@ -77,7 +88,8 @@ nlohmann::json ToJsonRec(Thread& thread, const Value& v, int depth) {
     case Type::kList:
     case Type::kTuple: {
       nlohmann::json array(nlohmann::json::value_t::array);
-      const auto& items = v.is(Type::kList) ? v.as<ListObject>()->items : v.as<TupleObject>()->items;
+      const auto& items =
+          v.is(Type::kList) ? v.as<ListObject>()->items : v.as<TupleObject>()->items;
       auto* elements = array.get_ptr<nlohmann::json::array_t*>();
       elements->reserve(items.size());
       for (const Value& item : items) elements->push_back(ToJsonRec(thread, item, depth + 1));
@@ -89,8 +101,8 @@ nlohmann::json ToJsonRec(Thread& thread, const Value& v, int depth) {
       for (const auto& e : v.as<DictObject>()->table.entries()) {
         if (e.key.IsUnbound()) continue;
         if (!e.key.is(Type::kString)) {
-          throw EvalError("cannot convert dict with " + std::string(TypeName(e.key)) + " key " + Repr(e.key) +
-                          " to JSON: keys must be strings");
+          throw EvalError("cannot convert dict with " + std::string(TypeName(e.key)) + " key " +
+                          Repr(e.key) + " to JSON: keys must be strings");
         }
         thread.Charge(kJsonMemberBytes + e.key.str().size());
         // Dict keys are unique, and stay so as valid UTF-8 unless they differ only in invalid
@@ -108,7 +120,8 @@ nlohmann::json ToJsonRec(Thread& thread, const Value& v, int depth) {
       }
       return object;
     }
-    default: throw EvalError("cannot convert " + std::string(TypeName(v)) + " to JSON");
+    default:
+      throw EvalError("cannot convert " + std::string(TypeName(v)) + " to JSON");
   }
 }
 

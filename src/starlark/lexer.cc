@@ -19,16 +19,36 @@ struct Keyword {
 };
 
 constexpr Keyword kKeywords[] = {
-    {"and", Tok::kAnd},         {"break", Tok::kBreak},       {"continue", Tok::kContinue},
-    {"def", Tok::kDef},         {"elif", Tok::kElif},         {"else", Tok::kElse},
-    {"for", Tok::kFor},         {"if", Tok::kIf},             {"in", Tok::kIn},
-    {"lambda", Tok::kLambda},   {"load", Tok::kLoad},         {"not", Tok::kNot},
-    {"or", Tok::kOr},           {"pass", Tok::kPass},         {"return", Tok::kReturn},
-    {"while", Tok::kWhile},     {"as", Tok::kReserved},       {"class", Tok::kReserved},
-    {"del", Tok::kReserved},    {"except", Tok::kReserved},   {"finally", Tok::kReserved},
-    {"from", Tok::kReserved},   {"global", Tok::kReserved},   {"import", Tok::kReserved},
-    {"is", Tok::kReserved},     {"nonlocal", Tok::kReserved}, {"raise", Tok::kReserved},
-    {"try", Tok::kReserved},    {"with", Tok::kReserved},     {"yield", Tok::kReserved},
+    {"and", Tok::kAnd},
+    {"break", Tok::kBreak},
+    {"continue", Tok::kContinue},
+    {"def", Tok::kDef},
+    {"elif", Tok::kElif},
+    {"else", Tok::kElse},
+    {"for", Tok::kFor},
+    {"if", Tok::kIf},
+    {"in", Tok::kIn},
+    {"lambda", Tok::kLambda},
+    {"load", Tok::kLoad},
+    {"not", Tok::kNot},
+    {"or", Tok::kOr},
+    {"pass", Tok::kPass},
+    {"return", Tok::kReturn},
+    {"while", Tok::kWhile},
+    {"as", Tok::kReserved},
+    {"class", Tok::kReserved},
+    {"del", Tok::kReserved},
+    {"except", Tok::kReserved},
+    {"finally", Tok::kReserved},
+    {"from", Tok::kReserved},
+    {"global", Tok::kReserved},
+    {"import", Tok::kReserved},
+    {"is", Tok::kReserved},
+    {"nonlocal", Tok::kReserved},
+    {"raise", Tok::kReserved},
+    {"try", Tok::kReserved},
+    {"with", Tok::kReserved},
+    {"yield", Tok::kReserved},
 };
 
 // Keywords are short and lowercase, so most identifiers are rejected
@@ -45,20 +65,82 @@ Tok IdentOrKeyword(std::string_view word) {
 
 std::string TokenName(Tok tok) {
   static const char* const kNames[] = {
-      "end of file", "newline", "indent", "outdent", "identifier", "int literal",
-      "float literal", "string literal", "'+'", "'-'", "'*'", "'/'", "'//'", "'%'", "'&'",
-      "'|'", "'^'", "'<<'", "'>>'", "'~'", "'.'", "','", "'='", "';'", "':'", "'('", "')'",
-      "'['", "']'", "'{'", "'}'", "'<'", "'>'", "'>='", "'<='", "'=='", "'!='", "'+='",
-      "'-='", "'*='", "'/='", "'//='", "'%='", "'&='", "'|='", "'^='", "'<<='", "'>>='",
-      "'**'", "and", "break", "continue", "def", "elif", "else", "for", "if", "in",
-      "lambda", "load", "not", "not in", "or", "pass", "return", "while", "illegal token",
+      "end of file",
+      "newline",
+      "indent",
+      "outdent",
+      "identifier",
+      "int literal",
+      "float literal",
+      "string literal",
+      "'+'",
+      "'-'",
+      "'*'",
+      "'/'",
+      "'//'",
+      "'%'",
+      "'&'",
+      "'|'",
+      "'^'",
+      "'<<'",
+      "'>>'",
+      "'~'",
+      "'.'",
+      "','",
+      "'='",
+      "';'",
+      "':'",
+      "'('",
+      "')'",
+      "'['",
+      "']'",
+      "'{'",
+      "'}'",
+      "'<'",
+      "'>'",
+      "'>='",
+      "'<='",
+      "'=='",
+      "'!='",
+      "'+='",
+      "'-='",
+      "'*='",
+      "'/='",
+      "'//='",
+      "'%='",
+      "'&='",
+      "'|='",
+      "'^='",
+      "'<<='",
+      "'>>='",
+      "'**'",
+      "and",
+      "break",
+      "continue",
+      "def",
+      "elif",
+      "else",
+      "for",
+      "if",
+      "in",
+      "lambda",
+      "load",
+      "not",
+      "not in",
+      "or",
+      "pass",
+      "return",
+      "while",
+      "illegal token",
   };
   return kNames[static_cast<int>(tok)];
 }
 
 Lexer::Lexer(std::string_view source) : src_(source) {}
 
-void Lexer::Error(Pos pos, std::string message) const { throw SyntaxError{pos, std::move(message)}; }
+void Lexer::Error(Pos pos, std::string message) const {
+  throw SyntaxError{pos, std::move(message)};
+}
 
 void Lexer::Advance() {
   unsigned char c = src_[pos_++];
@@ -97,7 +179,8 @@ void Lexer::ScanIndentation(std::vector<Token>* out) {
         indents_.pop_back();
         out->push_back(Token{Tok::kOutdent, here_});
       }
-      if (col != indents_.back()) Error(here_, "unindent does not match any outer indentation level");
+      if (col != indents_.back())
+        Error(here_, "unindent does not match any outer indentation level");
     }
     return;
   }
@@ -290,16 +373,42 @@ Token Lexer::ScanString(Pos start, bool raw) {
     }
     Advance();
     switch (e) {
-      case '\n': break;
-      case 'a': out += '\a'; break;
-      case 'b': out += '\b'; break;
-      case 'f': out += '\f'; break;
-      case 'n': out += '\n'; break;
-      case 'r': out += '\r'; break;
-      case 't': out += '\t'; break;
-      case 'v': out += '\v'; break;
-      case '\\': case '\'': case '"': out += e; break;
-      case '0': case '1': case '2': case '3': case '4': case '5': case '6': case '7': {
+      case '\n':
+        break;
+      case 'a':
+        out += '\a';
+        break;
+      case 'b':
+        out += '\b';
+        break;
+      case 'f':
+        out += '\f';
+        break;
+      case 'n':
+        out += '\n';
+        break;
+      case 'r':
+        out += '\r';
+        break;
+      case 't':
+        out += '\t';
+        break;
+      case 'v':
+        out += '\v';
+        break;
+      case '\\':
+      case '\'':
+      case '"':
+        out += e;
+        break;
+      case '0':
+      case '1':
+      case '2':
+      case '3':
+      case '4':
+      case '5':
+      case '6':
+      case '7': {
         int n = e - '0';
         for (int i = 1; i < 3 && Peek() >= '0' && Peek() <= '7'; ++i) {
           n = n * 8 + (Peek() - '0');
@@ -313,7 +422,9 @@ Token Lexer::ScanString(Pos start, bool raw) {
         int n = 0;
         for (int i = 0; i < 2; ++i) {
           char h = Peek();
-          int d = IsDigit(h) ? h - '0' : (h | 0x20) >= 'a' && (h | 0x20) <= 'f' ? (h | 0x20) - 'a' + 10 : -1;
+          int d = IsDigit(h)                               ? h - '0'
+                  : (h | 0x20) >= 'a' && (h | 0x20) <= 'f' ? (h | 0x20) - 'a' + 10
+                                                           : -1;
           if (d < 0) Error(start, "invalid escape sequence \\x");
           n = n * 16 + d;
           Advance();
@@ -337,30 +448,54 @@ Token Lexer::ScanPunct() {
     return tok;
   };
   switch (c) {
-    case '(': ++depth_; return take(1, Tok::kLParen);
-    case '[': ++depth_; return take(1, Tok::kLBrack);
-    case '{': ++depth_; return take(1, Tok::kLBrace);
-    case ')': if (depth_ > 0) --depth_; return take(1, Tok::kRParen);
-    case ']': if (depth_ > 0) --depth_; return take(1, Tok::kRBrack);
-    case '}': if (depth_ > 0) --depth_; return take(1, Tok::kRBrace);
-    case ',': return take(1, Tok::kComma);
-    case ';': return take(1, Tok::kSemi);
-    case ':': return take(1, Tok::kColon);
-    case '.': return take(1, Tok::kDot);
-    case '~': return take(1, Tok::kTilde);
-    case '+': return c1 == '=' ? take(2, Tok::kPlusEq) : take(1, Tok::kPlus);
-    case '-': return c1 == '=' ? take(2, Tok::kMinusEq) : take(1, Tok::kMinus);
+    case '(':
+      ++depth_;
+      return take(1, Tok::kLParen);
+    case '[':
+      ++depth_;
+      return take(1, Tok::kLBrack);
+    case '{':
+      ++depth_;
+      return take(1, Tok::kLBrace);
+    case ')':
+      if (depth_ > 0) --depth_;
+      return take(1, Tok::kRParen);
+    case ']':
+      if (depth_ > 0) --depth_;
+      return take(1, Tok::kRBrack);
+    case '}':
+      if (depth_ > 0) --depth_;
+      return take(1, Tok::kRBrace);
+    case ',':
+      return take(1, Tok::kComma);
+    case ';':
+      return take(1, Tok::kSemi);
+    case ':':
+      return take(1, Tok::kColon);
+    case '.':
+      return take(1, Tok::kDot);
+    case '~':
+      return take(1, Tok::kTilde);
+    case '+':
+      return c1 == '=' ? take(2, Tok::kPlusEq) : take(1, Tok::kPlus);
+    case '-':
+      return c1 == '=' ? take(2, Tok::kMinusEq) : take(1, Tok::kMinus);
     case '*':
       if (c1 == '*') return take(2, Tok::kStarStar);
       return c1 == '=' ? take(2, Tok::kStarEq) : take(1, Tok::kStar);
     case '/':
       if (c1 == '/') return c2 == '=' ? take(3, Tok::kSlashSlashEq) : take(2, Tok::kSlashSlash);
       return c1 == '=' ? take(2, Tok::kSlashEq) : take(1, Tok::kSlash);
-    case '%': return c1 == '=' ? take(2, Tok::kPercentEq) : take(1, Tok::kPercent);
-    case '&': return c1 == '=' ? take(2, Tok::kAmpEq) : take(1, Tok::kAmp);
-    case '|': return c1 == '=' ? take(2, Tok::kPipeEq) : take(1, Tok::kPipe);
-    case '^': return c1 == '=' ? take(2, Tok::kCaretEq) : take(1, Tok::kCaret);
-    case '=': return c1 == '=' ? take(2, Tok::kEqEq) : take(1, Tok::kEq);
+    case '%':
+      return c1 == '=' ? take(2, Tok::kPercentEq) : take(1, Tok::kPercent);
+    case '&':
+      return c1 == '=' ? take(2, Tok::kAmpEq) : take(1, Tok::kAmp);
+    case '|':
+      return c1 == '=' ? take(2, Tok::kPipeEq) : take(1, Tok::kPipe);
+    case '^':
+      return c1 == '=' ? take(2, Tok::kCaretEq) : take(1, Tok::kCaret);
+    case '=':
+      return c1 == '=' ? take(2, Tok::kEqEq) : take(1, Tok::kEq);
     case '!':
       if (c1 == '=') return take(2, Tok::kNe);
       break;
@@ -370,7 +505,8 @@ Token Lexer::ScanPunct() {
     case '>':
       if (c1 == '>') return c2 == '=' ? take(3, Tok::kGtGtEq) : take(2, Tok::kGtGt);
       return c1 == '=' ? take(2, Tok::kGe) : take(1, Tok::kGt);
-    default: break;
+    default:
+      break;
   }
   Error(tok.pos, std::string("unexpected input character '") + c + "'");
 }

@@ -14,18 +14,74 @@
 namespace kraken::starlark {
 
 enum class Tok : uint8_t {
-  kEof, kNewline, kIndent, kOutdent,
-  kIdent, kInt, kFloat, kString,
+  kEof,
+  kNewline,
+  kIndent,
+  kOutdent,
+  kIdent,
+  kInt,
+  kFloat,
+  kString,
   // punctuation
-  kPlus, kMinus, kStar, kSlash, kSlashSlash, kPercent, kAmp, kPipe, kCaret,
-  kLtLt, kGtGt, kTilde, kDot, kComma, kEq, kSemi, kColon,
-  kLParen, kRParen, kLBrack, kRBrack, kLBrace, kRBrace,
-  kLt, kGt, kGe, kLe, kEqEq, kNe,
-  kPlusEq, kMinusEq, kStarEq, kSlashEq, kSlashSlashEq, kPercentEq, kAmpEq,
-  kPipeEq, kCaretEq, kLtLtEq, kGtGtEq, kStarStar,
+  kPlus,
+  kMinus,
+  kStar,
+  kSlash,
+  kSlashSlash,
+  kPercent,
+  kAmp,
+  kPipe,
+  kCaret,
+  kLtLt,
+  kGtGt,
+  kTilde,
+  kDot,
+  kComma,
+  kEq,
+  kSemi,
+  kColon,
+  kLParen,
+  kRParen,
+  kLBrack,
+  kRBrack,
+  kLBrace,
+  kRBrace,
+  kLt,
+  kGt,
+  kGe,
+  kLe,
+  kEqEq,
+  kNe,
+  kPlusEq,
+  kMinusEq,
+  kStarEq,
+  kSlashEq,
+  kSlashSlashEq,
+  kPercentEq,
+  kAmpEq,
+  kPipeEq,
+  kCaretEq,
+  kLtLtEq,
+  kGtGtEq,
+  kStarStar,
   // keywords
-  kAnd, kBreak, kContinue, kDef, kElif, kElse, kFor, kIf, kIn, kLambda,
-  kLoad, kNot, kNotIn, kOr, kPass, kReturn, kWhile,
+  kAnd,
+  kBreak,
+  kContinue,
+  kDef,
+  kElif,
+  kElse,
+  kFor,
+  kIf,
+  kIn,
+  kLambda,
+  kLoad,
+  kNot,
+  kNotIn,
+  kOr,
+  kPass,
+  kReturn,
+  kWhile,
   kReserved,  // a word reserved for future use, such as 'class'
 };
 
@@ -35,7 +91,7 @@ std::string TokenName(Tok tok);
 struct Token {
   Tok kind = Tok::kEof;
   Pos pos;
-  Pos end;  // just past the token, where the parser reports unexpected tokens
+  Pos end;           // just past the token, where the parser reports unexpected tokens
   std::string text;  // identifier name or decoded string literal
   int64_t int_value = 0;
   double float_value = 0;

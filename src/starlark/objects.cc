@@ -8,25 +8,40 @@ namespace kraken::starlark {
 
 std::string_view TypeName(const Value& v) {
   switch (v.type()) {
-    case Type::kUnbound: return "unbound";
-    case Type::kNone: return "NoneType";
-    case Type::kBool: return "bool";
-    case Type::kInt: return "int";
-    case Type::kFloat: return "float";
-    case Type::kString: return "string";
-    case Type::kList: return "list";
-    case Type::kTuple: return "tuple";
-    case Type::kDict: return "dict";
-    case Type::kRange: return "range";
-    case Type::kFunction: return "function";
-    case Type::kBuiltin: return "builtin_function_or_method";
-    case Type::kStruct: return v.as<StructObject>()->unknown ? "NoneType" : "struct";
-    case Type::kCell: return "cell";
+    case Type::kUnbound:
+      return "unbound";
+    case Type::kNone:
+      return "NoneType";
+    case Type::kBool:
+      return "bool";
+    case Type::kInt:
+      return "int";
+    case Type::kFloat:
+      return "float";
+    case Type::kString:
+      return "string";
+    case Type::kList:
+      return "list";
+    case Type::kTuple:
+      return "tuple";
+    case Type::kDict:
+      return "dict";
+    case Type::kRange:
+      return "range";
+    case Type::kFunction:
+      return "function";
+    case Type::kBuiltin:
+      return "builtin_function_or_method";
+    case Type::kStruct:
+      return v.as<StructObject>()->unknown ? "NoneType" : "struct";
+    case Type::kCell:
+      return "cell";
   }
   return "unknown";
 }
 
-StructObject::StructObject(std::string name, std::vector<std::pair<std::string, Value>> fields, bool lenient)
+StructObject::StructObject(std::string name, std::vector<std::pair<std::string, Value>> fields,
+                           bool lenient)
     : Object(Type::kStruct), name(std::move(name)), fields(std::move(fields)), lenient(lenient) {
   std::stable_sort(this->fields.begin(), this->fields.end(),
                    [](const auto& a, const auto& b) { return a.first < b.first; });
@@ -40,8 +55,9 @@ Value MakeUnknown(std::string name) {
 }
 
 const Value* StructObject::Field(std::string_view field) const {
-  auto it = std::lower_bound(fields.begin(), fields.end(), field,
-                             [](const auto& entry, std::string_view key) { return entry.first < key; });
+  auto it =
+      std::lower_bound(fields.begin(), fields.end(), field,
+                       [](const auto& entry, std::string_view key) { return entry.first < key; });
   if (it == fields.end() || it->first != field) return nullptr;
   return &it->second;
 }
@@ -95,9 +111,14 @@ void Freeze(const Value& root) {
         for (const Value& x : fn->freevars) push(x);
         break;
       }
-      case Type::kBuiltin: push(v.as<BuiltinObject>()->self); break;
-      case Type::kCell: push(v.as<CellObject>()->value); break;
-      default: break;
+      case Type::kBuiltin:
+        push(v.as<BuiltinObject>()->self);
+        break;
+      case Type::kCell:
+        push(v.as<CellObject>()->value);
+        break;
+      default:
+        break;
     }
   }
 }

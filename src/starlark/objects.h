@@ -56,7 +56,8 @@ class RangeObject : public Object {
 // over nothing, equals None, prints as None and converts to JSON null.
 class StructObject : public Object {
  public:
-  StructObject(std::string name, std::vector<std::pair<std::string, Value>> fields, bool lenient = false);
+  StructObject(std::string name, std::vector<std::pair<std::string, Value>> fields,
+               bool lenient = false);
   const Value* Field(std::string_view name) const;
   std::string name;
   std::vector<std::pair<std::string, Value>> fields;
@@ -66,7 +67,9 @@ class StructObject : public Object {
 
 // MakeUnknown returns an unknown value named name (as in "ctx.flow").
 Value MakeUnknown(std::string name);
-inline bool IsUnknown(const Value& v) { return v.is(Type::kStruct) && v.as<StructObject>()->unknown; }
+inline bool IsUnknown(const Value& v) {
+  return v.is(Type::kStruct) && v.as<StructObject>()->unknown;
+}
 
 // A cell holds a local variable that a nested function captures.
 class CellObject : public Object {
@@ -75,8 +78,12 @@ class CellObject : public Object {
   Value value;
 };
 
-inline Value MakeList(std::vector<Value> items = {}) { return Value(new ListObject(std::move(items))); }
-inline Value MakeTuple(std::vector<Value> items = {}) { return Value(new TupleObject(std::move(items))); }
+inline Value MakeList(std::vector<Value> items = {}) {
+  return Value(new ListObject(std::move(items)));
+}
+inline Value MakeTuple(std::vector<Value> items = {}) {
+  return Value(new TupleObject(std::move(items)));
+}
 inline Value MakeDict() { return Value(new DictObject()); }
 
 // Freeze marks v and everything reachable from it immutable.

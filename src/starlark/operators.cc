@@ -19,7 +19,8 @@ double ToDouble(const Value& v) {
 [[noreturn]] void UnknownBinary(Tok op, const Value& x, const Value& y) {
   std::string name = TokenName(op);
   if (name.size() > 2 && name.front() == '\'') name = name.substr(1, name.size() - 2);
-  Fail("unknown binary op: " + std::string(TypeName(x)) + " " + name + " " + std::string(TypeName(y)));
+  Fail("unknown binary op: " + std::string(TypeName(x)) + " " + name + " " +
+       std::string(TypeName(y)));
 }
 
 // Comparisons recurse into containers at most this deep, as in the
@@ -53,8 +54,10 @@ int CompareNumbers(const Value& x, const Value& y) {
   if (x.is(Type::kInt) && y.is(Type::kInt)) {
     return x.int_value() < y.int_value() ? -1 : x.int_value() > y.int_value() ? 1 : 0;
   }
-  if (x.is(Type::kInt) && !std::isnan(y.float_value())) return CompareIntFloat(x.int_value(), y.float_value());
-  if (y.is(Type::kInt) && !std::isnan(x.float_value())) return -CompareIntFloat(y.int_value(), x.float_value());
+  if (x.is(Type::kInt) && !std::isnan(y.float_value()))
+    return CompareIntFloat(x.int_value(), y.float_value());
+  if (y.is(Type::kInt) && !std::isnan(x.float_value()))
+    return -CompareIntFloat(y.int_value(), x.float_value());
   double a = ToDouble(x), b = ToDouble(y);
   if (std::isnan(a) || std::isnan(b)) {
     // NaN sorts after all other values and equals itself, as in the spec.
@@ -74,7 +77,8 @@ int Order(const Value& x, const Value& y, int depth) {
       int c = x.str().compare(y.str());
       return c < 0 ? -1 : c > 0 ? 1 : 0;
     }
-    case Type::kBool: return static_cast<int>(x.bool_value()) - static_cast<int>(y.bool_value());
+    case Type::kBool:
+      return static_cast<int>(x.bool_value()) - static_cast<int>(y.bool_value());
     case Type::kList:
     case Type::kTuple: {
       const auto& a = *Sequence(x);
@@ -83,13 +87,15 @@ int Order(const Value& x, const Value& y, int depth) {
         if (EqualDepth(a[i], b[i], depth - 1)) continue;
         int c = Order(a[i], b[i], depth - 1);
         if (c == -2) {
-          Fail(std::string(TypeName(a[i])) + " < " + std::string(TypeName(b[i])) + " not implemented");
+          Fail(std::string(TypeName(a[i])) + " < " + std::string(TypeName(b[i])) +
+               " not implemented");
         }
         return c;
       }
       return a.size() < b.size() ? -1 : a.size() > b.size() ? 1 : 0;
     }
-    default: return -2;
+    default:
+      return -2;
   }
 }
 
@@ -97,17 +103,28 @@ int Order(const Value& x, const Value& y, int depth) {
 
 bool Truth(const Value& v) {
   switch (v.type()) {
-    case Type::kNone: return false;
-    case Type::kBool: return v.bool_value();
-    case Type::kInt: return v.int_value() != 0;
-    case Type::kFloat: return v.float_value() != 0;
-    case Type::kString: return !v.str().empty();
-    case Type::kList: return !v.as<ListObject>()->items.empty();
-    case Type::kTuple: return !v.as<TupleObject>()->items.empty();
-    case Type::kDict: return v.as<DictObject>()->table.size() != 0;
-    case Type::kRange: return v.as<RangeObject>()->Length() != 0;
-    case Type::kStruct: return !v.as<StructObject>()->unknown;
-    default: return true;
+    case Type::kNone:
+      return false;
+    case Type::kBool:
+      return v.bool_value();
+    case Type::kInt:
+      return v.int_value() != 0;
+    case Type::kFloat:
+      return v.float_value() != 0;
+    case Type::kString:
+      return !v.str().empty();
+    case Type::kList:
+      return !v.as<ListObject>()->items.empty();
+    case Type::kTuple:
+      return !v.as<TupleObject>()->items.empty();
+    case Type::kDict:
+      return v.as<DictObject>()->table.size() != 0;
+    case Type::kRange:
+      return v.as<RangeObject>()->Length() != 0;
+    case Type::kStruct:
+      return !v.as<StructObject>()->unknown;
+    default:
+      return true;
   }
 }
 
@@ -120,11 +137,16 @@ bool EqualDepth(const Value& x, const Value& y, int depth) {
     return (x.IsNone() && IsUnknown(y)) || (IsUnknown(x) && y.IsNone());
   }
   switch (x.type()) {
-    case Type::kNone: return true;
-    case Type::kBool: return x.bool_value() == y.bool_value();
-    case Type::kInt: return x.int_value() == y.int_value();
-    case Type::kFloat: return CompareNumbers(x, y) == 0;  // NaN equals itself
-    case Type::kString: return x.object() == y.object() || x.str() == y.str();
+    case Type::kNone:
+      return true;
+    case Type::kBool:
+      return x.bool_value() == y.bool_value();
+    case Type::kInt:
+      return x.int_value() == y.int_value();
+    case Type::kFloat:
+      return CompareNumbers(x, y) == 0;  // NaN equals itself
+    case Type::kString:
+      return x.object() == y.object() || x.str() == y.str();
     case Type::kList:
     case Type::kTuple: {
       const auto& a = *Sequence(x);
@@ -167,14 +189,16 @@ bool EqualDepth(const Value& x, const Value& y, int depth) {
       }
       return true;
     }
-    default: return x.object() == y.object();
+    default:
+      return x.object() == y.object();
   }
 }
 
 }  // namespace
 
 bool Equal(const Value& x, const Value& y) {
-  if (x.is(Type::kString)) return y.is(Type::kString) && (x.object() == y.object() || x.str() == y.str());
+  if (x.is(Type::kString))
+    return y.is(Type::kString) && (x.object() == y.object() || x.str() == y.str());
   return EqualDepth(x, y, kMaxCompareDepth);
 }
 
@@ -182,20 +206,25 @@ bool Compare(Tok op, const Value& x, const Value& y) {
   int c = Order(x, y, kMaxCompareDepth);
   if (c == -2) {
     std::string name = TokenName(op);
-    Fail(std::string(TypeName(x)) + " " + name.substr(1, name.size() - 2) + " " + std::string(TypeName(y)) +
-         " not implemented");
+    Fail(std::string(TypeName(x)) + " " + name.substr(1, name.size() - 2) + " " +
+         std::string(TypeName(y)) + " not implemented");
   }
   switch (op) {
-    case Tok::kLt: return c < 0;
-    case Tok::kLe: return c <= 0;
-    case Tok::kGt: return c > 0;
-    default: return c >= 0;
+    case Tok::kLt:
+      return c < 0;
+    case Tok::kLe:
+      return c <= 0;
+    case Tok::kGt:
+      return c > 0;
+    default:
+      return c >= 0;
   }
 }
 
 int ThreeWayCompare(const Value& x, const Value& y) {
   int c = Order(x, y, kMaxCompareDepth);
-  if (c == -2) Fail(std::string(TypeName(x)) + " < " + std::string(TypeName(y)) + " not implemented");
+  if (c == -2)
+    Fail(std::string(TypeName(x)) + " < " + std::string(TypeName(y)) + " not implemented");
   return c;
 }
 
@@ -204,8 +233,10 @@ namespace {
 uint32_t HashDepth(const Value& v, int depth) {
   if (depth > 1000) Fail("hash: value nested too deeply");
   switch (v.type()) {
-    case Type::kNone: return 0;
-    case Type::kBool: return v.bool_value() ? 1 : 2;
+    case Type::kNone:
+      return 0;
+    case Type::kBool:
+      return v.bool_value() ? 1 : 2;
     case Type::kInt: {
       uint64_t u = static_cast<uint64_t>(v.int_value());
       return static_cast<uint32_t>(u ^ (u >> 32)) * 2654435761u;
@@ -238,7 +269,8 @@ uint32_t HashDepth(const Value& v, int depth) {
       auto p = reinterpret_cast<uintptr_t>(v.object());
       return static_cast<uint32_t>(p ^ (p >> 32));
     }
-    default: Fail("unhashable type: " + std::string(TypeName(v)));
+    default:
+      Fail("unhashable type: " + std::string(TypeName(v)));
   }
 }
 
@@ -273,7 +305,8 @@ Value Repeat(Thread& thread, const Value& seq, int64_t n) {
   }
   const auto& items = *Sequence(seq);
   if (!items.empty() && n > 0) {
-    thread.CheckCharge(items.size() > SIZE_MAX / 16 / n ? SIZE_MAX : items.size() * n * sizeof(Value));
+    thread.CheckCharge(items.size() > SIZE_MAX / 16 / n ? SIZE_MAX
+                                                        : items.size() * n * sizeof(Value));
   }
   std::vector<Value> out;
   out.reserve(items.size() * n);
@@ -326,23 +359,27 @@ bool Contains(const Value& container, const Value& x) {
       } else {
         Fail("'in <range>' requires integer as left operand, not " + std::string(TypeName(x)));
       }
-      if (r->step > 0 ? (i < r->start || i >= r->stop) : (i > r->start || i <= r->stop)) return false;
+      if (r->step > 0 ? (i < r->start || i >= r->stop) : (i > r->start || i <= r->stop))
+        return false;
       return (i - r->start) % r->step == 0;
     }
     default:
       if (IsUnknown(container)) return false;
-      Fail("unknown binary op: " + std::string(TypeName(x)) + " in " + std::string(TypeName(container)));
+      Fail("unknown binary op: " + std::string(TypeName(x)) + " in " +
+           std::string(TypeName(container)));
   }
 }
 
 Value IntOp(Tok op, int64_t a, int64_t b) {
   int64_t r;
   switch (op) {
-    case Tok::kPlus: return Value::Int(AddInt(a, b));
+    case Tok::kPlus:
+      return Value::Int(AddInt(a, b));
     case Tok::kMinus:
       if (__builtin_sub_overflow(a, b, &r)) Fail("integer overflow");
       return Value::Int(r);
-    case Tok::kStar: return Value::Int(MulInt(a, b));
+    case Tok::kStar:
+      return Value::Int(MulInt(a, b));
     case Tok::kSlash:
       if (b == 0) Fail("floating-point division by zero");
       return Value::Float(static_cast<double>(a) / static_cast<double>(b));
@@ -360,28 +397,36 @@ Value IntOp(Tok op, int64_t a, int64_t b) {
       if (m != 0 && ((m < 0) != (b < 0))) m += b;
       return Value::Int(m);
     }
-    case Tok::kAmp: return Value::Int(a & b);
-    case Tok::kPipe: return Value::Int(a | b);
-    case Tok::kCaret: return Value::Int(a ^ b);
+    case Tok::kAmp:
+      return Value::Int(a & b);
+    case Tok::kPipe:
+      return Value::Int(a | b);
+    case Tok::kCaret:
+      return Value::Int(a ^ b);
     case Tok::kLtLt: {
       if (b < 0) Fail("negative shift count: " + std::to_string(b));
       if (b >= 512) Fail("shift count too large: " + std::to_string(b));
       if (a == 0) return Value::Int(0);
-      if (b >= 63 || (a > 0 ? a > (INT64_MAX >> b) : a < (INT64_MIN >> b))) Fail("integer overflow");
+      if (b >= 63 || (a > 0 ? a > (INT64_MAX >> b) : a < (INT64_MIN >> b)))
+        Fail("integer overflow");
       return Value::Int(static_cast<int64_t>(static_cast<uint64_t>(a) << b));
     }
     case Tok::kGtGt:
       if (b < 0) Fail("negative shift count: " + std::to_string(b));
       return Value::Int(b >= 64 ? (a < 0 ? -1 : 0) : a >> b);
-    default: UnknownBinary(op, Value::Int(a), Value::Int(b));
+    default:
+      UnknownBinary(op, Value::Int(a), Value::Int(b));
   }
 }
 
 Value FloatOp(Tok op, double a, double b, const Value& x, const Value& y) {
   switch (op) {
-    case Tok::kPlus: return Value::Float(a + b);
-    case Tok::kMinus: return Value::Float(a - b);
-    case Tok::kStar: return Value::Float(a * b);
+    case Tok::kPlus:
+      return Value::Float(a + b);
+    case Tok::kMinus:
+      return Value::Float(a - b);
+    case Tok::kStar:
+      return Value::Float(a * b);
     case Tok::kSlash:
       if (b == 0) Fail("floating-point division by zero");
       return Value::Float(a / b);
@@ -394,7 +439,8 @@ Value FloatOp(Tok op, double a, double b, const Value& x, const Value& y) {
       if (m != 0 && ((m < 0) != (b < 0))) m += b;
       return Value::Float(m);
     }
-    default: UnknownBinary(op, x, y);
+    default:
+      UnknownBinary(op, x, y);
   }
 }
 
@@ -402,16 +448,26 @@ Value FloatOp(Tok op, double a, double b, const Value& x, const Value& y) {
 
 Value Binary(Thread& thread, Tok op, const Value& x, const Value& y) {
   switch (op) {
-    case Tok::kEqEq: return Value::Bool(Equal(x, y));
-    case Tok::kNe: return Value::Bool(!Equal(x, y));
-    case Tok::kLt: case Tok::kLe: case Tok::kGt: case Tok::kGe: return Value::Bool(Compare(op, x, y));
-    case Tok::kIn: return Value::Bool(Contains(y, x));
-    case Tok::kNotIn: return Value::Bool(!Contains(y, x));
-    default: break;
+    case Tok::kEqEq:
+      return Value::Bool(Equal(x, y));
+    case Tok::kNe:
+      return Value::Bool(!Equal(x, y));
+    case Tok::kLt:
+    case Tok::kLe:
+    case Tok::kGt:
+    case Tok::kGe:
+      return Value::Bool(Compare(op, x, y));
+    case Tok::kIn:
+      return Value::Bool(Contains(y, x));
+    case Tok::kNotIn:
+      return Value::Bool(!Contains(y, x));
+    default:
+      break;
   }
   if (x.is(Type::kInt) && y.is(Type::kInt)) return IntOp(op, x.int_value(), y.int_value());
   if (IsNumber(x) && IsNumber(y)) {
-    if (op == Tok::kAmp || op == Tok::kPipe || op == Tok::kCaret || op == Tok::kLtLt || op == Tok::kGtGt) {
+    if (op == Tok::kAmp || op == Tok::kPipe || op == Tok::kCaret || op == Tok::kLtLt ||
+        op == Tok::kGtGt) {
       UnknownBinary(op, x, y);
     }
     return FloatOp(op, ToDouble(x), ToDouble(y), x, y);
@@ -441,14 +497,16 @@ Value Binary(Thread& thread, Tok op, const Value& x, const Value& y) {
     case Tok::kPercent:
       if (x.is(Type::kString)) return PercentFormat(thread, x.str(), y);
       break;
-    default: break;
+    default:
+      break;
   }
   UnknownBinary(op, x, y);
 }
 
 Value Unary(Tok op, const Value& x) {
   switch (op) {
-    case Tok::kNot: return Value::Bool(!Truth(x));
+    case Tok::kNot:
+      return Value::Bool(!Truth(x));
     case Tok::kMinus:
       if (x.is(Type::kInt)) {
         if (x.int_value() == INT64_MIN) Fail("integer overflow");
@@ -462,7 +520,8 @@ Value Unary(Tok op, const Value& x) {
     case Tok::kTilde:
       if (x.is(Type::kInt)) return Value::Int(~x.int_value());
       break;
-    default: break;
+    default:
+      break;
   }
   std::string name = TokenName(op);
   if (name.front() == '\'') name = name.substr(1, name.size() - 2);

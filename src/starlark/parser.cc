@@ -30,8 +30,12 @@ ExprPtr Parser::ParseSingleExpression() {
 void Parser::ParseStmt(std::vector<StmtPtr>* out) {
   Depth depth(this);
   switch (tok_.kind) {
-    case Tok::kDef: out->push_back(ParseDef()); return;
-    case Tok::kIf: out->push_back(ParseIf()); return;
+    case Tok::kDef:
+      out->push_back(ParseDef());
+      return;
+    case Tok::kIf:
+      out->push_back(ParseIf());
+      return;
     case Tok::kFor: {
       Pos pos = Next();
       ExprPtr vars = ParseForLoopVariables();
@@ -51,7 +55,9 @@ void Parser::ParseStmt(std::vector<StmtPtr>* out) {
       out->push_back(std::move(stmt));
       return;
     }
-    default: ParseSimpleStmt(out); return;
+    default:
+      ParseSimpleStmt(out);
+      return;
   }
 }
 
@@ -72,7 +78,7 @@ StmtPtr Parser::ParseDef() {
 
 StmtPtr Parser::ParseIf() {
   Depth depth(this);  // each elif nests in the else branch of the one before
-  Pos pos = Next();  // 'if' or 'elif'
+  Pos pos = Next();   // 'if' or 'elif'
   auto stmt = std::make_unique<IfStmt>(pos, ParseTest());
   Consume(Tok::kColon);
   ParseSuite(&stmt->then_body);
@@ -118,9 +124,15 @@ StmtPtr Parser::ParseSmallStmt() {
       }
       return std::make_unique<ReturnStmt>(pos, std::move(result));
     }
-    case Tok::kBreak: Next(); return std::make_unique<Stmt>(StmtKind::kBreak, pos);
-    case Tok::kContinue: Next(); return std::make_unique<Stmt>(StmtKind::kContinue, pos);
-    case Tok::kPass: Next(); return std::make_unique<Stmt>(StmtKind::kPass, pos);
+    case Tok::kBreak:
+      Next();
+      return std::make_unique<Stmt>(StmtKind::kBreak, pos);
+    case Tok::kContinue:
+      Next();
+      return std::make_unique<Stmt>(StmtKind::kContinue, pos);
+    case Tok::kPass:
+      Next();
+      return std::make_unique<Stmt>(StmtKind::kPass, pos);
     case Tok::kLoad: {
       // load() needs a module loader, which Kraken does not provide; the
       // statement is parsed so that the resolver can reject it clearly.
@@ -134,19 +146,30 @@ StmtPtr Parser::ParseSmallStmt() {
       }
       return std::make_unique<LoadStmt>(pos);
     }
-    default: break;
+    default:
+      break;
   }
   ExprPtr x = ParseExpr(false);
   switch (tok_.kind) {
-    case Tok::kEq: case Tok::kPlusEq: case Tok::kMinusEq: case Tok::kStarEq: case Tok::kSlashEq:
-    case Tok::kSlashSlashEq: case Tok::kPercentEq: case Tok::kAmpEq: case Tok::kPipeEq:
-    case Tok::kCaretEq: case Tok::kLtLtEq: case Tok::kGtGtEq: {
+    case Tok::kEq:
+    case Tok::kPlusEq:
+    case Tok::kMinusEq:
+    case Tok::kStarEq:
+    case Tok::kSlashEq:
+    case Tok::kSlashSlashEq:
+    case Tok::kPercentEq:
+    case Tok::kAmpEq:
+    case Tok::kPipeEq:
+    case Tok::kCaretEq:
+    case Tok::kLtLtEq:
+    case Tok::kGtGtEq: {
       Tok op = tok_.kind;
       Pos op_pos = Next();
       ExprPtr rhs = ParseExpr(false);
       return std::make_unique<AssignStmt>(op, op_pos, std::move(x), std::move(rhs));
     }
-    default: return std::make_unique<ExprStmt>(std::move(x));
+    default:
+      return std::make_unique<ExprStmt>(std::move(x));
   }
 }
 
@@ -172,7 +195,8 @@ void Parser::ParseParams(FunctionDecl* fn) {
   }
 }
 
-tl::expected<std::unique_ptr<File>, Error> ParseFile(std::string_view source, std::string filename) {
+tl::expected<std::unique_ptr<File>, Error> ParseFile(std::string_view source,
+                                                     std::string filename) {
   auto file = std::make_unique<File>();
   file->name = std::move(filename);
   try {
@@ -184,7 +208,8 @@ tl::expected<std::unique_ptr<File>, Error> ParseFile(std::string_view source, st
   return file;
 }
 
-tl::expected<std::unique_ptr<File>, Error> ParseExpression(std::string_view source, std::string filename) {
+tl::expected<std::unique_ptr<File>, Error> ParseExpression(std::string_view source,
+                                                           std::string filename) {
   auto file = std::make_unique<File>();
   file->name = std::move(filename);
   try {

@@ -7,7 +7,6 @@
 #include <memory>
 #include <string>
 #include <string_view>
-
 #include <tl/expected.hpp>
 
 #include "starlark/ast.h"
@@ -22,7 +21,8 @@ tl::expected<std::unique_ptr<File>, Error> ParseFile(std::string_view source, st
 
 // ParseExpression parses a file consisting of one expression; the result's
 // body is a single ExprStmt.
-tl::expected<std::unique_ptr<File>, Error> ParseExpression(std::string_view source, std::string filename);
+tl::expected<std::unique_ptr<File>, Error> ParseExpression(std::string_view source,
+                                                           std::string filename);
 
 }  // namespace kraken::starlark
 

@@ -65,7 +65,8 @@ class Resolver {
   }
   void Pop() { env_ = env_->parent; }
 
-  Binding* NewBinding(std::vector<std::unique_ptr<Binding>>* owner, std::string name, Scope scope, Pos pos) {
+  Binding* NewBinding(std::vector<std::unique_ptr<Binding>>* owner, std::string name, Scope scope,
+                      Pos pos) {
     auto b = std::make_unique<Binding>();
     b->name = std::move(name);
     b->scope = scope;
@@ -81,7 +82,9 @@ class Resolver {
       auto it = globals_.find(id->name);
       bool existed = it != globals_.end();
       if (!existed) {
-        it = globals_.emplace(id->name, NewBinding(&file_->globals, id->name, Scope::kGlobal, id->pos)).first;
+        it = globals_
+                 .emplace(id->name, NewBinding(&file_->globals, id->name, Scope::kGlobal, id->pos))
+                 .first;
       } else {
         Errorf(id->pos, "cannot reassign global " + id->name + " declared at " + file_->name + ":" +
                             std::to_string(it->second->first.line) + ":" +
@@ -114,12 +117,17 @@ class Resolver {
 
   void Stmt(starlark::Stmt* stmt) {
     switch (stmt->kind) {
-      case StmtKind::kExpr: Expr(static_cast<ExprStmt*>(stmt)->x.get()); break;
+      case StmtKind::kExpr:
+        Expr(static_cast<ExprStmt*>(stmt)->x.get());
+        break;
       case StmtKind::kBreak:
       case StmtKind::kContinue:
-        if (loops_ == 0) Errorf(stmt->pos, std::string(stmt->kind == StmtKind::kBreak ? "break" : "continue") + " not in a loop");
+        if (loops_ == 0)
+          Errorf(stmt->pos, std::string(stmt->kind == StmtKind::kBreak ? "break" : "continue") +
+                                " not in a loop");
         break;
-      case StmtKind::kPass: break;
+      case StmtKind::kPass:
+        break;
       case StmtKind::kIf: {
         auto* s = static_cast<IfStmt*>(stmt);
         if (AtTopLevel()) Errorf(s->pos, "if statement not within a function");
@@ -165,36 +173,48 @@ class Resolver {
         if (s->result) Expr(s->result.get());
         break;
       }
-      case StmtKind::kLoad: Errorf(stmt->pos, "load statements are not supported"); break;
+      case StmtKind::kLoad:
+        Errorf(stmt->pos, "load statements are not supported");
+        break;
     }
   }
 
   void Assign(starlark::Expr* lhs, bool augmented) {
     switch (lhs->kind) {
-      case ExprKind::kIdent: Bind(static_cast<Ident*>(lhs)); break;
+      case ExprKind::kIdent:
+        Bind(static_cast<Ident*>(lhs));
+        break;
       case ExprKind::kIndex: {
         auto* e = static_cast<IndexExpr*>(lhs);
         Expr(e->x.get());
         Expr(e->y.get());
         break;
       }
-      case ExprKind::kDot: Expr(static_cast<DotExpr*>(lhs)->x.get()); break;
+      case ExprKind::kDot:
+        Expr(static_cast<DotExpr*>(lhs)->x.get());
+        break;
       case ExprKind::kTuple:
       case ExprKind::kList:
         if (augmented) {
-          Errorf(lhs->pos, std::string("can't use ") + (lhs->kind == ExprKind::kTuple ? "tuple" : "list") +
+          Errorf(lhs->pos, std::string("can't use ") +
+                               (lhs->kind == ExprKind::kTuple ? "tuple" : "list") +
                                " expression in augmented assignment");
         }
         for (auto& x : static_cast<ListExpr*>(lhs)->items) Assign(x.get(), augmented);
         break;
-      default: Errorf(lhs->pos, "can't assign to this expression"); break;
+      default:
+        Errorf(lhs->pos, "can't assign to this expression");
+        break;
     }
   }
 
   void Expr(starlark::Expr* e) {
     switch (e->kind) {
-      case ExprKind::kIdent: AddUse(static_cast<Ident*>(e)); break;
-      case ExprKind::kLiteral: break;
+      case ExprKind::kIdent:
+        AddUse(static_cast<Ident*>(e));
+        break;
+      case ExprKind::kLiteral:
+        break;
       case ExprKind::kList:
       case ExprKind::kTuple:
         for (auto& x : static_cast<ListExpr*>(e)->items) Expr(x.get());
@@ -247,16 +267,24 @@ class Resolver {
           Expr(entry.value.get());
         }
         break;
-      case ExprKind::kUnary: Expr(static_cast<UnaryExpr*>(e)->x.get()); break;
+      case ExprKind::kUnary:
+        Expr(static_cast<UnaryExpr*>(e)->x.get());
+        break;
       case ExprKind::kBinary: {
         auto* b = static_cast<BinaryExpr*>(e);
         Expr(b->x.get());
         Expr(b->y.get());
         break;
       }
-      case ExprKind::kDot: Expr(static_cast<DotExpr*>(e)->x.get()); break;
-      case ExprKind::kCall: Call(static_cast<CallExpr*>(e)); break;
-      case ExprKind::kLambda: Function(static_cast<LambdaExpr*>(e)->fn.get()); break;
+      case ExprKind::kDot:
+        Expr(static_cast<DotExpr*>(e)->x.get());
+        break;
+      case ExprKind::kCall:
+        Call(static_cast<CallExpr*>(e));
+        break;
+      case ExprKind::kLambda:
+        Function(static_cast<LambdaExpr*>(e)->fn.get());
+        break;
     }
   }
 
@@ -347,7 +375,8 @@ class Resolver {
     }
     if (star != nullptr) {
       if (star->name) {
-        if (BindLocal(star->name.get())) Errorf(star->name->pos, "duplicate parameter: " + star->name->name);
+        if (BindLocal(star->name.get()))
+          Errorf(star->name->pos, "duplicate parameter: " + star->name->name);
         fn->has_varargs = true;
       } else if (fn->num_kwonly == 0) {
         Errorf(star->pos, "bare * must be followed by keyword-only parameters");
@@ -404,8 +433,8 @@ class Resolver {
     auto it = env->bindings.find(use.id->name);
     if (it != env->bindings.end()) return it->second;
     Binding* bind = LookupLexical(use, env->parent);
-    if (env->function != nullptr &&
-        (bind->scope == Scope::kLocal || bind->scope == Scope::kFree || bind->scope == Scope::kCell)) {
+    if (env->function != nullptr && (bind->scope == Scope::kLocal || bind->scope == Scope::kFree ||
+                                     bind->scope == Scope::kCell)) {
       // Captured from an enclosing function: that local becomes a cell and
       // this function gets a free variable referring to it.
       if (bind->scope == Scope::kLocal) bind->scope = Scope::kCell;

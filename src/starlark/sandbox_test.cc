@@ -46,8 +46,9 @@ TEST(SandboxTest, SortingAHugeListIsBounded) {
 }
 
 TEST(SandboxTest, UnboundedAllocationHitsTheMemoryLimit) {
-  ExpectFailure("def f():\n    x = []\n    for i in range(1 << 40):\n        x.append('a' * 1000)\nf()\n",
-                "memory limit");
+  ExpectFailure(
+      "def f():\n    x = []\n    for i in range(1 << 40):\n        x.append('a' * 1000)\nf()\n",
+      "memory limit");
   ExpectFailure("x = {i: i for i in range(1 << 40)}\n", "memory limit");
   ExpectFailure("x = list(range(1 << 40))\n", "memory limit");
 }
@@ -55,7 +56,8 @@ TEST(SandboxTest, UnboundedAllocationHitsTheMemoryLimit) {
 TEST(SandboxTest, HugeStringsAreRefusedBeforeAllocation) {
   ExpectFailure("x = 'x' * (1 << 40)\n", "memory limit");
   ExpectFailure("x = [0] * (1 << 40)\n", "memory limit");
-  ExpectFailure("def f():\n    s = 'ab'\n    for i in range(100):\n        s = s + s\nf()\n", "memory limit");
+  ExpectFailure("def f():\n    s = 'ab'\n    for i in range(100):\n        s = s + s\nf()\n",
+                "memory limit");
   ExpectFailure("x = ','.join(['abcdefgh'] * 100000) * 100\n", "memory limit");
 }
 
@@ -75,7 +77,8 @@ TEST(SandboxTest, CallDepthIsLimited) {
 }
 
 TEST(SandboxTest, DeepNestingIsASyntaxError) {
-  ExpectFailure("x = " + std::string(100000, '(') + "1" + std::string(100000, ')') + "\n", "nesting too deep");
+  ExpectFailure("x = " + std::string(100000, '(') + "1" + std::string(100000, ')') + "\n",
+                "nesting too deep");
   ExpectFailure("x = " + std::string(100000, '[') + "\n", "nesting too deep");
   ExpectFailure("x = " + std::string(100000, '-') + "1\n", "nesting too deep");
   std::string nested_ifs = "def f():\n";
@@ -158,7 +161,8 @@ TEST(SandboxTest, DeepNestingOfEveryConstructIsASyntaxError) {
 TEST(SandboxTest, DeeplyNestedValuesDoNotOverflowTheStack) {
   Options options;
   auto module = Module::Load(
-      "def f():\n    x = []\n    for i in range(300000):\n        x = [x]\n    return x\ny = f()\ns = str(y)\n",
+      "def f():\n    x = []\n    for i in range(300000):\n        x = [x]\n    return x\ny = "
+      "f()\ns = str(y)\n",
       "deep.star", {}, options);
   ASSERT_TRUE(module) << module.error().backtrace;
   EXPECT_FALSE(ToJson(*module->Global("y")));
@@ -185,14 +189,16 @@ TEST(SandboxTest, JsonConversionOfSharedValuesIsBounded) {
 }
 
 TEST(SandboxTest, CyclicValuesAreSafe) {
-  auto module = Module::Load("def f():\n    x = []\n    x.append(x)\n    return x\ny = f()\ns = str(y)\n", "cycle.star");
+  auto module = Module::Load(
+      "def f():\n    x = []\n    x.append(x)\n    return x\ny = f()\ns = str(y)\n", "cycle.star");
   ASSERT_TRUE(module) << module.error().backtrace;
   EXPECT_EQ(Str(*module->Global("s")), "[[...]]");
   EXPECT_FALSE(ToJson(*module->Global("y")));
 }
 
 TEST(SandboxTest, LimitsApplyToEachCall) {
-  auto module = Module::Load("def spin():\n    for i in range(1 << 62):\n        pass\n", "spin.star", {}, Limits(std::chrono::milliseconds(200)));
+  auto module = Module::Load("def spin():\n    for i in range(1 << 62):\n        pass\n",
+                             "spin.star", {}, Limits(std::chrono::milliseconds(200)));
   ASSERT_TRUE(module);
   auto start = std::chrono::steady_clock::now();
   auto result = module->Call("spin", {});

@@ -19,13 +19,15 @@ int64_t AbsIndex(const Value& index, int64_t n) {
   int64_t orig = i;
   if (i < 0) i += n;
   if (i < 0 || i >= n) {
-    Fail("index " + std::to_string(orig) + " out of range [" + std::to_string(-n) + ":" + std::to_string(n - 1) + "]");
+    Fail("index " + std::to_string(orig) + " out of range [" + std::to_string(-n) + ":" +
+         std::to_string(n - 1) + "]");
   }
   return i;
 }
 
 // Computes the effective start and end of a slice, as Python does.
-void SliceIndices(int64_t n, const Value& lo, const Value& hi, int64_t step, int64_t* start, int64_t* end) {
+void SliceIndices(int64_t n, const Value& lo, const Value& hi, int64_t step, int64_t* start,
+                  int64_t* end) {
   auto clamp = [&](const Value& v, int64_t dflt) {
     if (v.IsNone()) return dflt;
     int64_t i = ToIndex(v, "invalid slice index");
@@ -59,12 +61,18 @@ int64_t RangeObject::Length() const {
 
 int64_t Len(const Value& v) {
   switch (v.type()) {
-    case Type::kString: return static_cast<int64_t>(v.str().size());
-    case Type::kList: return static_cast<int64_t>(v.as<ListObject>()->items.size());
-    case Type::kTuple: return static_cast<int64_t>(v.as<TupleObject>()->items.size());
-    case Type::kDict: return static_cast<int64_t>(v.as<DictObject>()->table.size());
-    case Type::kRange: return v.as<RangeObject>()->Length();
-    default: return IsUnknown(v) ? 0 : -1;
+    case Type::kString:
+      return static_cast<int64_t>(v.str().size());
+    case Type::kList:
+      return static_cast<int64_t>(v.as<ListObject>()->items.size());
+    case Type::kTuple:
+      return static_cast<int64_t>(v.as<TupleObject>()->items.size());
+    case Type::kDict:
+      return static_cast<int64_t>(v.as<DictObject>()->table.size());
+    case Type::kRange:
+      return v.as<RangeObject>()->Length();
+    default:
+      return IsUnknown(v) ? 0 : -1;
   }
 }
 
@@ -101,7 +109,8 @@ Value Index(Thread& thread, const Value& x, const Value& index) {
     }
     default:
       if (IsUnknown(x)) return MakeUnknown(x.as<StructObject>()->name + "[" + Repr(index) + "]");
-      Fail("unhandled index operation " + std::string(TypeName(x)) + "[" + std::string(TypeName(index)) + "]");
+      Fail("unhandled index operation " + std::string(TypeName(x)) + "[" +
+           std::string(TypeName(index)) + "]");
   }
 }
 
@@ -121,7 +130,8 @@ void SetIndex(const Value& x, const Value& index, Value v) {
   Fail(std::string(TypeName(x)) + " value does not support item assignment");
 }
 
-Value Slice(Thread& thread, const Value& x, const Value& lo, const Value& hi, const Value& step_value) {
+Value Slice(Thread& thread, const Value& x, const Value& lo, const Value& hi,
+            const Value& step_value) {
   int64_t step = 1;
   if (!step_value.IsNone()) {
     step = ToIndex(step_value, "invalid slice step");

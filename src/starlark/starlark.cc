@@ -40,8 +40,10 @@ const Value* FindGlobal(const Globals& globals, std::string_view name) {
 
 // Builds the runtime state of a parsed file: resolves it against the
 // predeclared names and fills in their values.
-tl::expected<std::shared_ptr<ModuleState>, Error> Prepare(std::unique_ptr<File> file, const Globals& predeclared) {
-  Error error = Resolve(file.get(), [&](std::string_view name) { return FindGlobal(predeclared, name) != nullptr; });
+tl::expected<std::shared_ptr<ModuleState>, Error> Prepare(std::unique_ptr<File> file,
+                                                          const Globals& predeclared) {
+  Error error = Resolve(
+      file.get(), [&](std::string_view name) { return FindGlobal(predeclared, name) != nullptr; });
   if (!error.message.empty()) return tl::unexpected(std::move(error));
   auto state = std::make_shared<ModuleState>();
   state->globals.assign(file->globals.size(), Value::Unbound());
@@ -68,8 +70,8 @@ Module::~Module() {
   if (state_ != nullptr) state_->globals.clear();
 }
 
-tl::expected<Module, Error> Module::Load(std::string_view source, std::string filename, const Globals& predeclared,
-                                         Options options) {
+tl::expected<Module, Error> Module::Load(std::string_view source, std::string filename,
+                                         const Globals& predeclared, Options options) {
   auto file = ParseFile(source, filename);
   if (!file) return tl::unexpected(std::move(file.error()));
   auto state = Prepare(std::move(*file), predeclared);
@@ -90,7 +92,8 @@ tl::expected<Module, Error> Module::Load(std::string_view source, std::string fi
 const Value* Module::Global(std::string_view name) const {
   const auto& bindings = state_->file->globals;
   for (size_t i = 0; i < bindings.size(); ++i) {
-    if (bindings[i]->name == name && i < state_->globals.size() && !state_->globals[i].IsUnbound()) {
+    if (bindings[i]->name == name && i < state_->globals.size() &&
+        !state_->globals[i].IsUnbound()) {
       return &state_->globals[i];
     }
   }
@@ -121,7 +124,8 @@ tl::expected<Value, Error> Module::Call(const Value& function, std::vector<Value
   });
 }
 
-tl::expected<Value, Error> EvalExpression(std::string_view expression, const Globals& env, const Options& options) {
+tl::expected<Value, Error> EvalExpression(std::string_view expression, const Globals& env,
+                                          const Options& options) {
   const std::string filename = "<expr>";
   auto file = ParseExpression(expression, filename);
   if (!file) return tl::unexpected(std::move(file.error()));

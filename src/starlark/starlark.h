@@ -37,13 +37,12 @@
 
 #include <functional>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
+#include <tl/expected.hpp>
 #include <utility>
 #include <vector>
-
-#include <nlohmann/json.hpp>
-#include <tl/expected.hpp>
 
 #include "starlark/error.h"
 #include "starlark/format.h"
@@ -89,7 +88,8 @@ class Module {
 
 // EvalExpression evaluates one expression with env as its predeclared
 // names. Errors carry the column within expression.
-tl::expected<Value, Error> EvalExpression(std::string_view expression, const Globals& env, const Options& options = {});
+tl::expected<Value, Error> EvalExpression(std::string_view expression, const Globals& env,
+                                          const Options& options = {});
 
 // FromJson converts JSON to plain Starlark values: objects become dicts.
 // (JSON nested more than 500 levels deep converts to None.)
@@ -103,7 +103,8 @@ Value FromJson(const nlohmann::json& json);
 // whose name (as in "ctx.flow.data") lenient accepts; other missing fields
 // stay errors.
 using LenientFields = std::function<bool(const std::string& struct_name)>;
-Value StructFromJson(std::string name, const nlohmann::json& json, const LenientFields& lenient = nullptr);
+Value StructFromJson(std::string name, const nlohmann::json& json,
+                     const LenientFields& lenient = nullptr);
 // ToJson converts None, bools, numbers, strings, lists, tuples, dicts with
 // string keys and structs; anything else (a function, a non-string key, a
 // non-finite float) is an error. Strings that are not valid UTF-8 (a byte

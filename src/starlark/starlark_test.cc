@@ -42,7 +42,8 @@ def stage(ctx):
 
 TEST(ModuleTest, PredeclaredValuesAreVisibleAndFrozen) {
   Globals env = {{"config", FromJson(nlohmann::json::parse(R"({"jobs": [1, 2]})"))}};
-  auto module = Module::Load("n = len(config['jobs'])\ndef f():\n    config['jobs'].append(3)\n", "a.star", env);
+  auto module = Module::Load("n = len(config['jobs'])\ndef f():\n    config['jobs'].append(3)\n",
+                             "a.star", env);
   ASSERT_TRUE(module) << module.error().backtrace;
   EXPECT_EQ(module->Global("n")->int_value(), 2);
   auto result = module->Call("f", {});
@@ -59,11 +60,13 @@ TEST(ModuleTest, GlobalsAreFrozenAfterLoading) {
   EXPECT_EQ(result.error().line, 3);
   EXPECT_EQ(result.error().column, 17);
   EXPECT_EQ(result.error().backtrace,
-            "Traceback (most recent call last):\n  a.star:3:17: in add\nError in append: cannot append to frozen list");
+            "Traceback (most recent call last):\n  a.star:3:17: in add\nError in append: cannot "
+            "append to frozen list");
 }
 
 TEST(ModuleTest, RuntimeErrorCarriesPositionAndBacktrace) {
-  auto module = Module::Load("def f(x):\n    return 1 // x\n\ndef g():\n    return f(0)\n\ny = g()\n", "b.star");
+  auto module = Module::Load(
+      "def f(x):\n    return 1 // x\n\ndef g():\n    return f(0)\n\ny = g()\n", "b.star");
   ASSERT_FALSE(module);
   const Error& e = module.error();
   EXPECT_EQ(e.message, "floored division by zero");
@@ -94,7 +97,8 @@ TEST(ModuleTest, PrintGoesToTheHandler) {
   std::vector<std::string> lines;
   Options options;
   options.print = [&lines](std::string_view line) { lines.emplace_back(line); };
-  auto module = Module::Load("print('hello', 1, [2])\nprint('a', 'b', sep='-')\n", "p.star", {}, options);
+  auto module =
+      Module::Load("print('hello', 1, [2])\nprint('a', 'b', sep='-')\n", "p.star", {}, options);
   ASSERT_TRUE(module);
   EXPECT_EQ(lines, (std::vector<std::string>{"hello 1 [2]", "a-b"}));
 }
@@ -132,10 +136,13 @@ TEST(StructTest, MissingFieldIsAnError) {
 TEST(StructTest, HasattrGetattrAndDirWork) {
   Globals env = {{"ctx", StructFromJson("ctx", Context())}};
   auto result = EvalExpression(
-      "(hasattr(ctx, 'flow'), hasattr(ctx, 'x'), getattr(ctx.flow, 'sha'), getattr(ctx, 'x', 'dflt'), dir(ctx))", env);
+      "(hasattr(ctx, 'flow'), hasattr(ctx, 'x'), getattr(ctx.flow, 'sha'), getattr(ctx, 'x', "
+      "'dflt'), dir(ctx))",
+      env);
   ASSERT_TRUE(result) << result.error().backtrace;
   EXPECT_EQ(Repr(*result), R"((True, False, "abc123", "dflt", ["flow", "number", "repo"]))");
-  EXPECT_EQ(Repr(StructFromJson("s", nlohmann::json::parse(R"({"b": 1, "a": "x"})"))), R"(struct(a = "x", b = 1))");
+  EXPECT_EQ(Repr(StructFromJson("s", nlohmann::json::parse(R"({"b": 1, "a": "x"})"))),
+            R"(struct(a = "x", b = 1))");
 }
 
 TEST(StructTest, ConvertsBackToJson) {
@@ -182,7 +189,8 @@ TEST(JsonTest, RoundTripsPlainValues) {
 }
 
 TEST(JsonTest, RejectsValuesWithoutJsonForm) {
-  auto module = Module::Load("bad_key = {1: 2}\nfn = len\ntup = (1, 'a')\ndef f():\n    pass\n", "j.star");
+  auto module =
+      Module::Load("bad_key = {1: 2}\nfn = len\ntup = (1, 'a')\ndef f():\n    pass\n", "j.star");
   ASSERT_TRUE(module);
   auto key = ToJson(*module->Global("bad_key"));
   ASSERT_FALSE(key);

@@ -14,7 +14,9 @@
 namespace kraken::starlark {
 namespace {
 
-bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'; }
+bool IsSpace(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+}
 bool IsUpper(char c) { return c >= 'A' && c <= 'Z'; }
 bool IsLower(char c) { return c >= 'a' && c <= 'z'; }
 bool IsAlpha(char c) { return IsUpper(c) || IsLower(c); }
@@ -35,7 +37,8 @@ Value StrList(Thread& thread, std::vector<std::string> parts) {
 }
 
 // Resolves optional start/end arguments against s, clamped like a slice.
-void Bounds(const char* fn, const std::string& s, const Value& start, const Value& end, size_t* lo, size_t* hi) {
+void Bounds(const char* fn, const std::string& s, const Value& start, const Value& end, size_t* lo,
+            size_t* hi) {
   int64_t n = static_cast<int64_t>(s.size());
   auto clamp = [&](const Value& v, int64_t dflt, const char* param) {
     if (v.IsUnbound() || v.IsNone()) return dflt;
@@ -54,8 +57,12 @@ Value Transform(Thread& thread, const Value& self, Args& args, const char* name,
   return Str(thread, std::move(s));
 }
 
-Value Lower(Thread& t, const Value& self, Args& a) { return Transform(t, self, a, "lower", ToLower); }
-Value Upper(Thread& t, const Value& self, Args& a) { return Transform(t, self, a, "upper", ToUpper); }
+Value Lower(Thread& t, const Value& self, Args& a) {
+  return Transform(t, self, a, "lower", ToLower);
+}
+Value Upper(Thread& t, const Value& self, Args& a) {
+  return Transform(t, self, a, "upper", ToUpper);
+}
 
 Value Capitalize(Thread& thread, const Value& self, Args& args) {
   UnpackPositional("capitalize", args, 0, {});
@@ -131,7 +138,9 @@ Value Count(Thread&, const Value& self, Args& args) {
   std::string_view s = std::string_view(self.str()).substr(lo, hi - lo);
   if (needle.empty()) return Value::Int(static_cast<int64_t>(CountRunes(s) + 1));
   int64_t n = 0;
-  for (size_t p = s.find(needle); p != std::string_view::npos; p = s.find(needle, p + needle.size())) ++n;
+  for (size_t p = s.find(needle); p != std::string_view::npos;
+       p = s.find(needle, p + needle.size()))
+    ++n;
   return Value::Int(n);
 }
 
@@ -140,13 +149,15 @@ Value AffixCheck(const Value& self, Args& args, const char* name, bool prefix) {
   UnpackPositional(name, args, 1, {&x, &start, &end});
   size_t lo, hi;
   Bounds(name, self.str(), start, end, &lo, &hi);
-  std::string_view s = lo <= hi ? std::string_view(self.str()).substr(lo, hi - lo) : std::string_view();
+  std::string_view s =
+      lo <= hi ? std::string_view(self.str()).substr(lo, hi - lo) : std::string_view();
   auto test = [&](const Value& v) {
     if (!v.is(Type::kString)) {
       Fail(std::string(name) + ": got " + std::string(TypeName(v)) + ", want string");
     }
     const std::string& a = v.str();
-    return a.size() <= s.size() && (prefix ? s.substr(0, a.size()) == a : s.substr(s.size() - a.size()) == a);
+    return a.size() <= s.size() &&
+           (prefix ? s.substr(0, a.size()) == a : s.substr(s.size() - a.size()) == a);
   };
   if (x.is(Type::kTuple)) {
     for (const Value& v : x.as<TupleObject>()->items) {
@@ -155,7 +166,8 @@ Value AffixCheck(const Value& self, Args& args, const char* name, bool prefix) {
     return Value::Bool(false);
   }
   if (!x.is(Type::kString)) {
-    Fail(std::string(name) + ": got " + std::string(TypeName(x)) + ", want string or tuple of strings");
+    Fail(std::string(name) + ": got " + std::string(TypeName(x)) +
+         ", want string or tuple of strings");
   }
   return Value::Bool(test(x));
 }
@@ -184,7 +196,9 @@ Value RFind(Thread&, const Value& s, Args& a) { return FindImpl(s, a, "rfind", t
 Value IndexM(Thread&, const Value& s, Args& a) { return FindImpl(s, a, "index", false, true); }
 Value RIndex(Thread&, const Value& s, Args& a) { return FindImpl(s, a, "rindex", true, true); }
 
-Value Format(Thread& thread, const Value& self, Args& args) { return StrFormat(thread, self.str(), args); }
+Value Format(Thread& thread, const Value& self, Args& args) {
+  return StrFormat(thread, self.str(), args);
+}
 
 Value Join(Thread& thread, const Value& self, Args& args) {
   Value iterable;
@@ -201,7 +215,8 @@ Value Join(Thread& thread, const Value& self, Args& args) {
   return Str(thread, std::move(out));
 }
 
-Value StripImpl(Thread& thread, const Value& self, Args& args, const char* name, bool left, bool right) {
+Value StripImpl(Thread& thread, const Value& self, Args& args, const char* name, bool left,
+                bool right) {
   Value chars;
   UnpackPositional(name, args, 0, {&chars});
   const std::string& s = self.str();
@@ -239,8 +254,12 @@ Value StripImpl(Thread& thread, const Value& self, Args& args, const char* name,
   return Str(thread, s.substr(lo, hi - lo));
 }
 Value Strip(Thread& t, const Value& s, Args& a) { return StripImpl(t, s, a, "strip", true, true); }
-Value LStrip(Thread& t, const Value& s, Args& a) { return StripImpl(t, s, a, "lstrip", true, false); }
-Value RStrip(Thread& t, const Value& s, Args& a) { return StripImpl(t, s, a, "rstrip", false, true); }
+Value LStrip(Thread& t, const Value& s, Args& a) {
+  return StripImpl(t, s, a, "lstrip", true, false);
+}
+Value RStrip(Thread& t, const Value& s, Args& a) {
+  return StripImpl(t, s, a, "rstrip", false, true);
+}
 
 Value PartitionImpl(Thread& thread, const Value& self, Args& args, const char* name, bool last) {
   Value sep_value;
@@ -261,8 +280,12 @@ Value PartitionImpl(Thread& thread, const Value& self, Args& args, const char* n
   }
   return MakeTuple(std::move(parts));
 }
-Value Partition(Thread& t, const Value& s, Args& a) { return PartitionImpl(t, s, a, "partition", false); }
-Value RPartition(Thread& t, const Value& s, Args& a) { return PartitionImpl(t, s, a, "rpartition", true); }
+Value Partition(Thread& t, const Value& s, Args& a) {
+  return PartitionImpl(t, s, a, "partition", false);
+}
+Value RPartition(Thread& t, const Value& s, Args& a) {
+  return PartitionImpl(t, s, a, "rpartition", true);
+}
 
 Value Replace(Thread& thread, const Value& self, Args& args) {
   Value old_value, new_value, count_value;
@@ -340,9 +363,11 @@ Value SplitImpl(Thread& thread, const Value& self, Args& args, const char* name,
   UnpackPositional(name, args, 0, {&sep_value, &maxsplit_value});
   int64_t maxsplit = maxsplit_value.IsUnbound() ? -1 : IntArg(name, "maxsplit", maxsplit_value);
   const std::string& s = self.str();
-  if (sep_value.IsUnbound() || sep_value.IsNone()) return StrList(thread, SplitSpace(s, maxsplit, reverse));
+  if (sep_value.IsUnbound() || sep_value.IsNone())
+    return StrList(thread, SplitSpace(s, maxsplit, reverse));
   if (!sep_value.is(Type::kString)) {
-    Fail(std::string("split: got ") + std::string(TypeName(sep_value)) + " for separator, want string");
+    Fail(std::string("split: got ") + std::string(TypeName(sep_value)) +
+         " for separator, want string");
   }
   const std::string& sep = sep_value.str();
   if (sep.empty()) Fail("split: empty separator");
@@ -393,7 +418,8 @@ Value SplitLines(Thread& thread, const Value& self, Args& args) {
   return StrList(thread, std::move(lines));
 }
 
-Value Elements(Thread& thread, const Value& self, Args& args, const char* name, bool codepoints, bool ords) {
+Value Elements(Thread& thread, const Value& self, Args& args, const char* name, bool codepoints,
+               bool ords) {
   UnpackPositional(name, args, 0, {});
   const std::string& s = self.str();
   std::vector<Value> out;
@@ -414,24 +440,36 @@ Value Elements(Thread& thread, const Value& self, Args& args, const char* name, 
   return MakeList(std::move(out));
 }
 Value Elems(Thread& t, const Value& s, Args& a) { return Elements(t, s, a, "elems", false, false); }
-Value ElemOrds(Thread& t, const Value& s, Args& a) { return Elements(t, s, a, "elem_ords", false, true); }
-Value Codepoints(Thread& t, const Value& s, Args& a) { return Elements(t, s, a, "codepoints", true, false); }
-Value CodepointOrds(Thread& t, const Value& s, Args& a) { return Elements(t, s, a, "codepoint_ords", true, true); }
+Value ElemOrds(Thread& t, const Value& s, Args& a) {
+  return Elements(t, s, a, "elem_ords", false, true);
+}
+Value Codepoints(Thread& t, const Value& s, Args& a) {
+  return Elements(t, s, a, "codepoints", true, false);
+}
+Value CodepointOrds(Thread& t, const Value& s, Args& a) {
+  return Elements(t, s, a, "codepoint_ords", true, true);
+}
 
 }  // namespace
 
 const std::vector<MethodEntry> kStringMethods = {
-    {"capitalize", Capitalize}, {"codepoint_ords", CodepointOrds}, {"codepoints", Codepoints},
-    {"count", Count},           {"elem_ords", ElemOrds},           {"elems", Elems},
-    {"endswith", EndsWith},     {"find", Find},                    {"format", Format},
-    {"index", IndexM},          {"isalnum", IsAlnumM},             {"isalpha", IsAlphaM},
-    {"isdigit", IsDigitM},      {"islower", IsLowerM},             {"isspace", IsSpaceM},
-    {"istitle", IsTitle},       {"isupper", IsUpperM},             {"join", Join},
-    {"lower", Lower},           {"lstrip", LStrip},                {"partition", Partition},
-    {"replace", Replace},       {"rfind", RFind},                  {"rindex", RIndex},
-    {"rpartition", RPartition}, {"rsplit", RSplit},                {"rstrip", RStrip},
-    {"split", Split},           {"splitlines", SplitLines},        {"startswith", StartsWith},
-    {"strip", Strip},           {"title", Title},                  {"upper", Upper},
+    {"capitalize", Capitalize}, {"codepoint_ords", CodepointOrds},
+    {"codepoints", Codepoints}, {"count", Count},
+    {"elem_ords", ElemOrds},    {"elems", Elems},
+    {"endswith", EndsWith},     {"find", Find},
+    {"format", Format},         {"index", IndexM},
+    {"isalnum", IsAlnumM},      {"isalpha", IsAlphaM},
+    {"isdigit", IsDigitM},      {"islower", IsLowerM},
+    {"isspace", IsSpaceM},      {"istitle", IsTitle},
+    {"isupper", IsUpperM},      {"join", Join},
+    {"lower", Lower},           {"lstrip", LStrip},
+    {"partition", Partition},   {"replace", Replace},
+    {"rfind", RFind},           {"rindex", RIndex},
+    {"rpartition", RPartition}, {"rsplit", RSplit},
+    {"rstrip", RStrip},         {"split", Split},
+    {"splitlines", SplitLines}, {"startswith", StartsWith},
+    {"strip", Strip},           {"title", Title},
+    {"upper", Upper},
 };
 
 }  // namespace kraken::starlark

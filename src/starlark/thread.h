@@ -45,7 +45,8 @@ class Thread {
   // CheckCharge fails if allocating bytes would exceed the limit, before
   // the allocation is attempted.
   void CheckCharge(size_t bytes) const {
-    if (bytes > options_.memory_limit || allocated_ + bytes > options_.memory_limit) MemoryExceeded();
+    if (bytes > options_.memory_limit || allocated_ + bytes > options_.memory_limit)
+      MemoryExceeded();
   }
 
   // EnterCall fails when calls nest too deeply, by count or by the native

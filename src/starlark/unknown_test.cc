@@ -13,11 +13,13 @@ LenientFields EnvIsLenient() {
 }
 
 std::string Eval(const std::string& expression, const nlohmann::json& ctx, bool lenient) {
-  auto v = EvalExpression(expression, {{"ctx", StructFromJson("ctx", ctx, lenient ? EnvIsLenient() : nullptr)}});
+  auto v = EvalExpression(
+      expression, {{"ctx", StructFromJson("ctx", ctx, lenient ? EnvIsLenient() : nullptr)}});
   return v ? Repr(*v) : "error: " + v.error().message;
 }
 
-const nlohmann::json kCtx = {{"branch_name", "main"}, {"flow", nullptr}, {"run", nullptr}, {"env", {{"A", "1"}}}};
+const nlohmann::json kCtx = {
+    {"branch_name", "main"}, {"flow", nullptr}, {"run", nullptr}, {"env", {{"A", "1"}}}};
 
 TEST(Unknown, LenientCtxReadsMissingAndNoneFieldsAsUnknown) {
   EXPECT_EQ(Eval("ctx.flow == None", kCtx, true), "True");

@@ -86,9 +86,7 @@ class Value {
     ++object->refs_;
   }
   Value(const Value& other) : type_(other.type_), u_(other.u_) { Ref(); }
-  Value(Value&& other) noexcept : type_(other.type_), u_(other.u_) {
-    other.type_ = Type::kNone;
-  }
+  Value(Value&& other) noexcept : type_(other.type_), u_(other.u_) { other.type_ = Type::kNone; }
   Value& operator=(const Value& other) {
     if (this != &other) {
       other.Ref();

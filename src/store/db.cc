@@ -34,8 +34,7 @@ std::string Row::Text(size_t i) const {
 }
 
 Result<std::unique_ptr<Db>> OpenDb(const std::string& url) {
-  if (url.starts_with("postgresql://") || url.starts_with("postgres://"))
-    return PgDb::Open(url);
+  if (url.starts_with("postgresql://") || url.starts_with("postgres://")) return PgDb::Open(url);
   std::string path = url.starts_with("sqlite:") ? url.substr(7) : url;
   return SqliteDb::Open(path);
 }

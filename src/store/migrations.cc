@@ -9,8 +9,8 @@ namespace kraken::store {
 namespace {
 
 std::string ForDialect(std::string sql, Dialect dialect) {
-  const std::string pk = dialect == Dialect::kSqlite ? "INTEGER PRIMARY KEY AUTOINCREMENT"
-                                                      : "BIGSERIAL PRIMARY KEY";
+  const std::string pk =
+      dialect == Dialect::kSqlite ? "INTEGER PRIMARY KEY AUTOINCREMENT" : "BIGSERIAL PRIMARY KEY";
   for (size_t pos; (pos = sql.find("{pk}")) != std::string::npos;) sql.replace(pos, 4, pk);
   return sql;
 }
@@ -27,8 +27,8 @@ Status Migrate(Db& db) {
   for (size_t i = 0; i < kMigrationCount; ++i) {
     const Migration& m = kMigrations[i];
     Transaction tx(db);
-    auto have = db.Exec("SELECT version FROM schema_migrations WHERE version = ?",
-                        {int64_t{m.version}});
+    auto have =
+        db.Exec("SELECT version FROM schema_migrations WHERE version = ?", {int64_t{m.version}});
     if (!have) return tl::unexpected(have.error());
     if (!have->rows.empty()) continue;
     if (auto s = db.ExecScript(ForDialect(m.sql, db.dialect())); !s)

@@ -78,10 +78,14 @@ Result<QueryResult> PgDb::Run(std::string_view sql, const std::vector<Value>& pa
   std::vector<const char*> values(params.size(), nullptr);
   for (size_t i = 0; i < params.size(); ++i) {
     const Value& v = params[i];
-    if (auto p = std::get_if<int64_t>(&v)) storage[i] = std::to_string(*p);
-    else if (auto p = std::get_if<double>(&v)) storage[i] = fmt::format("{}", *p);
-    else if (auto p = std::get_if<std::string>(&v)) storage[i] = *p;
-    else continue;
+    if (auto p = std::get_if<int64_t>(&v))
+      storage[i] = std::to_string(*p);
+    else if (auto p = std::get_if<double>(&v))
+      storage[i] = fmt::format("{}", *p);
+    else if (auto p = std::get_if<std::string>(&v))
+      storage[i] = *p;
+    else
+      continue;
     values[i] = storage[i].c_str();
   }
   PGresult* res = PQexecParams(conn_, text.c_str(), static_cast<int>(params.size()), nullptr,
@@ -93,7 +97,7 @@ Result<QueryResult> PgDb::Run(std::string_view sql, const std::vector<Value>& pa
     PQclear(res);
     // Class 23 is integrity constraint violation (unique, foreign key).
     ErrorCode code = (state && std::string_view(state).starts_with("23")) ? ErrorCode::kConflict
-                                                                           : ErrorCode::kInternal;
+                                                                          : ErrorCode::kInternal;
     if (PQstatus(conn_) != CONNECTION_OK) code = ErrorCode::kUnavailable;
     return Fail(code, "sql error: " + msg);
   }
@@ -104,8 +108,10 @@ Result<QueryResult> PgDb::Run(std::string_view sql, const std::vector<Value>& pa
     std::vector<Value> row;
     row.reserve(cols);
     for (int c = 0; c < cols; ++c) {
-      if (PQgetisnull(res, r, c)) row.emplace_back(std::monostate{});
-      else row.emplace_back(std::string(PQgetvalue(res, r, c), PQgetlength(res, r, c)));
+      if (PQgetisnull(res, r, c))
+        row.emplace_back(std::monostate{});
+      else
+        row.emplace_back(std::string(PQgetvalue(res, r, c), PQgetlength(res, r, c)));
     }
     result.rows.emplace_back(std::move(row));
   }

@@ -8,8 +8,8 @@
 #include <filesystem>
 #include <fstream>
 
-#include "store/pg_db.h"
 #include "store/db.h"
+#include "store/pg_db.h"
 
 namespace kraken::store {
 namespace {

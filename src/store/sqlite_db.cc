@@ -6,9 +6,8 @@ namespace kraken::store {
 
 Result<std::unique_ptr<Db>> SqliteDb::Open(const std::string& path) {
   sqlite3* db = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &db,
-                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                           nullptr);
+  int rc = sqlite3_open_v2(
+      path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     std::string msg = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
     sqlite3_close(db);
@@ -60,11 +59,14 @@ Result<QueryResult> SqliteDb::Exec(std::string_view sql, const std::vector<Value
   for (size_t i = 0; i < params.size(); ++i) {
     int idx = static_cast<int>(i + 1);
     const Value& v = params[i];
-    if (auto p = std::get_if<int64_t>(&v)) sqlite3_bind_int64(stmt, idx, *p);
-    else if (auto p = std::get_if<double>(&v)) sqlite3_bind_double(stmt, idx, *p);
+    if (auto p = std::get_if<int64_t>(&v))
+      sqlite3_bind_int64(stmt, idx, *p);
+    else if (auto p = std::get_if<double>(&v))
+      sqlite3_bind_double(stmt, idx, *p);
     else if (auto p = std::get_if<std::string>(&v))
       sqlite3_bind_text(stmt, idx, p->data(), static_cast<int>(p->size()), SQLITE_TRANSIENT);
-    else sqlite3_bind_null(stmt, idx);
+    else
+      sqlite3_bind_null(stmt, idx);
   }
   QueryResult result;
   int cols = sqlite3_column_count(stmt);
@@ -81,9 +83,15 @@ Result<QueryResult> SqliteDb::Exec(std::string_view sql, const std::vector<Value
     row.reserve(cols);
     for (int c = 0; c < cols; ++c) {
       switch (sqlite3_column_type(stmt, c)) {
-        case SQLITE_INTEGER: row.emplace_back(int64_t{sqlite3_column_int64(stmt, c)}); break;
-        case SQLITE_FLOAT: row.emplace_back(sqlite3_column_double(stmt, c)); break;
-        case SQLITE_NULL: row.emplace_back(std::monostate{}); break;
+        case SQLITE_INTEGER:
+          row.emplace_back(int64_t{sqlite3_column_int64(stmt, c)});
+          break;
+        case SQLITE_FLOAT:
+          row.emplace_back(sqlite3_column_double(stmt, c));
+          break;
+        case SQLITE_NULL:
+          row.emplace_back(std::monostate{});
+          break;
         default: {
           auto text = reinterpret_cast<const char*>(sqlite3_column_text(stmt, c));
           row.emplace_back(std::string(text, sqlite3_column_bytes(stmt, c)));

@@ -32,9 +32,10 @@ Result<std::optional<std::string>> Store::GetSetting(const std::string& name) {
 }
 
 Status Store::SetSetting(const std::string& name, const std::string& value) {
-  KR_TRY(Q("INSERT INTO settings (name, value) VALUES (?, ?) "
-           "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
-           {name, value}));
+  KR_TRY(
+      Q("INSERT INTO settings (name, value) VALUES (?, ?) "
+        "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+        {name, value}));
   return {};
 }
 

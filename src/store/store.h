@@ -110,8 +110,7 @@ class Store {
   Result<std::vector<Job>> ListJobs(Id run_id, bool include_covered = true);
   // Queued jobs with no agent, oldest run first, then oldest job; `after` continues a
   // previous page from that (run_id, id).
-  Result<std::vector<Job>> ListQueuedJobs(int64_t limit,
-                                          std::pair<Id, Id> after = {0, 0});
+  Result<std::vector<Job>> ListQueuedJobs(int64_t limit, std::pair<Id, Id> after = {0, 0});
   // The queued jobs of one agents group, in the same order.
   Result<std::vector<Job>> ListQueuedJobsInGroup(Id group_id);
   struct JobCounts {

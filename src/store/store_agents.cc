@@ -1,7 +1,7 @@
 // Agents, agents groups and registration tokens.
-#include "store/store.h"
-
 #include <map>
+
+#include "store/store.h"
 
 namespace kraken::store {
 namespace {
@@ -55,8 +55,8 @@ Result<Agent> Store::GetAgent(Id id, bool with_host_info) {
   KR_ASSIGN(auto r, Q(std::string("SELECT ") + kAgentCols + " FROM agents WHERE id = ?", {id}));
   if (r.rows.empty()) return NotFound("agent " + std::to_string(id) + " not found");
   Agent a = AgentOf(r.rows[0], with_host_info);
-  KR_ASSIGN(auto g, Q("SELECT group_id FROM agent_groups WHERE agent_id = ? ORDER BY group_id",
-                      {id}));
+  KR_ASSIGN(auto g,
+            Q("SELECT group_id FROM agent_groups WHERE agent_id = ? ORDER BY group_id", {id}));
   for (const Row& row : g.rows) a.group_ids.push_back(row.Int(0));
   return a;
 }
@@ -66,8 +66,8 @@ Result<std::optional<Agent>> Store::FindAgentByToken(const std::string& token_ha
                       {token_hash}));
   if (r.rows.empty()) return std::optional<Agent>();
   Agent a = AgentOf(r.rows[0], false);
-  KR_ASSIGN(auto g, Q("SELECT group_id FROM agent_groups WHERE agent_id = ? ORDER BY group_id",
-                      {a.id}));
+  KR_ASSIGN(auto g,
+            Q("SELECT group_id FROM agent_groups WHERE agent_id = ? ORDER BY group_id", {a.id}));
   for (const Row& row : g.rows) a.group_ids.push_back(row.Int(0));
   return std::optional<Agent>(std::move(a));
 }
@@ -94,12 +94,13 @@ Result<std::vector<Agent>> Store::ListAgents(std::optional<bool> authorized) {
 }
 
 Status Store::SaveAgent(const Agent& a) {
-  KR_TRY(Q("UPDATE agents SET name = ?, authorized = ?, disabled = ?, "
-           "host_info = COALESCE(?, host_info), system = ?, last_seen = ?, lost = ?, job_id = ?, "
-           "machine_id = ? WHERE id = ?",
-           {a.name, int64_t{a.authorized}, int64_t{a.disabled},
-            a.host_info.is_null() ? Null() : Value(a.host_info.dump()), a.system, a.last_seen,
-            int64_t{a.lost}, OptId(a.job_id), OptId(a.machine_id), a.id}));
+  KR_TRY(
+      Q("UPDATE agents SET name = ?, authorized = ?, disabled = ?, "
+        "host_info = COALESCE(?, host_info), system = ?, last_seen = ?, lost = ?, job_id = ?, "
+        "machine_id = ? WHERE id = ?",
+        {a.name, int64_t{a.authorized}, int64_t{a.disabled},
+         a.host_info.is_null() ? Null() : Value(a.host_info.dump()), a.system, a.last_seen,
+         int64_t{a.lost}, OptId(a.job_id), OptId(a.machine_id), a.id}));
   return {};
 }
 
@@ -167,21 +168,22 @@ Status Store::DeleteGroup(Id id) {
   return {};
 }
 
-Result<Id> Store::CreateRegistrationToken(const std::string& token_hash,
-                                          std::optional<Id> group_id,
+Result<Id> Store::CreateRegistrationToken(const std::string& token_hash, std::optional<Id> group_id,
                                           std::optional<Id> machine_id, Millis expires,
                                           Millis now) {
-  return Insert("INSERT INTO registration_tokens (token_hash, group_id, machine_id, expires, "
-                "created) VALUES (?, ?, ?, ?, ?) RETURNING id",
-                {token_hash, OptId(group_id), OptId(machine_id), expires, now});
+  return Insert(
+      "INSERT INTO registration_tokens (token_hash, group_id, machine_id, expires, "
+      "created) VALUES (?, ?, ?, ?, ?) RETURNING id",
+      {token_hash, OptId(group_id), OptId(machine_id), expires, now});
 }
 
 Result<RegistrationToken> Store::ConsumeRegistrationToken(const std::string& token_hash,
                                                           Millis now) {
   // One statement marks it used, so two agents racing with one token cannot both win.
-  KR_ASSIGN(auto r, Q("UPDATE registration_tokens SET used = 1 WHERE token_hash = ? AND used = 0 "
-                      "AND (expires = 0 OR expires > ?) RETURNING id, group_id, machine_id, expires",
-                      {token_hash, now}));
+  KR_ASSIGN(auto r,
+            Q("UPDATE registration_tokens SET used = 1 WHERE token_hash = ? AND used = 0 "
+              "AND (expires = 0 OR expires > ?) RETURNING id, group_id, machine_id, expires",
+              {token_hash, now}));
   if (r.rows.empty())
     return Fail(ErrorCode::kUnauthorized, "registration token is unknown, used or expired");
   const Row& row = r.rows[0];

@@ -113,12 +113,12 @@ std::vector<T> All(const QueryResult& r, F of) {
 
 Result<Flow> Store::CreateFlow(const Flow& f) {
   Flow out = f;
-  KR_ASSIGN(out.id, Insert("INSERT INTO flows (branch_id, kind, state, seq, kind_seq, label, args, "
-                           "data, created, finished) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                           "RETURNING id",
-                           {f.branch_id, std::string(Name(f.kind)), std::string(Name(f.state)),
-                            f.seq, f.kind_seq, f.label, f.args.dump(), f.data.dump(), f.created,
-                            f.finished}));
+  KR_ASSIGN(out.id,
+            Insert("INSERT INTO flows (branch_id, kind, state, seq, kind_seq, label, args, "
+                   "data, created, finished) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                   "RETURNING id",
+                   {f.branch_id, std::string(Name(f.kind)), std::string(Name(f.state)), f.seq,
+                    f.kind_seq, f.label, f.args.dump(), f.data.dump(), f.created, f.finished}));
   return out;
 }
 
@@ -166,9 +166,9 @@ Result<Run> Store::CreateRun(const Run& x) {
             Insert("INSERT INTO runs (flow_id, stage_id, stage_name, state, args, label, reason, "
                    "schema_json, note, jobs_total, jobs_error, created, started, finished) "
                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                   {x.flow_id, x.stage_id, x.stage_name, std::string(Name(x.state)),
-                    x.args.dump(), x.label, x.reason.dump(), x.schema.dump(), x.note,
-                    x.jobs_total, x.jobs_error, x.created, x.started, x.finished}));
+                   {x.flow_id, x.stage_id, x.stage_name, std::string(Name(x.state)), x.args.dump(),
+                    x.label, x.reason.dump(), x.schema.dump(), x.note, x.jobs_total, x.jobs_error,
+                    x.created, x.started, x.finished}));
   return out;
 }
 
@@ -184,7 +184,8 @@ Result<std::vector<Run>> Store::ListRuns(Id flow_id) {
 }
 
 Result<std::vector<Id>> Store::RunIdsInState(RunState state) {
-  KR_ASSIGN(auto r, Q("SELECT id FROM runs WHERE state = ? ORDER BY id", {std::string(Name(state))}));
+  KR_ASSIGN(auto r,
+            Q("SELECT id FROM runs WHERE state = ? ORDER BY id", {std::string(Name(state))}));
   std::vector<Id> ids;
   ids.reserve(r.rows.size());
   for (const auto& row : r.rows) ids.push_back(row.Int(0));
@@ -198,10 +199,11 @@ Result<Json> Store::GetRunSchema(Id id) {
 }
 
 Status Store::SaveRun(const Run& x) {
-  KR_TRY(Q("UPDATE runs SET state = ?, args = ?, label = ?, reason = ?, note = ?, "
-           "jobs_total = ?, jobs_error = ?, started = ?, finished = ? WHERE id = ?",
-           {std::string(Name(x.state)), x.args.dump(), x.label, x.reason.dump(), x.note,
-            x.jobs_total, x.jobs_error, x.started, x.finished, x.id}));
+  KR_TRY(
+      Q("UPDATE runs SET state = ?, args = ?, label = ?, reason = ?, note = ?, "
+        "jobs_total = ?, jobs_error = ?, started = ?, finished = ? WHERE id = ?",
+        {std::string(Name(x.state)), x.args.dump(), x.label, x.reason.dump(), x.note, x.jobs_total,
+         x.jobs_error, x.started, x.finished, x.id}));
   return {};
 }
 
@@ -211,11 +213,27 @@ Result<Job> Store::CreateJob(Job j, std::vector<Step>& steps) {
                    "system, executor, timeout, agent_id, attempt, max_retries, covered, env, "
                    "wait_reason, notes, created, assigned, started, finished, completed) VALUES "
                    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                   {j.run_id, j.name, std::string(Name(j.state)),
-                    std::string(Name(j.completion)), j.group_id, j.group_name, j.system,
-                    j.executor, j.timeout, OptId(j.agent_id), j.attempt, j.max_retries,
-                    int64_t{j.covered}, j.env.dump(), j.wait_reason, j.notes, j.created,
-                    j.assigned, j.started, j.finished, j.completed}));
+                   {j.run_id,
+                    j.name,
+                    std::string(Name(j.state)),
+                    std::string(Name(j.completion)),
+                    j.group_id,
+                    j.group_name,
+                    j.system,
+                    j.executor,
+                    j.timeout,
+                    OptId(j.agent_id),
+                    j.attempt,
+                    j.max_retries,
+                    int64_t{j.covered},
+                    j.env.dump(),
+                    j.wait_reason,
+                    j.notes,
+                    j.created,
+                    j.assigned,
+                    j.started,
+                    j.finished,
+                    j.completed}));
   for (Step& s : steps) {
     s.job_id = j.id;
     KR_ASSIGN(s.id, Insert("INSERT INTO steps (job_id, idx, tool, name, fields, when_expr, status) "
@@ -241,16 +259,18 @@ Result<std::vector<Job>> Store::ListJobs(Id run_id, bool include_covered) {
 }
 
 Result<std::vector<Job>> Store::ListQueuedJobs(int64_t limit, std::pair<Id, Id> after) {
-  KR_ASSIGN(auto r, Q(Sel(kJobCols, "FROM jobs WHERE state = 'queued' AND agent_id IS NULL "
-                                    "AND (run_id > ? OR (run_id = ? AND id > ?)) "
-                                    "ORDER BY run_id, id LIMIT ?"),
+  KR_ASSIGN(auto r, Q(Sel(kJobCols,
+                          "FROM jobs WHERE state = 'queued' AND agent_id IS NULL "
+                          "AND (run_id > ? OR (run_id = ? AND id > ?)) "
+                          "ORDER BY run_id, id LIMIT ?"),
                       {after.first, after.first, after.second, limit}));
   return All<Job>(r, JobOf);
 }
 
 Result<std::vector<Job>> Store::ListQueuedJobsInGroup(Id group_id) {
-  KR_ASSIGN(auto r, Q(Sel(kJobCols, "FROM jobs WHERE state = 'queued' AND agent_id IS NULL "
-                                    "AND group_id = ? ORDER BY run_id, id"),
+  KR_ASSIGN(auto r, Q(Sel(kJobCols,
+                          "FROM jobs WHERE state = 'queued' AND agent_id IS NULL "
+                          "AND group_id = ? ORDER BY run_id, id"),
                       {group_id}));
   return All<Job>(r, JobOf);
 }
@@ -272,18 +292,20 @@ Result<Store::JobCounts> Store::CountRunJobs(Id run_id) {
 }
 
 Result<std::vector<Job>> Store::ListActiveJobs() {
-  KR_ASSIGN(auto r, Q(Sel(kJobCols, "FROM jobs WHERE state IN ('queued', 'assigned') AND "
-                                    "agent_id IS NOT NULL ORDER BY id")));
+  KR_ASSIGN(auto r, Q(Sel(kJobCols,
+                          "FROM jobs WHERE state IN ('queued', 'assigned') AND "
+                          "agent_id IS NOT NULL ORDER BY id")));
   return All<Job>(r, JobOf);
 }
 
 Status Store::SaveJob(const Job& j) {
-  KR_TRY(Q("UPDATE jobs SET state = ?, completion = ?, agent_id = ?, attempt = ?, covered = ?, "
-           "wait_reason = ?, notes = ?, assigned = ?, started = ?, finished = ?, completed = ? "
-           "WHERE id = ?",
-           {std::string(Name(j.state)), std::string(Name(j.completion)), OptId(j.agent_id),
-            j.attempt, int64_t{j.covered}, j.wait_reason, j.notes, j.assigned, j.started,
-            j.finished, j.completed, j.id}));
+  KR_TRY(
+      Q("UPDATE jobs SET state = ?, completion = ?, agent_id = ?, attempt = ?, covered = ?, "
+        "wait_reason = ?, notes = ?, assigned = ?, started = ?, finished = ?, completed = ? "
+        "WHERE id = ?",
+        {std::string(Name(j.state)), std::string(Name(j.completion)), OptId(j.agent_id), j.attempt,
+         int64_t{j.covered}, j.wait_reason, j.notes, j.assigned, j.started, j.finished, j.completed,
+         j.id}));
   return {};
 }
 
@@ -293,10 +315,11 @@ Result<std::vector<Step>> Store::ListSteps(Id job_id) {
 }
 
 Status Store::SaveStep(const Step& s) {
-  KR_TRY(Q("UPDATE steps SET fields = ?, status = ?, retcode = ?, reason = ?, message = ?, "
-           "started = ?, finished = ? WHERE id = ?",
-           {s.fields.dump(), std::string(Name(s.status)), s.retcode ? Value(*s.retcode) : Null(),
-            s.reason, s.message, s.started, s.finished, s.id}));
+  KR_TRY(
+      Q("UPDATE steps SET fields = ?, status = ?, retcode = ?, reason = ?, message = ?, "
+        "started = ?, finished = ? WHERE id = ?",
+        {s.fields.dump(), std::string(Name(s.status)), s.retcode ? Value(*s.retcode) : Null(),
+         s.reason, s.message, s.started, s.finished, s.id}));
   return {};
 }
 

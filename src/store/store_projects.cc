@@ -163,18 +163,18 @@ Result<Stage> Store::GetStageInfo(Id id) {
 }
 
 Result<std::vector<Stage>> Store::ListStages(Id branch_id) {
-  KR_ASSIGN(auto r,
-            Q(Sel(kStageCols, "FROM stages WHERE branch_id = ? ORDER BY id"), {branch_id}));
+  KR_ASSIGN(auto r, Q(Sel(kStageCols, "FROM stages WHERE branch_id = ? ORDER BY id"), {branch_id}));
   std::vector<Stage> out;
   for (const Row& row : r.rows) out.push_back(StageOf(row));
   return out;
 }
 
 Status Store::SaveStage(const Stage& s) {
-  KR_TRY(Q("UPDATE stages SET name = ?, description = ?, enabled = ?, schema_format = ?, "
-           "schema_code = ?, schema_json = ?, updated = ? WHERE id = ?",
-           {s.name, s.description, int64_t{s.enabled}, s.schema_format, s.schema_code,
-            s.schema.dump(), s.updated, s.id}));
+  KR_TRY(
+      Q("UPDATE stages SET name = ?, description = ?, enabled = ?, schema_format = ?, "
+        "schema_code = ?, schema_json = ?, updated = ? WHERE id = ?",
+        {s.name, s.description, int64_t{s.enabled}, s.schema_format, s.schema_code, s.schema.dump(),
+         s.updated, s.id}));
   return {};
 }
 

@@ -6,9 +6,7 @@ namespace {
 
 constexpr const char* kUserCols = "id, name, password_hash, is_admin, created";
 
-User UserOf(const Row& r) {
-  return User{r.Int(0), r.Text(1), r.Text(2), r.Int(3) != 0, r.Int(4)};
-}
+User UserOf(const Row& r) { return User{r.Int(0), r.Text(1), r.Text(2), r.Int(3) != 0, r.Int(4)}; }
 
 TokenRecord TokenOf(const Row& r) {
   return TokenRecord{r.Int(0), r.Int(1), r.Text(2), r.Text(3), r.Int(4), r.Int(5)};

@@ -16,7 +16,8 @@ std::unique_ptr<TestDatabase> TestDatabase::Create(const std::string& backend,
   auto t = std::unique_ptr<TestDatabase>(new TestDatabase());
   std::string unique = std::to_string(getpid()) + "_" + std::to_string(counter++);
   if (backend == "sqlite") {
-    t->file_ = (std::filesystem::temp_directory_path() / ("kraken_test_" + unique + ".db")).string();
+    t->file_ =
+        (std::filesystem::temp_directory_path() / ("kraken_test_" + unique + ".db")).string();
     t->url_ = "sqlite:" + t->file_;
     return t;
   }

@@ -25,7 +25,7 @@ class TestDatabase {
   std::string url_;
   std::string admin_url_;  // PostgreSQL: the server's maintenance database
   std::string db_name_;
-  std::string file_;       // SQLite: the file
+  std::string file_;  // SQLite: the file
 };
 
 }  // namespace kraken::store

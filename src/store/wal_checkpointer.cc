@@ -66,8 +66,8 @@ void WalCheckpointer::Loop() {
     requested_ = false;
     lock.unlock();
     int wal_pages = 0, done_pages = 0;
-    int rc = sqlite3_wal_checkpoint_v2(db_, "main", SQLITE_CHECKPOINT_PASSIVE, &wal_pages,
-                                       &done_pages);
+    int rc =
+        sqlite3_wal_checkpoint_v2(db_, "main", SQLITE_CHECKPOINT_PASSIVE, &wal_pages, &done_pages);
     if (rc != SQLITE_OK && rc != SQLITE_BUSY)
       spdlog::warn("database checkpoint failed: {}", sqlite3_errmsg(db_));
     lock.lock();

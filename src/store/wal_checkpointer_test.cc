@@ -12,8 +12,7 @@ namespace kraken::store {
 namespace {
 
 TEST(WalCheckpointerTest, AGrowingLogIsCheckpointedOffTheWritersThread) {
-  auto dir = std::filesystem::temp_directory_path() /
-             ("kraken-wal-" + std::to_string(::getpid()));
+  auto dir = std::filesystem::temp_directory_path() / ("kraken-wal-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   std::string path = (dir / "k.db").string();
   {
@@ -25,8 +24,7 @@ TEST(WalCheckpointerTest, AGrowingLogIsCheckpointedOffTheWritersThread) {
     // Commits of ~8 KiB each: the log passes 1,000 pages (4 MiB) after ~500 of them, and
     // the writer's own commits never checkpoint (the file stays small until the thread does).
     std::string row(8000, 'x');
-    for (int i = 0; i < 1200; ++i)
-      ASSERT_TRUE((*db)->Exec("INSERT INTO t (v) VALUES (?)", {row}));
+    for (int i = 0; i < 1200; ++i) ASSERT_TRUE((*db)->Exec("INSERT INTO t (v) VALUES (?)", {row}));
     // A checkpoint that ran while the inserts went on copied only part of the log; each
     // further commit asks for another while the log is still long, until the rows are all
     // in the database file itself.

@@ -112,11 +112,12 @@ Json StepContext(Json ctx, const Job& job, const std::vector<Step>& steps, const
   auto step_json = [](const Step& s) {
     Json j = ToJson(s);
     j["index"] = s.index;
-    j["result"] = Json{{"status", std::string(Name(s.status))},
-                       {"retcode", s.retcode ? Json(*s.retcode) : Json()},
-                       {"reason", s.reason},
-                       {"message", s.message},
-                       {"duration", s.finished && s.started ? (s.finished - s.started) / 1000.0 : 0.0}};
+    j["result"] =
+        Json{{"status", std::string(Name(s.status))},
+             {"retcode", s.retcode ? Json(*s.retcode) : Json()},
+             {"reason", s.reason},
+             {"message", s.message},
+             {"duration", s.finished && s.started ? (s.finished - s.started) / 1000.0 : 0.0}};
     return j;
   };
   Json job_json = ToJson(job);

@@ -57,8 +57,9 @@ TEST(JsonSchema, SuggestsTheClosestName) {
 
 TEST(JsonSchema, TheServedSchemaIsValidJsonWithEveryTool) {
   Json schema = Json::parse(WorkflowSchemaText());
-  for (const char* tool : {"shell", "git", "artifacts", "cache", "pytest", "junit_collect",
-                           "values_collect", "gotest", "data", "rndtest", "pylint", "cloc", "nglint"})
+  for (const char* tool :
+       {"shell", "git", "artifacts", "cache", "pytest", "junit_collect", "values_collect", "gotest",
+        "data", "rndtest", "pylint", "cloc", "nglint"})
     EXPECT_TRUE(schema["definitions"].contains(std::string("tool_") + tool)) << tool;
 }
 
@@ -121,7 +122,8 @@ TEST(ResolveFormat, DetectsStarlark) {
 
 Json RunCtx() {
   Json ctx = SampleContext();
-  ctx["flow"] = Json{{"kind", "dev"}, {"seq", {{"shared", 7}, {"own", 3}}}, {"data", Json::object()}};
+  ctx["flow"] =
+      Json{{"kind", "dev"}, {"seq", {{"shared", 7}, {"own", 3}}}, {"data", Json::object()}};
   ctx["env"] = Json{{"MY_VAR", "hello"}};
   ctx["args"]["COUNT"] = "10";
   ctx["secrets"] = Json{{"gh", "s3cret"}};
@@ -134,7 +136,8 @@ TEST(Interpolation, LegacyVariablesAndExpressions) {
   Interpolator in(ctx, LegacyVariables(ctx));
   EXPECT_EQ(*in.ExpandString("n=#{COUNT} seq=#{KK_FLOW_SEQ}/#{KK_CI_DEV_FLOW_SEQ}", "f"),
             "n=10 seq=7/3");
-  EXPECT_EQ(*in.ExpandString("#{flow.seq.own + 1}-#{env.MY_VAR}-#{ctx.args.COUNT}", "f"), "4-hello-10");
+  EXPECT_EQ(*in.ExpandString("#{flow.seq.own + 1}-#{env.MY_VAR}-#{ctx.args.COUNT}", "f"),
+            "4-hello-10");
   EXPECT_EQ(*in.ExpandString("#{KK_SECRET_SIMPLE_gh}:#{secrets.gh}", "f"), "s3cret:s3cret");
   EXPECT_EQ(*in.ExpandString("#{ {'a': 1}['a'] }", "f"), "1");
   auto fields = in.Expand(Json{{"cmd", "echo #{COUNT}"}, {"list", {"#{is_dev}"}}}, "steps[0]");

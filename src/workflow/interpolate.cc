@@ -27,8 +27,10 @@ size_t ClosingBrace(const std::string& s, size_t from) {
   for (size_t i = from; i < s.size(); ++i) {
     char c = s[i];
     if (quote) {
-      if (c == '\\') ++i;
-      else if (c == quote) quote = 0;
+      if (c == '\\')
+        ++i;
+      else if (c == quote)
+        quote = 0;
     } else if (c == '\'' || c == '"') {
       quote = c;
     } else if (c == '{' || c == '[' || c == '(') {

@@ -10,7 +10,13 @@
 namespace kraken::workflow {
 
 enum TypeBit : uint8_t {
-  kString = 1, kInteger = 2, kNumber = 4, kBoolean = 8, kObject = 16, kArray = 32, kNull = 64
+  kString = 1,
+  kInteger = 2,
+  kNumber = 4,
+  kBoolean = 8,
+  kObject = 16,
+  kArray = 32,
+  kNull = 64
 };
 
 struct JsonSchemaValidator::Node {
@@ -27,8 +33,8 @@ struct JsonSchemaValidator::Node {
   std::map<std::string, const Node*, std::less<>> properties;
   std::vector<std::string> property_names;  // for "did you mean"
   std::vector<std::string> required, one_of_keys;
-  bool closed = false;                // additionalProperties: false
-  const Node* additional = nullptr;   // additionalProperties: {schema}
+  bool closed = false;               // additionalProperties: false
+  const Node* additional = nullptr;  // additionalProperties: {schema}
   const Node* items = nullptr;
   struct Branch {
     const Node* when = nullptr;  // `if`; none: `plain` always applies
@@ -84,14 +90,21 @@ uint8_t BitOf(const std::string& type) {
 
 uint8_t BitOfValue(const Json& v) {
   switch (v.type()) {
-    case Json::value_t::string: return kString;
+    case Json::value_t::string:
+      return kString;
     case Json::value_t::number_integer:
-    case Json::value_t::number_unsigned: return kInteger;
-    case Json::value_t::number_float: return kNumber;
-    case Json::value_t::boolean: return kBoolean;
-    case Json::value_t::object: return kObject;
-    case Json::value_t::array: return kArray;
-    default: return kNull;
+    case Json::value_t::number_unsigned:
+      return kInteger;
+    case Json::value_t::number_float:
+      return kNumber;
+    case Json::value_t::boolean:
+      return kBoolean;
+    case Json::value_t::object:
+      return kObject;
+    case Json::value_t::array:
+      return kArray;
+    default:
+      return kNull;
   }
 }
 
@@ -127,7 +140,8 @@ std::string Hint(const std::string& word, const std::vector<std::string>& candid
 
 class Compiler {
  public:
-  Compiler(const Json& root, std::vector<std::unique_ptr<Node>>& nodes) : root_(root), nodes_(nodes) {}
+  Compiler(const Json& root, std::vector<std::unique_ptr<Node>>& nodes)
+      : root_(root), nodes_(nodes) {}
 
   const Node* Compile(const Json& raw) {
     const Json* schema = &raw;
@@ -142,8 +156,10 @@ class Compiler {
     if (!ref.empty()) by_ref_[ref] = n;  // before children: references may recurse
     const Json& s = *schema;
     if (auto t = s.find("type"); t != s.end()) {
-      if (t->is_string()) n->type_names.push_back(*t);
-      else for (const auto& x : *t) n->type_names.push_back(x);
+      if (t->is_string())
+        n->type_names.push_back(*t);
+      else
+        for (const auto& x : *t) n->type_names.push_back(x);
       for (const auto& name : n->type_names) n->types |= BitOf(name);
     }
     if (auto e = s.find("enum"); e != s.end()) {
@@ -167,8 +183,10 @@ class Compiler {
     if (auto one = s.find("x-requires-one-of"); one != s.end())
       for (const auto& k : *one) n->one_of_keys.push_back(k);
     if (auto add = s.find("additionalProperties"); add != s.end()) {
-      if (add->is_boolean()) n->closed = !add->get<bool>();
-      else n->additional = Compile(*add);
+      if (add->is_boolean())
+        n->closed = !add->get<bool>();
+      else
+        n->additional = Compile(*add);
     }
     if (auto items = s.find("items"); items != s.end()) n->items = Compile(*items);
     if (auto all = s.find("allOf"); all != s.end()) {
@@ -281,7 +299,8 @@ bool Check(const Node& n, const Json& value, const PathPart* path, SchemaError* 
   if (n.has_enum && !InEnum(n, value)) {
     if (!error) return false;
     std::vector<std::string> names;
-    for (const auto& x : n.enum_values) names.push_back(x.is_string() ? x.get<std::string>() : x.dump());
+    for (const auto& x : n.enum_values)
+      names.push_back(x.is_string() ? x.get<std::string>() : x.dump());
     std::string list;
     for (size_t i = 0; i < names.size(); ++i) list += (i ? ", " : "") + names[i];
     std::string hint = value.is_string() ? Hint(value.get<std::string>(), names) : "";
@@ -289,13 +308,15 @@ bool Check(const Node& n, const Json& value, const PathPart* path, SchemaError* 
   }
   if (value.is_string()) {
     const auto& s = value.get_ref<const std::string&>();
-    if (n.pattern && !std::regex_search(s, *n.pattern)) return Fail(error, path, "must be a whole number");
+    if (n.pattern && !std::regex_search(s, *n.pattern))
+      return Fail(error, path, "must be a whole number");
     if (n.min_length && s.size() < *n.min_length) return Fail(error, path, "must not be empty");
   } else if (value.is_number()) {
     if (n.minimum && value.get<double>() < *n.minimum)
       return Fail(error, path, fmt::format("must be at least {}", *n.minimum));
   } else if (value.is_array()) {
-    if (n.min_items && value.size() < *n.min_items) return Fail(error, path, "must not be an empty list");
+    if (n.min_items && value.size() < *n.min_items)
+      return Fail(error, path, "must not be an empty list");
     if (n.items)
       for (size_t i = 0; i < value.size(); ++i) {
         PathPart part{path, nullptr, i};
@@ -308,7 +329,8 @@ bool Check(const Node& n, const Json& value, const PathPart* path, SchemaError* 
     auto key = value.is_object() ? value.find(n.dispatch_key) : value.end();
     if (key != value.end() && key->is_string()) {
       auto branch = n.dispatch.find(key->get_ref<const std::string&>());
-      if (branch != n.dispatch.end() && branch->second && !Check(*branch->second, value, path, error))
+      if (branch != n.dispatch.end() && branch->second &&
+          !Check(*branch->second, value, path, error))
         return false;
     }
     return true;
@@ -326,7 +348,8 @@ bool Check(const Node& n, const Json& value, const PathPart* path, SchemaError* 
 
 }  // namespace
 
-std::optional<std::string> Suggest(const std::string& word, const std::vector<std::string>& candidates) {
+std::optional<std::string> Suggest(const std::string& word,
+                                   const std::vector<std::string>& candidates) {
   std::optional<std::string> best;
   size_t best_distance = std::max<size_t>(2, word.size() / 3) + 1;
   for (const auto& c : candidates) {

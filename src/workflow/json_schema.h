@@ -35,7 +35,8 @@ class JsonSchemaValidator {
 };
 
 // The closest candidate to `word` by edit distance, if it is close enough to be a likely typo.
-std::optional<std::string> Suggest(const std::string& word, const std::vector<std::string>& candidates);
+std::optional<std::string> Suggest(const std::string& word,
+                                   const std::vector<std::string>& candidates);
 
 // The workflow schema document (src/workflow/workflow_schema.json, embedded at build time).
 const char* WorkflowSchemaText();

@@ -1,10 +1,11 @@
 // Kraken CI's example stage schemas (docs/workflow-schema.md; Kraken CI's workflow-examples
 // parameters/one.py, artifacts + conditional steps, dynamic-schema/tests.py) evaluate
 // unchanged: at save with the lenient ctx, and at run start with the full, strict ctx.
+#include "workflow/kraken_examples.h"
+
 #include <gtest/gtest.h>
 
 #include "workflow/context.h"
-#include "workflow/kraken_examples.h"
 #include "workflow/stage_schema.h"
 
 namespace kraken::workflow {
@@ -18,8 +19,13 @@ SourceOptions SaveTime() {
 
 Json RunContext(const Json& flow_data) {
   Json ctx = SampleContext();
-  ctx["flow"] = Json{{"id", 1},       {"kind", "ci"}, {"label", "1."}, {"seq", {{"shared", 1}, {"own", 1}}},
-                     {"args", Json::object()}, {"data", flow_data}, {"created", 0}};
+  ctx["flow"] = Json{{"id", 1},
+                     {"kind", "ci"},
+                     {"label", "1."},
+                     {"seq", {{"shared", 1}, {"own", 1}}},
+                     {"args", Json::object()},
+                     {"data", flow_data},
+                     {"created", 0}};
   ctx["is_ci"] = true;
   return ctx;
 }

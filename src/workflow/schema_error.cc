@@ -5,7 +5,8 @@
 namespace kraken::workflow {
 
 std::string SchemaError::ToString() const {
-  if (line > 0) return fmt::format("{}:{}:{}: {}", file.empty() ? "stage" : file, line, column, message);
+  if (line > 0)
+    return fmt::format("{}:{}:{}: {}", file.empty() ? "stage" : file, line, column, message);
   if (field.empty()) return message;
   return field + ": " + message;
 }

@@ -4,7 +4,6 @@
 #pragma once
 
 #include <string>
-
 #include <tl/expected.hpp>
 
 #include "core/json.h"
@@ -12,10 +11,10 @@
 namespace kraken::workflow {
 
 struct SchemaError {
-  std::string field;    // path in the evaluated dict, or "schema_code" for a source error
+  std::string field;  // path in the evaluated dict, or "schema_code" for a source error
   std::string message;
-  std::string file;     // the source's name, for source errors
-  int line = 0;         // 1-based; 0 when the error is about the evaluated dict
+  std::string file;  // the source's name, for source errors
+  int line = 0;      // 1-based; 0 when the error is about the evaluated dict
   int column = 0;
   std::string backtrace;  // Starlark call stack, when there is one
 

@@ -68,8 +68,7 @@ Json ScalarFromYaml(const YAML::Node& node) {
     try {
       size_t used = 0;
       double d = std::stod(text, &used);
-      if (used == text.size() && std::isfinite(d) &&
-          text.find_first_of(".eE") != std::string::npos)
+      if (used == text.size() && std::isfinite(d) && text.find_first_of(".eE") != std::string::npos)
         return d;
     } catch (...) {
     }
@@ -152,8 +151,8 @@ SchemaResult<Json> RefuseUnreadableText(const std::string& code, const SourceOpt
     uint32_t rune = 0;
     int len = starlark::DecodeUtf8(code, i, &rune);
     if (len == 0)
-      return tl::unexpected(SourceError(options.filename, line, column,
-                                        "invalid YAML: the text is not valid UTF-8"));
+      return tl::unexpected(
+          SourceError(options.filename, line, column, "invalid YAML: the text is not valid UTF-8"));
     const bool control = (rune < 0x20 && rune != '\t' && rune != '\n' && rune != '\r') ||
                          rune == 0x7F || (rune >= 0x80 && rune < 0xA0 && rune != 0x85) ||
                          rune == 0xFFFE || rune == 0xFFFF;
@@ -183,8 +182,8 @@ SchemaResult<Json> FromYamlText(const std::string& code, const SourceOptions& op
 }
 
 SchemaError FromStarlark(const starlark::Error& e, const SourceOptions& options) {
-  SchemaError out = SourceError(e.file.empty() ? options.filename : e.file, e.line, e.column,
-                                e.message);
+  SchemaError out =
+      SourceError(e.file.empty() ? options.filename : e.file, e.line, e.column, e.message);
   out.backtrace = e.backtrace;
   return out;
 }
@@ -194,8 +193,8 @@ SchemaError FromStarlark(const starlark::Error& e, const SourceOptions& options)
 // change them). Per thread, because modules use non-atomic reference counts.
 class ModuleCache {
  public:
-  tl::expected<std::shared_ptr<starlark::Module>, starlark::Error> Get(const std::string& code,
-                                                                       const SourceOptions& options) {
+  tl::expected<std::shared_ptr<starlark::Module>, starlark::Error> Get(
+      const std::string& code, const SourceOptions& options) {
     for (auto it = entries_.begin(); it != entries_.end(); ++it) {
       if (it->code != code || it->filename != options.filename) continue;
       entries_.splice(entries_.begin(), entries_, it);  // most recently used first
@@ -246,15 +245,17 @@ SchemaResult<Json> FromStarlarkText(const std::string& code, const Json& ctx,
   if (!module) return tl::unexpected(FromStarlark(module.error(), options));
   const starlark::Value* stage = (*module)->Global("stage");
   if (!stage)
-    return tl::unexpected(SourceError(options.filename, 1, 1,
-                                      "the schema must define a function `def stage(ctx):`"));
+    return tl::unexpected(
+        SourceError(options.filename, 1, 1, "the schema must define a function `def stage(ctx):`"));
   auto result = (*module)->Call(
-      "stage", {starlark::StructFromJson("ctx", ctx, options.lenient_ctx ? SaveTimeLenience() : nullptr)});
+      "stage",
+      {starlark::StructFromJson("ctx", ctx, options.lenient_ctx ? SaveTimeLenience() : nullptr)});
   if (!result) return tl::unexpected(FromStarlark(result.error(), options));
   auto json = starlark::ToJson(*result, options.starlark);
   if (!json)
-    return tl::unexpected(SchemaError{"", "stage() returned a value that is not plain data: " +
-                                              json.error().message, "", 0, 0, ""});
+    return tl::unexpected(
+        SchemaError{"", "stage() returned a value that is not plain data: " + json.error().message,
+                    "", 0, 0, ""});
   return std::move(*json);
 }
 
@@ -277,10 +278,14 @@ SchemaResult<Json> EvaluateSource(const std::string& code, const std::string& fo
     return SchemaFail("schema_code", fmt::format("is {} bytes, more than the limit of {}",
                                                  code.size(), kMaxStageCodeBytes));
   SchemaResult<Json> raw;
-  if (format == kFormatStarlark) raw = FromStarlarkText(code, ctx, options);
-  else if (format == kFormatJson) raw = FromJsonText(code, options);
-  else if (format == kFormatYaml) raw = FromYamlText(code, options);
-  else return SchemaFail("schema_format", "must be starlark, json or yaml");
+  if (format == kFormatStarlark)
+    raw = FromStarlarkText(code, ctx, options);
+  else if (format == kFormatJson)
+    raw = FromJsonText(code, options);
+  else if (format == kFormatYaml)
+    raw = FromYamlText(code, options);
+  else
+    return SchemaFail("schema_format", "must be starlark, json or yaml");
   if (!raw) return raw;
   if (!raw->is_object())
     return SchemaFail("", std::string("a stage schema must be a dict, not ") + raw->type_name());

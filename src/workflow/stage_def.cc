@@ -96,15 +96,23 @@ Status ParseStep(const Json& j, const Path& path, StepDef* out) {
   auto& fields = out->fields.get_ref<Json::object_t&>();
   for (auto it = j.begin(); it != j.end(); ++it) {
     const std::string_view key = it.key();  // compares by length first
-    if (key == "tool") tool = &*it;
-    else if (key == "name") name = &*it;
-    else if (key == "when") when = &*it;
+    if (key == "tool")
+      tool = &*it;
+    else if (key == "name")
+      name = &*it;
+    else if (key == "when")
+      when = &*it;
     else {
-      if (key == "attempts") attempts = &*it;
-      else if (key == "sleep_time_after_attempt") sleep = &*it;
-      else if (key == "cmd") cmd = &*it;
-      else if (key == "script") script = &*it;
-      else if (key == "timeout") timeout = &*it;
+      if (key == "attempts")
+        attempts = &*it;
+      else if (key == "sleep_time_after_attempt")
+        sleep = &*it;
+      else if (key == "cmd")
+        cmd = &*it;
+      else if (key == "script")
+        script = &*it;
+      else if (key == "timeout")
+        timeout = &*it;
       fields.emplace_hint(fields.end(), it.key(), *it);
     }
   }
@@ -112,9 +120,12 @@ Status ParseStep(const Json& j, const Path& path, StepDef* out) {
   KR_TRY(ReadString(tool, "tool", path, nullptr, &s.tool));
   KR_TRY(ReadString(name, "name", path, "", &s.name));
   if (when) {
-    if (when->is_boolean()) s.when = when->get<bool>() ? "always" : "never";
-    else if (when->is_string()) s.when = when->get_ref<const std::string&>();
-    else return InvalidAt(path.Field("when"), "must be a string condition");
+    if (when->is_boolean())
+      s.when = when->get<bool>() ? "always" : "never";
+    else if (when->is_string())
+      s.when = when->get_ref<const std::string&>();
+    else
+      return InvalidAt(path.Field("when"), "must be a string condition");
   }
   if (attempts) {
     if (!attempts->is_number_integer() || attempts->get<int64_t>() < 1)
@@ -156,11 +167,16 @@ Status ParseEnvironment(const Json& j, const Path& path, EnvironmentDef* out) {
   const Json *system = nullptr, *group = nullptr, *executor = nullptr, *config = nullptr;
   for (auto it = j.begin(); it != j.end(); ++it) {
     const std::string_view key = it.key();  // compares by length first
-    if (key == "system") system = &*it;
-    else if (key == "agents_group") group = &*it;
-    else if (key == "executor") executor = &*it;
-    else if (key == "config") config = &*it;
-    else return InvalidAt(path.Field(key), "unknown field");
+    if (key == "system")
+      system = &*it;
+    else if (key == "agents_group")
+      group = &*it;
+    else if (key == "executor")
+      executor = &*it;
+    else if (key == "config")
+      config = &*it;
+    else
+      return InvalidAt(path.Field(key), "unknown field");
   }
   EnvironmentDef& e = *out;
   if (!system) return InvalidAt(path.Field("system"), "required field is missing");
@@ -187,11 +203,16 @@ Status ParseJob(const Json& j, const Path& path, JobDef* out) {
   const Json *name = nullptr, *timeout = nullptr, *steps = nullptr, *envs = nullptr;
   for (auto it = j.begin(); it != j.end(); ++it) {
     const std::string_view key = it.key();  // compares by length first
-    if (key == "name") name = &*it;
-    else if (key == "timeout") timeout = &*it;
-    else if (key == "steps") steps = &*it;
-    else if (key == "environments") envs = &*it;
-    else return InvalidAt(path.Field(key), "unknown field");
+    if (key == "name")
+      name = &*it;
+    else if (key == "timeout")
+      timeout = &*it;
+    else if (key == "steps")
+      steps = &*it;
+    else if (key == "environments")
+      envs = &*it;
+    else
+      return InvalidAt(path.Field(key), "unknown field");
   }
   JobDef& job = *out;
   KR_TRY(ReadString(name, "name", path, nullptr, &job.name));
@@ -226,8 +247,8 @@ Result<TriggersDef> ParseTriggers(const Json& t) {
   };
   // A stage with a time or repo trigger starts by it alone unless it also asks for `parent`
   // (Kraken CI also started such root stages with every new flow).
-  tr.parent = !(t.contains("interval") || t.contains("date") || t.contains("cron") ||
-                t.contains("repo"));
+  tr.parent =
+      !(t.contains("interval") || t.contains("date") || t.contains("cron") || t.contains("repo"));
   KR_TRY(flag("parent", tr.parent));
   KR_TRY(flag("manual", tr.manual));
   if (auto it = t.find("interval"); it != t.end()) {

@@ -17,8 +17,8 @@ struct StepDef {
   std::string name;
   Json fields = Json::object();  // every key except tool, name and when
   std::string when = "was_no_error";
-  int64_t attempts = 1;                 // runs of the step while it errs
-  int64_t sleep_time_after_attempt = 0; // seconds between attempts
+  int64_t attempts = 1;                  // runs of the step while it errs
+  int64_t sleep_time_after_attempt = 0;  // seconds between attempts
 };
 
 struct EnvironmentDef {
@@ -41,8 +41,8 @@ struct RepoDef {
 };
 
 struct TriggersDef {
-  bool parent = true;   // start when the parent run ends without erred jobs
-  bool manual = false;  // the run waits in manual state until started through the API
+  bool parent = true;               // start when the parent run ends without erred jobs
+  bool manual = false;              // the run waits in manual state until started through the API
   std::optional<int64_t> interval;  // seconds
   std::optional<int64_t> date;      // ms since the epoch, UTC
   std::string cron;                 // 5 fields, UTC
@@ -67,8 +67,8 @@ struct ParameterDef {
 
 struct StageDef {
   std::string parent = "root";
-  bool trigger_parent = true;  // = triggers.parent
-  bool trigger_manual = false; // = triggers.manual
+  bool trigger_parent = true;   // = triggers.parent
+  bool trigger_manual = false;  // = triggers.manual
   TriggersDef triggers;
   std::vector<ParameterDef> parameters;
   std::vector<ConfigDef> configs;

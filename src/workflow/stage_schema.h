@@ -14,7 +14,7 @@
 namespace kraken::workflow {
 
 struct EvaluatedStage {
-  Json schema;    // the validated dict, with defaults filled in
+  Json schema;  // the validated dict, with defaults filled in
   StageDef def;
 };
 

@@ -27,7 +27,8 @@ std::vector<std::string> Split(const std::string& s, char sep) {
 
 std::optional<int> Number(const std::string& s, const char* const* names, int name_base) {
   if (s.empty()) return std::nullopt;
-  if (std::all_of(s.begin(), s.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }))
+  if (std::all_of(s.begin(), s.end(),
+                  [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }))
     return s.size() > 4 ? std::nullopt : std::optional<int>(std::stoi(s));
   if (!names) return std::nullopt;
   std::string lower;
@@ -37,7 +38,7 @@ std::optional<int> Number(const std::string& s, const char* const* names, int na
   return std::nullopt;
 }
 
-const char* const kMonths[] = {"jan", "feb", "mar", "apr", "may", "jun", "jul",
+const char* const kMonths[] = {"jan", "feb", "mar", "apr", "may", "jun",  "jul",
                                "aug", "sep", "oct", "nov", "dec", nullptr};
 const char* const kDays[] = {"sun", "mon", "tue", "wed", "thu", "fri", "sat", nullptr};
 
@@ -104,13 +105,25 @@ Result<int64_t> ParseDurationSeconds(const Json& value, const std::string& field
     int64_t unit = 1;
     if (i < s.size() && std::isalpha(static_cast<unsigned char>(s[i]))) {
       switch (s[i]) {
-        case 's': unit = 1; break;
-        case 'm': unit = 60; break;
-        case 'h': unit = 3600; break;
-        case 'd': unit = 86400; break;
-        case 'w': unit = 7 * 86400; break;
+        case 's':
+          unit = 1;
+          break;
+        case 'm':
+          unit = 60;
+          break;
+        case 'h':
+          unit = 3600;
+          break;
+        case 'd':
+          unit = 86400;
+          break;
+        case 'w':
+          unit = 7 * 86400;
+          break;
         default:
-          return Invalid(field, fmt::format("bad duration '{}': unknown unit '{}' (use s, m, h, d or w)", s, s[i]));
+          return Invalid(
+              field,
+              fmt::format("bad duration '{}': unknown unit '{}' (use s, m, h, d or w)", s, s[i]));
       }
       ++i;
     }
@@ -130,7 +143,8 @@ Result<int64_t> ParseDateMillis(const std::string& text, const std::string& fiel
   int n = std::sscanf(s.c_str(), "%4d-%2d-%2d %2d:%2d:%2d", &y, &mo, &d, &h, &mi, &sec);
   if (n != 3 && n != 5 && n != 6)
     return Invalid(field, "must be a date like \"2030-01-02 03:04:05\" (UTC), not '" + text + "'");
-  std::chrono::year_month_day ymd{std::chrono::year(y), std::chrono::month(static_cast<unsigned>(mo)),
+  std::chrono::year_month_day ymd{std::chrono::year(y),
+                                  std::chrono::month(static_cast<unsigned>(mo)),
                                   std::chrono::day(static_cast<unsigned>(d))};
   if (!ymd.ok() || h > 23 || mi > 59 || sec > 59 || h < 0 || mi < 0 || sec < 0)
     return Invalid(field, "is not a valid date: '" + text + "'");

@@ -25,7 +25,8 @@ Result<bool> EvaluateWhen(const std::string& expr, Interpolator& interpolator) {
   KR_ASSIGN(auto value, interpolator.Evaluate(e, "when"));
   if (!value.is(starlark::Type::kBool))
     return Invalid("when", "'" + expr + "' must give True or False, not " +
-                               std::string(starlark::TypeName(value)) + " " + starlark::Repr(value));
+                               std::string(starlark::TypeName(value)) + " " +
+                               starlark::Repr(value));
   return value.bool_value();
 }
 

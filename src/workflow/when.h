@@ -13,8 +13,8 @@
 namespace kraken::workflow {
 
 struct WhenContext {
-  bool prev_ok = true;        // the previous executed step succeeded (or there was none)
-  bool any_error = false;     // some earlier step erred
+  bool prev_ok = true;     // the previous executed step succeeded (or there was none)
+  bool any_error = false;  // some earlier step erred
   bool is_ci = true;
 };
 

@@ -3,7 +3,6 @@
 // (tests/podman/import_rootfs_images.sh): the driver bind-mounts the static kraken-agent
 // into each container, and nothing of Kraken is in the images.
 #include <gtest/gtest.h>
-
 #include <unistd.h>
 
 #include <cstdio>
@@ -40,8 +39,10 @@ class PodmanE2E : public ::testing::Test {
   // Starts a one-job flow whose step is `cmd` in a container of `image`, on `group`.
   int64_t StartJob(const std::string& group, const std::string& image, const std::string& cmd) {
     int64_t branch = api_->CreateBranch("b" + std::to_string(++branches_), "main");
-    Json env = Json::array({Json{{"system", image}, {"executor", "docker"},
-                                 {"agents_group", group}, {"config", "default"}}});
+    Json env = Json::array({Json{{"system", image},
+                                 {"executor", "docker"},
+                                 {"agents_group", group},
+                                 {"config", "default"}}});
     api_->CreateStage(branch, "build",
                       Json{{"parent", "root"},
                            {"triggers", {{"parent", true}}},
@@ -74,11 +75,12 @@ class DockerAutoscaleE2E : public PodmanE2E {
     StartServer("autoscale-docker", {"--autoscale-sweep-ms", "1000"});
     Json g = api_->Ok("POST", "/api/v1/groups",
                       Json{{"name", "containers"},
-                           {"deployment", {{"method", "docker"},
-                                           {"engine", engine_},
-                                           {"image", kDebian},
-                                           {"instances_limit", 2},
-                                           {"destroy_after_jobs", 1}}}});
+                           {"deployment",
+                            {{"method", "docker"},
+                             {"engine", engine_},
+                             {"image", kDebian},
+                             {"instances_limit", 2},
+                             {"destroy_after_jobs", 1}}}});
     group_ = g["id"];
   }
   void TearDown() override {
@@ -92,7 +94,8 @@ class DockerAutoscaleE2E : public PodmanE2E {
     return docker_->ListContainers({"kraken-group=" + std::to_string(group_)});
   }
   std::string ServerId() {
-    std::string cmd = "sqlite3 '" + dir_ + "/server/kraken.db' \"SELECT value FROM settings WHERE name = 'server_id'\"";
+    std::string cmd = "sqlite3 '" + dir_ +
+                      "/server/kraken.db' \"SELECT value FROM settings WHERE name = 'server_id'\"";
     std::string out;
     if (FILE* p = popen(cmd.c_str(), "r")) {
       char buf[128];
@@ -112,40 +115,51 @@ class DockerAutoscaleE2E : public PodmanE2E {
 
 TEST_F(DockerAutoscaleE2E, JobRunsInAContainerThatIsRemovedAfterwards) {
   int64_t branch = api_->CreateBranch("docker", "main");
-  Json env = Json::array({Json{{"system", kDebian}, {"executor", "docker"},
-                               {"agents_group", "containers"}, {"config", "default"}}});
-  api_->CreateStage(branch, "build",
-                    Json{{"parent", "root"},
-                         {"triggers", {{"parent", true}}},
-                         {"jobs", Json::array({Json{{"name", "hello"},
-                                                    {"timeout", 60},
-                                                    {"steps", Json::array({ShellStep("echo 'hello world'")})},
-                                                    {"environments", env}}})}});
+  Json env = Json::array({Json{{"system", kDebian},
+                               {"executor", "docker"},
+                               {"agents_group", "containers"},
+                               {"config", "default"}}});
+  api_->CreateStage(
+      branch, "build",
+      Json{{"parent", "root"},
+           {"triggers", {{"parent", true}}},
+           {"jobs", Json::array({Json{{"name", "hello"},
+                                      {"timeout", 60},
+                                      {"steps", Json::array({ShellStep("echo 'hello world'")})},
+                                      {"environments", env}}})}});
   Json f = api_->Ok("POST", "/api/v1/branches/" + std::to_string(branch) + "/flows",
                     Json{{"kind", "ci"}});
   bool seen_container = false;
-  Json flow = api_->WaitFlow(f["id"], [&](const Json& fl) {
-    if (auto c = Containers(); c && !c->empty()) seen_container = true;
-    return fl["state"] == "completed";
-  }, std::chrono::seconds(90));
+  Json flow = api_->WaitFlow(
+      f["id"],
+      [&](const Json& fl) {
+        if (auto c = Containers(); c && !c->empty()) seen_container = true;
+        return fl["state"] == "completed";
+      },
+      std::chrono::seconds(90));
   ASSERT_EQ(flow["runs"][0]["jobs"].size(), 1u);
   Json job = flow["runs"][0]["jobs"][0];
   EXPECT_EQ(job["completion_status"], "ok") << job.dump();
   EXPECT_EQ(api_->Text("/api/v1/jobs/" + std::to_string(job["id"].get<int64_t>()) + "/log"),
             "hello world\n");
   EXPECT_TRUE(seen_container);
-  bool removed = WaitFor([&] {
-    auto c = Containers();
-    return c && c->empty();
-  }, std::chrono::seconds(30));
+  bool removed = WaitFor(
+      [&] {
+        auto c = Containers();
+        return c && c->empty();
+      },
+      std::chrono::seconds(30));
   EXPECT_TRUE(removed) << "the job's container was not removed";
   // The container can vanish a moment before the destroy call returns and the server records it.
   Json machines;
-  bool gone = WaitFor([&] {
-    auto [status, list] = api_->Call("GET", "/api/v1/groups/" + std::to_string(group_) + "/machines");
-    machines = list;
-    return status == 200 && !list.empty() && list[0]["state"] == "gone";
-  }, std::chrono::seconds(30));
+  bool gone = WaitFor(
+      [&] {
+        auto [status, list] =
+            api_->Call("GET", "/api/v1/groups/" + std::to_string(group_) + "/machines");
+        machines = list;
+        return status == 200 && !list.empty() && list[0]["state"] == "gone";
+      },
+      std::chrono::seconds(30));
   ASSERT_FALSE(machines.empty());
   EXPECT_TRUE(gone) << machines.dump(1);
   EXPECT_EQ(machines[0]["job_count"], 1);
@@ -165,13 +179,16 @@ TEST_F(DockerAutoscaleE2E, OrphanContainerIsRemovedBySweep) {
   ASSERT_TRUE(id) << id.error().message;
   ASSERT_TRUE(docker_->StartContainer(*id));
   // Two sightings a second apart, then the destroy call.
-  bool removed = WaitFor([&] {
-    auto c = Containers();
-    return c && c->empty();
-  }, std::chrono::seconds(20));
+  bool removed = WaitFor(
+      [&] {
+        auto c = Containers();
+        return c && c->empty();
+      },
+      std::chrono::seconds(20));
   EXPECT_TRUE(removed) << "the orphan container is still there";
   std::string metrics = api_->Text("/metrics");
-  EXPECT_NE(metrics.find("kraken_orphans_destroyed_total{group=\"containers\"} 1"), std::string::npos)
+  EXPECT_NE(metrics.find("kraken_orphans_destroyed_total{group=\"containers\"} 1"),
+            std::string::npos)
       << metrics;
 }
 
@@ -214,8 +231,10 @@ class HandInstalledAgentDockerE2E : public PodmanE2E {
   }
   void StartAgent(const std::string& group, bool with_engine) {
     api_->Ok("POST", "/api/v1/groups", Json{{"name", group}});
-    if (with_engine) setenv("DOCKER_HOST", engine_.c_str(), 1);
-    else unsetenv("DOCKER_HOST");
+    if (with_engine)
+      setenv("DOCKER_HOST", engine_.c_str(), 1);
+    else
+      unsetenv("DOCKER_HOST");
     agent_ = std::make_unique<AgentProcess>(server_->url(), dir_ + "/agent-" + group,
                                             api_->RegistrationToken(group), "hand-" + group);
     agent_->Start();
@@ -245,11 +264,14 @@ TEST_F(HandInstalledAgentDockerE2E, RunsTheJobInAContainerOfItsImage) {
 
   // The agent removes each container once it has ended (a moment after the job's last step).
   size_t left = 0;
-  EXPECT_TRUE(WaitFor([&] {
-    auto listed = docker_->ListContainers({"kraken-agent"});
-    left = listed ? listed->size() : 99;
-    return left == 0;
-  }, std::chrono::seconds(20))) << left << " job containers were left behind";
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        auto listed = docker_->ListContainers({"kraken-agent"});
+        left = listed ? listed->size() : 99;
+        return left == 0;
+      },
+      std::chrono::seconds(20)))
+      << left << " job containers were left behind";
 }
 
 TEST_F(HandInstalledAgentDockerE2E, AnImageWithoutAShellOrNotThereFailsSayingSo) {
@@ -279,15 +301,17 @@ TEST_F(HandInstalledAgentDockerE2E, AnAgentWithoutAnEngineLeavesTheJobQueuedSayi
   EXPECT_EQ(agents[0]["host_info"]["docker"], false) << agents.dump(1);
   int64_t flow_id = StartJob("plain", kDebian, "echo unreachable");
   std::string reason;
-  bool explained = WaitFor([&] {
-    Json flow = api_->FlowWithJobs(flow_id);
-    for (const auto& run : flow["runs"])
-      for (const auto& job : run["jobs"]) {
-        EXPECT_EQ(job["state"], "queued") << job.dump();
-        reason = job.value("wait_reason", "");
-      }
-    return reason.find("Docker or Podman") != std::string::npos;
-  }, std::chrono::seconds(15));
+  bool explained = WaitFor(
+      [&] {
+        Json flow = api_->FlowWithJobs(flow_id);
+        for (const auto& run : flow["runs"])
+          for (const auto& job : run["jobs"]) {
+            EXPECT_EQ(job["state"], "queued") << job.dump();
+            reason = job.value("wait_reason", "");
+          }
+        return reason.find("Docker or Podman") != std::string::npos;
+      },
+      std::chrono::seconds(15));
   EXPECT_TRUE(explained) << reason;
 }
 

@@ -2,15 +2,14 @@
 // starts real `kraken agent` processes on demand; the tests watch only the public API
 // (/api/v1/groups/{id}/machines, /metrics, flows) and the process table.
 #include <gtest/gtest.h>
-
-#include <fstream>
-#include <set>
 #include <signal.h>
 
 #include <atomic>
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <regex>
+#include <set>
 #include <thread>
 
 #include "tests/e2e/harness.h"
@@ -18,7 +17,7 @@
 namespace kraken::e2e {
 namespace {
 
-const std::set<std::string> kAlive = {"requested", "provisioning", "booting", "idle",
+const std::set<std::string> kAlive = {"requested", "provisioning", "booting",    "idle",
                                       "busy",      "draining",     "terminating"};
 
 class AutoscaleE2E : public ::testing::Test {
@@ -68,8 +67,8 @@ class AutoscaleE2E : public ::testing::Test {
     return f["id"];
   }
   Json Machines(Api& api, bool all = false) {
-    auto [status, m] = api.Call("GET", "/api/v1/groups/" + std::to_string(group_) + "/machines" +
-                                           (all ? "?all=true" : ""));
+    auto [status, m] = api.Call(
+        "GET", "/api/v1/groups/" + std::to_string(group_) + "/machines" + (all ? "?all=true" : ""));
     return status == 200 ? m : Json::array();
   }
   static int Alive(const Json& machines) {
@@ -135,8 +134,8 @@ class AutoscaleE2E : public ::testing::Test {
     for (const auto& j : jobs) EXPECT_EQ(j["completion_status"], "ok") << j.dump();
   }
   void ExpectAllGone(std::chrono::seconds timeout) {
-    bool gone = WaitFor([&] { return Alive(Machines(*api_)) == 0 && AgentProcesses() == 0; },
-                        timeout);
+    bool gone =
+        WaitFor([&] { return Alive(Machines(*api_)) == 0 && AgentProcesses() == 0; }, timeout);
     EXPECT_TRUE(gone) << Machines(*api_).dump(1);
   }
 
@@ -192,15 +191,21 @@ TEST_F(AutoscaleE2E, DestroyAfterOneJobGivesEachJobItsOwnMachine) {
 TEST_F(AutoscaleE2E, ServerKilledWhileCreatingMachinesLeavesNoOrphan) {
   Boot();
   // Each creation takes 1.5 s at the driver, so the kill lands mid-creation.
-  CreateGroup({{"method", "fake"}, {"instances_limit", 3}, {"destroy_after_idle_minutes", 0.05},
-               {"boot_timeout", 20}, {"fake", {{"boot_delay_ms", 1500}}}});
+  CreateGroup({{"method", "fake"},
+               {"instances_limit", 3},
+               {"destroy_after_idle_minutes", 0.05},
+               {"boot_timeout", 20},
+               {"fake", {{"boot_delay_ms", 1500}}}});
   int64_t branch = Branch("restart", 6, "sleep 0.5; echo ok");
   int64_t flow_id = StartFlow(branch);
   StartSampler();
-  ASSERT_TRUE(WaitFor([&] {
-    for (const auto& m : Machines(*api_)) if (m["state"] == "provisioning") return true;
-    return false;
-  }, std::chrono::seconds(20)));
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        for (const auto& m : Machines(*api_))
+          if (m["state"] == "provisioning") return true;
+        return false;
+      },
+      std::chrono::seconds(20)));
   server_->Kill();
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
   server_->Start();
@@ -220,7 +225,9 @@ TEST_F(AutoscaleE2E, ServerKilledWhileCreatingMachinesLeavesNoOrphan) {
 
 TEST_F(AutoscaleE2E, FailingDriverBacksOffAndJobsWaitVisibly) {
   Boot();
-  Json dep = {{"method", "fake"}, {"instances_limit", 3}, {"destroy_after_jobs", 1},
+  Json dep = {{"method", "fake"},
+              {"instances_limit", 3},
+              {"destroy_after_jobs", 1},
               {"fake", {{"transient_pct", 50}}}};
   CreateGroup(dep);
   int64_t branch = Branch("faults", 4, "echo fine");
@@ -232,15 +239,18 @@ TEST_F(AutoscaleE2E, FailingDriverBacksOffAndJobsWaitVisibly) {
   SetDeployment(dep);
   double calls_before = Metric("kraken_machine_create_calls_total{group=\"auto\"}");
   int64_t flow_id = StartFlow(branch);
-  Json flow = api_->WaitFlow(flow_id, [](const Json& f) {
-    auto jobs = Jobs(f);
-    if (jobs.empty()) return false;
-    for (const auto& j : jobs)
-      if (j["wait_reason"].get<std::string>().find("group failing: image not found") ==
-          std::string::npos)
-        return false;
-    return true;
-  }, std::chrono::seconds(20));
+  Json flow = api_->WaitFlow(
+      flow_id,
+      [](const Json& f) {
+        auto jobs = Jobs(f);
+        if (jobs.empty()) return false;
+        for (const auto& j : jobs)
+          if (j["wait_reason"].get<std::string>().find("group failing: image not found") ==
+              std::string::npos)
+            return false;
+        return true;
+      },
+      std::chrono::seconds(20));
   std::this_thread::sleep_for(std::chrono::seconds(6));
   double calls = Metric("kraken_machine_create_calls_total{group=\"auto\"}") - calls_before;
   // Three at once, then one probe after 1, 2, 4 s (each jittered down to half at most):
@@ -265,19 +275,25 @@ TEST_F(AutoscaleE2E, AgentKilledMidJobIsReplacedAndTheJobRequeued) {
   CreateGroup({{"method", "local"}, {"instances_limit", 2}, {"destroy_after_idle_minutes", 0.05}});
   int64_t branch = Branch("killed", 1, "sleep 4; echo survived");
   int64_t flow_id = StartFlow(branch);
-  api_->WaitFlow(flow_id, [](const Json& f) {
-    auto jobs = Jobs(f);
-    return !jobs.empty() && jobs[0]["state"] == "assigned" && !jobs[0]["started"].is_null();
-  }, std::chrono::seconds(30));
+  api_->WaitFlow(
+      flow_id,
+      [](const Json& f) {
+        auto jobs = Jobs(f);
+        return !jobs.empty() && jobs[0]["state"] == "assigned" && !jobs[0]["started"].is_null();
+      },
+      std::chrono::seconds(30));
   // The agent was started as a daemon: the parent of its double fork may not have exited yet.
   // The agent leads its process group (its sandbox, proc/sandbox.h, is a child in the group).
   std::vector<pid_t> agents;
-  ASSERT_TRUE(WaitFor([&] {
-    agents.clear();
-    for (pid_t pid : ProcessesWith(dir_ + "/agents/"))
-      if (getpgid(pid) == pid) agents.push_back(pid);
-    return agents.size() == 1;
-  }, std::chrono::seconds(10))) << agents.size() << " agent processes";
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        agents.clear();
+        for (pid_t pid : ProcessesWith(dir_ + "/agents/"))
+          if (getpgid(pid) == pid) agents.push_back(pid);
+        return agents.size() == 1;
+      },
+      std::chrono::seconds(10)))
+      << agents.size() << " agent processes";
   kill(agents[0], SIGKILL);
   Json flow = api_->WaitFlowCompleted(flow_id, std::chrono::seconds(60));
   ExpectAllOk(flow, 1);
@@ -285,17 +301,17 @@ TEST_F(AutoscaleE2E, AgentKilledMidJobIsReplacedAndTheJobRequeued) {
   Json machines = Machines(*api_, true);
   ASSERT_GE(machines.size(), 2u) << machines.dump(1);
   bool lost = false;
-  for (const auto& m : machines) lost |= m["last_error"] == "its agent was lost" ||
-                                         m["last_error"] == "the machine vanished";
+  for (const auto& m : machines)
+    lost |= m["last_error"] == "its agent was lost" || m["last_error"] == "the machine vanished";
   EXPECT_TRUE(lost) << machines.dump(1);
   ExpectAllGone(std::chrono::seconds(30));
 }
 
 TEST_F(AutoscaleE2E, BadDeploymentOptionsAreRejectedNamingTheField) {
   Boot();
-  auto [status, body] = api_->Call("POST", "/api/v1/groups",
-                                   Json{{"name", "bad"},
-                                        {"deployment", {{"method", "local"}, {"instances_limit", -1}}}});
+  auto [status, body] = api_->Call(
+      "POST", "/api/v1/groups",
+      Json{{"name", "bad"}, {"deployment", {{"method", "local"}, {"instances_limit", -1}}}});
   EXPECT_EQ(status, 400);
   EXPECT_EQ(body["error"]["field"], "deployment.instances_limit") << body.dump();
   CreateGroup({{"method", "local"}});

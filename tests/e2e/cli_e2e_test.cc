@@ -42,15 +42,16 @@ TEST(CommandLine, UpThenFlowRunFollowReportsSuccessAndFailure) {
     _exit(127);
   }
   http::Client c;
-  ASSERT_TRUE(WaitFor([&] {
-    auto r = c.Request("GET", url + "/api/v1/health", "", {}, std::chrono::seconds(1));
-    return r && r->status == 200 && fs::exists(dir + "/data/cli.json");
-  }, std::chrono::seconds(30)));
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        auto r = c.Request("GET", url + "/api/v1/health", "", {}, std::chrono::seconds(1));
+        return r && r->status == 200 && fs::exists(dir + "/data/cli.json");
+      },
+      std::chrono::seconds(30)));
 
   std::string out;
-  int code = RunCommand(std::string(KRAKEN_BIN) + " flow run demo/main --follow --data-dir " +
-                            dir + "/data",
-                        out);
+  int code = RunCommand(
+      std::string(KRAKEN_BIN) + " flow run demo/main --follow --data-dir " + dir + "/data", out);
   EXPECT_EQ(code, 0) << out;
   EXPECT_NE(out.find("flow 1 succeeded"), std::string::npos) << out;
   // The child stage ran after its parent (its run ends completed, then processed).
@@ -71,19 +72,21 @@ TEST(CommandLine, UpThenFlowRunFollowReportsSuccessAndFailure) {
                 Json{{"name", "main"}});
   call("POST", "/api/v1/branches/" + std::to_string(b["id"].get<int64_t>()) + "/stages",
        Json{{"name", "build"},
-            {"schema", {{"jobs", Json::array({Json{{"name", "breaks"},
-                                                   {"steps", Json::array({ShellStep("exit 7")})},
-                                                   {"environments", AnyEnvironment()}}})}}}});
+            {"schema",
+             {{"jobs", Json::array({Json{{"name", "breaks"},
+                                         {"steps", Json::array({ShellStep("exit 7")})},
+                                         {"environments", AnyEnvironment()}}})}}}});
   out.clear();
-  code = RunCommand(std::string(KRAKEN_BIN) + " flow run bad/main --follow --data-dir " + dir +
-                        "/data",
-                    out);
+  code = RunCommand(
+      std::string(KRAKEN_BIN) + " flow run bad/main --follow --data-dir " + dir + "/data", out);
   EXPECT_EQ(code, 1) << out;
   EXPECT_NE(out.find("build / breaks"), std::string::npos) << out;
   EXPECT_NE(out.find("step-error"), std::string::npos) << out;
 
   out.clear();
-  EXPECT_EQ(RunCommand(std::string(KRAKEN_BIN) + " flow run nosuch/main --data-dir " + dir + "/data", out), 2);
+  EXPECT_EQ(RunCommand(
+                std::string(KRAKEN_BIN) + " flow run nosuch/main --data-dir " + dir + "/data", out),
+            2);
   EXPECT_NE(out.find("no project named 'nosuch'"), std::string::npos) << out;
 
   kill(-up, SIGTERM);

@@ -91,7 +91,8 @@ TEST_F(ContainmentE2E, JobsOfLocalAgentsCannotReadTheServersDataDir) {
   probe += "if ls -A " + data() + " 2>/dev/null | grep -q .; then echo LEAKED listing; fi; ";
   probe += "if env | grep -q test-password; then echo LEAKED admin password; fi; ";
   // Another agent's work dir, as the user the agents run as would read it but for the sandbox.
-  probe += "for f in " + dir_ + "/agents/*/*/identity.json; do cat $f >/dev/null 2>&1 && "
+  probe += "for f in " + dir_ +
+           "/agents/*/*/identity.json; do cat $f >/dev/null 2>&1 && "
            "echo SEES $f; done; ";
   // Its own processes only: no /proc/<server>/root that leads back to the data dir.
   probe += "echo processes $(ls /proc | grep -c '^[0-9]'); ";
@@ -105,7 +106,8 @@ TEST_F(ContainmentE2E, JobsOfLocalAgentsCannotReadTheServersDataDir) {
     struct passwd* agent_user = getpwnam("kraken-agent");
     ASSERT_NE(agent_user, nullptr);
     ASSERT_EQ(::chown(other.c_str(), agent_user->pw_uid, agent_user->pw_gid), 0);
-    ASSERT_EQ(::chown((other / "identity.json").c_str(), agent_user->pw_uid, agent_user->pw_gid), 0);
+    ASSERT_EQ(::chown((other / "identity.json").c_str(), agent_user->pw_uid, agent_user->pw_gid),
+              0);
   }
 
   std::string log =

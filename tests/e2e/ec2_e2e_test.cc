@@ -32,7 +32,8 @@ class Ec2E2E : public ::testing::Test {
     const std::string debian = std::string(KRAKEN_ROOTFS_DIR) + "/debian11";
     const bool rooted = geteuid() == 0;
     if (rooted && !std::filesystem::exists(debian + "/.complete"))
-      GTEST_SKIP() << debian << " was not made (the rootfs_debian11 fixture skipped: see its output)";
+      GTEST_SKIP() << debian
+                   << " was not made (the rootfs_debian11 fixture skipped: see its output)";
     dir_ = TempDir("ec2");
     emu_port_ = FreePort();
     emu_pid_ = fork();
@@ -54,7 +55,8 @@ class Ec2E2E : public ::testing::Test {
     }
     emu_ = std::make_unique<Api>(EmulatorUrl());
     ASSERT_TRUE(WaitFor([&] { return emu_->Call("GET", "/_emulator/stats").first == 200; }, 10s));
-    server_ = std::make_unique<ServerProcess>(dir_, "", std::vector<std::string>{"--autoscale-sweep-ms", "1000"});
+    server_ = std::make_unique<ServerProcess>(
+        dir_, "", std::vector<std::string>{"--autoscale-sweep-ms", "1000"});
     server_->Start();
     api_ = std::make_unique<Api>(server_->url());
     api_->Login();
@@ -73,16 +75,24 @@ class Ec2E2E : public ::testing::Test {
   // Settings → Cloud, then the group of the tutorial.
   void SaveKeysAndCreateGroup(int64_t limit = 2) {
     api_->Ok("PUT", "/api/v1/settings/cloud/aws",
-             Json{{"access_key", kAccessKey}, {"secret_access_key", kSecret},
-                  {"endpoint", EmulatorUrl()}, {"region", "us-east-1"}});
+             Json{{"access_key", kAccessKey},
+                  {"secret_access_key", kSecret},
+                  {"endpoint", EmulatorUrl()},
+                  {"region", "us-east-1"}});
     Json g = api_->Ok("POST", "/api/v1/groups",
                       Json{{"name", "aws-t2-micro"},
-                           {"deployment", {{"method", "aws_ec2"}, {"region", "us-east-1"},
-                                           {"instances_limit", limit}, {"default_ami", kAmi},
-                                           {"instance_type", "t2.micro"}, {"spot", false},
-                                           {"monitoring", false}, {"cpu_credits_unlimited", false},
-                                           {"disk_size_gb", 8}, {"destroy_after_jobs", 1},
-                                           {"destroy_after_idle_minutes", 10}}}});
+                           {"deployment",
+                            {{"method", "aws_ec2"},
+                             {"region", "us-east-1"},
+                             {"instances_limit", limit},
+                             {"default_ami", kAmi},
+                             {"instance_type", "t2.micro"},
+                             {"spot", false},
+                             {"monitoring", false},
+                             {"cpu_credits_unlimited", false},
+                             {"disk_size_gb", 8},
+                             {"destroy_after_jobs", 1},
+                             {"destroy_after_idle_minutes", 10}}}});
     group_ = g["id"];
   }
   // A flow of one stage with `jobs` copies of the tutorial's job.
@@ -90,15 +100,17 @@ class Ec2E2E : public ::testing::Test {
     int64_t branch = api_->CreateBranch("tutorial", "main");
     Json list = Json::array();
     for (int i = 0; i < jobs; ++i)
-      list.push_back({{"name", jobs == 1 ? "hello" : "hello-" + std::to_string(i)},
-                      {"timeout", 500},
-                      {"steps", Json::array({Json{{"tool", "shell"}, {"cmd", "echo 'hello world'"}}})},
-                      {"environments", Json::array({Json{{"system", kAmi},
-                                                         {"agents_group", "aws-t2-micro"},
-                                                         {"config", "default"}}})}});
+      list.push_back(
+          {{"name", jobs == 1 ? "hello" : "hello-" + std::to_string(i)},
+           {"timeout", 500},
+           {"steps", Json::array({Json{{"tool", "shell"}, {"cmd", "echo 'hello world'"}}})},
+           {"environments",
+            Json::array({Json{
+                {"system", kAmi}, {"agents_group", "aws-t2-micro"}, {"config", "default"}}})}});
     api_->CreateStage(branch, "tutorial",
                       Json{{"parent", "root"}, {"triggers", {{"parent", true}}}, {"jobs", list}});
-    Json f = api_->Ok("POST", "/api/v1/branches/" + std::to_string(branch) + "/flows", Json{{"kind", "ci"}});
+    Json f = api_->Ok("POST", "/api/v1/branches/" + std::to_string(branch) + "/flows",
+                      Json{{"kind", "ci"}});
     return f["id"];
   }
   Json Instances() { return emu_->Ok("GET", "/_emulator/instances"); }
@@ -135,13 +147,16 @@ class Ec2E2E : public ::testing::Test {
 
 TEST_F(Ec2E2E, TutorialJobRunsOnAnInstanceThatIsTerminatedAfterIt) {
   // Test Access with a wrong secret names EC2's error; with the right one it works.
-  api_->Ok("PUT", "/api/v1/settings/cloud/aws",
-           Json{{"access_key", kAccessKey}, {"secret_access_key", "wrong"}, {"endpoint", EmulatorUrl()}});
+  api_->Ok(
+      "PUT", "/api/v1/settings/cloud/aws",
+      Json{
+          {"access_key", kAccessKey}, {"secret_access_key", "wrong"}, {"endpoint", EmulatorUrl()}});
   Json refused = api_->Ok("POST", "/api/v1/settings/cloud/aws/test");
   EXPECT_EQ(refused["ok"], false);
   EXPECT_EQ(refused["code"], "AuthFailure");
-  auto [status, bad] = api_->Call("POST", "/api/v1/groups",
-                                  Json{{"name", "bad"}, {"deployment", {{"method", "aws_ec2"}, {"region", "us-east-1"}}}});
+  auto [status, bad] = api_->Call(
+      "POST", "/api/v1/groups",
+      Json{{"name", "bad"}, {"deployment", {{"method", "aws_ec2"}, {"region", "us-east-1"}}}});
   EXPECT_EQ(status, 400);
   EXPECT_EQ(bad["error"]["field"], "deployment.instance_type") << bad.dump();
   SaveKeysAndCreateGroup();
@@ -156,7 +171,8 @@ TEST_F(Ec2E2E, TutorialJobRunsOnAnInstanceThatIsTerminatedAfterIt) {
   Json flow = api_->WaitFlowCompleted(RunTutorialFlow(1), 120s);
   Json job = flow["runs"][0]["jobs"][0];
   EXPECT_EQ(job["completion_status"], "ok") << job.dump() << Consoles();
-  EXPECT_EQ(api_->Text("/api/v1/jobs/" + std::to_string(job["id"].get<int64_t>()) + "/log"), "hello world\n");
+  EXPECT_EQ(api_->Text("/api/v1/jobs/" + std::to_string(job["id"].get<int64_t>()) + "/log"),
+            "hello world\n");
   Json launched = Instances();
   ASSERT_EQ(launched.size(), 1u) << launched.dump(1);
   EXPECT_EQ(launched[0]["image_id"], kAmi);
@@ -165,7 +181,8 @@ TEST_F(Ec2E2E, TutorialJobRunsOnAnInstanceThatIsTerminatedAfterIt) {
   EXPECT_EQ(launched[0]["launch"]["block_devices"][0]["volume_size"], 8);
   if (geteuid() == 0) {  // booted from the Debian 11 image, whose console says so
     std::string id = launched[0]["instance_id"];
-    EXPECT_NE(emu_->Text("/_emulator/instances/" + id + "/console").find("Debian GNU/Linux 11 (bullseye)"),
+    EXPECT_NE(emu_->Text("/_emulator/instances/" + id + "/console")
+                  .find("Debian GNU/Linux 11 (bullseye)"),
               std::string::npos)
         << Consoles();
   }
@@ -175,9 +192,11 @@ TEST_F(Ec2E2E, TutorialJobRunsOnAnInstanceThatIsTerminatedAfterIt) {
 TEST_F(Ec2E2E, FiveJobsAtOnceNeverMakeMoreThanTwoInstances) {
   SaveKeysAndCreateGroup(2);
   Json flow = api_->WaitFlowCompleted(RunTutorialFlow(5), 180s);
-  for (const Json& job : flow["runs"][0]["jobs"]) EXPECT_EQ(job["completion_status"], "ok") << job.dump();
+  for (const Json& job : flow["runs"][0]["jobs"])
+    EXPECT_EQ(job["completion_status"], "ok") << job.dump();
   EXPECT_LE(Stats()["max_active"], 2) << Stats().dump();
-  EXPECT_TRUE(WaitFor([&] { return AllTerminated(5); }, 30s)) << Instances().dump(1);  // one per job
+  EXPECT_TRUE(WaitFor([&] { return AllTerminated(5); }, 30s))
+      << Instances().dump(1);  // one per job
 }
 
 TEST_F(Ec2E2E, UnknownInstanceTaggedForTheGroupIsTerminatedBySweeps) {
@@ -190,7 +209,8 @@ TEST_F(Ec2E2E, UnknownInstanceTaggedForTheGroupIsTerminatedBySweeps) {
   aws::RunInstancesRequest orphan;
   orphan.image_id = kAmi;
   orphan.instance_type = "t2.micro";
-  orphan.tags = {{"kraken-server", server_id}, {"kraken-group", std::to_string(group_)},
+  orphan.tags = {{"kraken-server", server_id},
+                 {"kraken-group", std::to_string(group_)},
                  {"kraken-machine", "987654"}};
   auto run = client.RunInstances(orphan);
   ASSERT_TRUE(run) << run.error().message;
@@ -206,17 +226,27 @@ TEST_F(Ec2E2E, UnknownInstanceTaggedForTheGroupIsTerminatedBySweeps) {
 TEST_F(Ec2E2E, SpotInterruptionMidJobRequeuesTheJobOnANewInstance) {
   SaveKeysAndCreateGroup();
   int64_t branch = api_->CreateBranch("spot", "main");
-  api_->CreateStage(branch, "spot",
-                    Json{{"parent", "root"}, {"triggers", {{"parent", true}}},
-                         {"jobs", Json::array({Json{{"name", "long"}, {"timeout", 500},
-                                                    {"steps", Json::array({ShellStep("sleep 3; echo done")})},
-                                                    {"environments", Json::array({Json{{"system", kAmi},
-                                                        {"agents_group", "aws-t2-micro"}, {"config", "default"}}})}}})}});
-  Json f = api_->Ok("POST", "/api/v1/branches/" + std::to_string(branch) + "/flows", Json{{"kind", "ci"}});
+  api_->CreateStage(
+      branch, "spot",
+      Json{{"parent", "root"},
+           {"triggers", {{"parent", true}}},
+           {"jobs",
+            Json::array({Json{{"name", "long"},
+                              {"timeout", 500},
+                              {"steps", Json::array({ShellStep("sleep 3; echo done")})},
+                              {"environments", Json::array({Json{{"system", kAmi},
+                                                                 {"agents_group", "aws-t2-micro"},
+                                                                 {"config", "default"}}})}}})}});
+  Json f = api_->Ok("POST", "/api/v1/branches/" + std::to_string(branch) + "/flows",
+                    Json{{"kind", "ci"}});
   // Interrupt the instance as soon as its job runs.
-  api_->WaitFlow(f["id"], [](const Json& fl) {
-    return !fl["runs"].empty() && !fl["runs"][0]["jobs"].empty() && fl["runs"][0]["jobs"][0]["state"] == "assigned";
-  }, 60s);
+  api_->WaitFlow(
+      f["id"],
+      [](const Json& fl) {
+        return !fl["runs"].empty() && !fl["runs"][0]["jobs"].empty() &&
+               fl["runs"][0]["jobs"][0]["state"] == "assigned";
+      },
+      60s);
   std::string first = Instances()[0]["instance_id"];
   emu_->Ok("POST", "/_emulator/faults", Json{{"interrupt", first}});
   Json flow = api_->WaitFlowCompleted(f["id"], 120s);
@@ -241,7 +271,8 @@ TEST_F(Ec2E2E, ThrottlingStormHoldsTheLimitAndJobsFinishAfterIt) {
   std::this_thread::sleep_for(2s);
   EXPECT_EQ(Instances().size(), 0u);  // nothing launched during the storm
   Json flow = api_->WaitFlowCompleted(flow_id, 180s);
-  for (const Json& job : flow["runs"][0]["jobs"]) EXPECT_EQ(job["completion_status"], "ok") << job.dump();
+  for (const Json& job : flow["runs"][0]["jobs"])
+    EXPECT_EQ(job["completion_status"], "ok") << job.dump();
   EXPECT_GT(Stats()["errors"].value("RequestLimitExceeded", 0), 0);
   EXPECT_LE(Stats()["max_active"], 2);
 }

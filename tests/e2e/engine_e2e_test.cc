@@ -25,9 +25,9 @@ class EngineE2E : public ::testing::Test {
   }
   void AddAgent() {
     int n = static_cast<int>(agents_.size()) + 1;
-    agents_.push_back(std::make_unique<AgentProcess>(
-        server_->url(), dir_ + "/agent" + std::to_string(n), api_->RegistrationToken(),
-        "agent-" + std::to_string(n)));
+    agents_.push_back(
+        std::make_unique<AgentProcess>(server_->url(), dir_ + "/agent" + std::to_string(n),
+                                       api_->RegistrationToken(), "agent-" + std::to_string(n)));
     agents_.back()->Start();
   }
   void TearDown() override {
@@ -57,11 +57,11 @@ Json FiftyJobs() {
   Json jobs = Json::array();
   for (int i = 1; i <= 50; ++i) {
     std::string name = "job" + std::to_string(i);
-    jobs.push_back({{"name", name},
-                    {"steps", Json::array({ShellStep("echo " + name + " first"),
-                                           ShellStep("printf '%s\\n' " + name + "-a " + name +
-                                                     "-b >&2")})},
-                    {"environments", AnyEnvironment()}});
+    jobs.push_back(
+        {{"name", name},
+         {"steps", Json::array({ShellStep("echo " + name + " first"),
+                                ShellStep("printf '%s\\n' " + name + "-a " + name + "-b >&2")})},
+         {"environments", AnyEnvironment()}});
   }
   return Json{{"parent", "root"}, {"triggers", {{"parent", true}}}, {"jobs", jobs}};
 }
@@ -134,17 +134,20 @@ TEST_F(EngineE2E, ParentChildChainRunsInOrderAndStopsOnError) {
 TEST_F(EngineE2E, StepsAfterAFailureFollowTheirWhenInTheSameWorkspace) {
   Boot(1);
   int64_t branch = api_->CreateBranch("p", "main");
-  api_->CreateStage(branch, "build",
-                    Json{{"jobs", Json::array({Json{
-                                      {"name", "j"},
-                                      {"steps", Json::array({ShellStep("echo made > file.txt; exit 1"),
-                                                             ShellStep("echo skipped"),
-                                                             ShellStep("cat file.txt", {{"when", "always"}}),
-                                                             ShellStep("echo on-error", {{"when", "was_any_error"}})})},
-                                      {"environments", AnyEnvironment()}}})}});
+  api_->CreateStage(
+      branch, "build",
+      Json{{"jobs",
+            Json::array({Json{
+                {"name", "j"},
+                {"steps",
+                 Json::array({ShellStep("echo made > file.txt; exit 1"), ShellStep("echo skipped"),
+                              ShellStep("cat file.txt", {{"when", "always"}}),
+                              ShellStep("echo on-error", {{"when", "was_any_error"}})})},
+                {"environments", AnyEnvironment()}}})}});
   Json done = api_->WaitFlowCompleted(StartFlow(branch));
   Json job = done["runs"][0]["jobs"][0];
-  Json steps = api_->Ok("GET", "/api/v1/jobs/" + std::to_string(job["id"].get<int64_t>()) + "/steps");
+  Json steps =
+      api_->Ok("GET", "/api/v1/jobs/" + std::to_string(job["id"].get<int64_t>()) + "/steps");
   EXPECT_EQ(steps[0]["status"], "error");
   EXPECT_EQ(steps[0]["retcode"], 1);
   EXPECT_EQ(steps[1]["status"], "skipped");
@@ -161,12 +164,13 @@ TEST_F(EngineE2E, ABackgroundStepRunsAlongsideTheNextStepsAndEndsWithTheJob) {
   // The background step serves a file the next step waits for, then would sleep for long.
   std::string serve = "echo serving; echo up > ready; sleep 1002.5";
   std::string wait = "for i in $(seq 100); do [ -f ready ] && break; sleep 0.1; done; cat ready";
-  api_->CreateStage(branch, "build",
-                    Json{{"jobs", Json::array({Json{
-                                      {"name", "j"},
-                                      {"steps", Json::array({ShellStep(serve, {{"background", true}}),
-                                                             ShellStep(wait)})},
-                                      {"environments", AnyEnvironment()}}})}});
+  api_->CreateStage(
+      branch, "build",
+      Json{{"jobs",
+            Json::array({Json{
+                {"name", "j"},
+                {"steps", Json::array({ShellStep(serve, {{"background", true}}), ShellStep(wait)})},
+                {"environments", AnyEnvironment()}}})}});
   Json done = api_->WaitFlowCompleted(StartFlow(branch));
   Json job = done["runs"][0]["jobs"][0];
   EXPECT_EQ(job["completion_status"], "ok") << job.dump();
@@ -185,11 +189,13 @@ TEST_F(EngineE2E, StepTimeoutKillsTheWholeProcessTree) {
   Boot(1);
   int64_t branch = api_->CreateBranch("p", "main");
   // Background sleeps, and one that escapes into its own session.
-  std::string cmd = "sleep 1001.25 & sleep 1001.25 & (setsid sleep 1001.25 &); echo started; sleep 1001.25";
-  api_->CreateStage(branch, "build",
-                    Json{{"jobs", Json::array({Json{{"name", "slow"},
-                                                    {"steps", Json::array({ShellStep(cmd, {{"timeout", 2}})})},
-                                                    {"environments", AnyEnvironment()}}})}});
+  std::string cmd =
+      "sleep 1001.25 & sleep 1001.25 & (setsid sleep 1001.25 &); echo started; sleep 1001.25";
+  api_->CreateStage(
+      branch, "build",
+      Json{{"jobs", Json::array({Json{{"name", "slow"},
+                                      {"steps", Json::array({ShellStep(cmd, {{"timeout", 2}})})},
+                                      {"environments", AnyEnvironment()}}})}});
   Json done = api_->WaitFlowCompleted(StartFlow(branch));
   Json job = done["runs"][0]["jobs"][0];
   EXPECT_EQ(job["completion_status"], "step-timeout");
@@ -200,10 +206,12 @@ TEST_F(EngineE2E, StepTimeoutKillsTheWholeProcessTree) {
 TEST_F(EngineE2E, CancelStopsARunningStepWithinASecond) {
   Boot(1);
   int64_t branch = api_->CreateBranch("p", "main");
-  api_->CreateStage(branch, "build",
-                    Json{{"jobs", Json::array({Json{{"name", "long"},
-                                                    {"steps", Json::array({ShellStep("echo begin; sleep 1002.5")})},
-                                                    {"environments", AnyEnvironment()}}})}});
+  api_->CreateStage(
+      branch, "build",
+      Json{{"jobs",
+            Json::array({Json{{"name", "long"},
+                              {"steps", Json::array({ShellStep("echo begin; sleep 1002.5")})},
+                              {"environments", AnyEnvironment()}}})}});
   int64_t flow = StartFlow(branch);
   Json running = api_->WaitFlow(flow, [](const Json& f) {
     return !f["runs"].empty() && !f["runs"][0]["jobs"].empty() &&
@@ -230,10 +238,12 @@ TEST_F(EngineE2E, CancelStopsARunningStepWithinASecond) {
 TEST_F(EngineE2E, AgentKilledMidJobTheJobCompletesOnAnother) {
   Boot(2);
   int64_t branch = api_->CreateBranch("p", "main");
-  api_->CreateStage(branch, "build",
-                    Json{{"jobs", Json::array({Json{{"name", "victim"},
-                                                    {"steps", Json::array({ShellStep("echo start; sleep 2; echo end")})},
-                                                    {"environments", AnyEnvironment()}}})}});
+  api_->CreateStage(
+      branch, "build",
+      Json{{"jobs",
+            Json::array({Json{{"name", "victim"},
+                              {"steps", Json::array({ShellStep("echo start; sleep 2; echo end")})},
+                              {"environments", AnyEnvironment()}}})}});
   int64_t flow = StartFlow(branch);
   Json running = api_->WaitFlow(flow, [](const Json& f) {
     return !f["runs"].empty() && f["runs"][0]["jobs"][0]["state"] == "assigned";
@@ -262,10 +272,12 @@ TEST_F(EngineE2E, ServerKilledMidFlowLosesNoJobAndNoLogLine) {
   int64_t branch = api_->CreateBranch("p", "main");
   Json jobs = Json::array();
   for (int i = 1; i <= 6; ++i)
-    jobs.push_back({{"name", "j" + std::to_string(i)},
-                    {"steps", Json::array({ShellStep("for n in $(seq 1 40); do echo line-$n; sleep 0.05; done"),
-                                           ShellStep("echo second-step")})},
-                    {"environments", AnyEnvironment()}});
+    jobs.push_back(
+        {{"name", "j" + std::to_string(i)},
+         {"steps",
+          Json::array({ShellStep("for n in $(seq 1 40); do echo line-$n; sleep 0.05; done"),
+                       ShellStep("echo second-step")})},
+         {"environments", AnyEnvironment()}});
   api_->CreateStage(branch, "build", Json{{"jobs", jobs}});
   int64_t flow = StartFlow(branch);
   api_->WaitFlow(flow, [](const Json& f) {
@@ -336,14 +348,15 @@ TEST_F(EngineE2E, BadRequestsGetAClearError) {
 TEST_F(EngineE2E, LogIsFollowedLiveWhileTheJobRuns) {
   Boot(1);
   int64_t branch = api_->CreateBranch("p", "main");
-  api_->CreateStage(branch, "build",
-                    Json{{"jobs", Json::array({Json{{"name", "live"},
-                                                    {"steps", Json::array({ShellStep("echo one; sleep 1; echo two")})},
-                                                    {"environments", AnyEnvironment()}}})}});
+  api_->CreateStage(
+      branch, "build",
+      Json{{"jobs",
+            Json::array({Json{{"name", "live"},
+                              {"steps", Json::array({ShellStep("echo one; sleep 1; echo two")})},
+                              {"environments", AnyEnvironment()}}})}});
   int64_t flow = StartFlow(branch);
-  Json running = api_->WaitFlow(flow, [](const Json& f) {
-    return !f["runs"].empty() && !f["runs"][0]["jobs"].empty();
-  });
+  Json running = api_->WaitFlow(
+      flow, [](const Json& f) { return !f["runs"].empty() && !f["runs"][0]["jobs"].empty(); });
   int64_t job = running["runs"][0]["jobs"][0]["id"];
   Json login = api_->Ok("POST", "/api/v1/tokens", Json{{"name", "follow"}});
   http::Client c;

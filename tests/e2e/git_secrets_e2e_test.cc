@@ -35,9 +35,10 @@ std::string Slurp(const fs::path& path) {
 class GitHttpServer {
  public:
   explicit GitHttpServer(const std::string& root) : root_(root) {
-    std::string script = (fs::path(KRAKEN_SOURCE_DIR) / "src/agent/tools/testdata/git_http_server.py")
-                             .lexically_normal()
-                             .string();
+    std::string script =
+        (fs::path(KRAKEN_SOURCE_DIR) / "src/agent/tools/testdata/git_http_server.py")
+            .lexically_normal()
+            .string();
     std::string port_file = root_ + "/port";
     pid_ = fork();
     if (pid_ == 0) {
@@ -80,20 +81,24 @@ TEST(GitSecretsE2E, AnAccessTokenSecretClonesAndIsMaskedInTheLog) {
   Json gone = api.Ok("POST", "/api/v1/projects/" + std::to_string(project) + "/secrets",
                      Json{{"name", "old"}, {"kind", "simple"}, {"secret", "old-token"}});
 
-  Json clone = {{"tool", "git"}, {"checkout", http.url("/r/origin")}, {"branch", "main"},
-                {"destination", "src"}, {"access-token", "gh"}};
+  Json clone = {{"tool", "git"},
+                {"checkout", http.url("/r/origin")},
+                {"branch", "main"},
+                {"destination", "src"},
+                {"access-token", "gh"}};
   auto stage_with = [&](const std::string& secret) {
     Json missing = {{"tool", "git"}, {"checkout", http.url("/origin")}, {"access-token", secret}};
-    return Json{{"name", "s"},
-                {"schema",
-                 Json{{"parent", "root"},
-                      {"jobs", Json::array({
-                           Json{{"name", "clone"},
-                                {"steps", Json::array({clone, ShellStep("cat src/version.txt")})},
-                                {"environments", AnyEnvironment()}},
-                           Json{{"name", "missing"},
-                                {"steps", Json::array({missing})},
-                                {"environments", AnyEnvironment()}}})}}}};
+    return Json{
+        {"name", "s"},
+        {"schema",
+         Json{{"parent", "root"},
+              {"jobs",
+               Json::array({Json{{"name", "clone"},
+                                 {"steps", Json::array({clone, ShellStep("cat src/version.txt")})},
+                                 {"environments", AnyEnvironment()}},
+                            Json{{"name", "missing"},
+                                 {"steps", Json::array({missing})},
+                                 {"environments", AnyEnvironment()}}})}}}};
   };
   // A stage naming a secret the project does not have is refused when saved, naming the step.
   std::string stages = "/api/v1/branches/" + std::to_string(branch) + "/stages";
@@ -110,7 +115,8 @@ TEST(GitSecretsE2E, AnAccessTokenSecretClonesAndIsMaskedInTheLog) {
   Json flow = api.WaitFlowCompleted(flow_id);
   EXPECT_EQ(flow.dump().find(kToken), std::string::npos);
   std::map<std::string, std::string> jobs;
-  for (const Json& j : flow["runs"][0]["jobs"]) jobs[j["name"]] = std::to_string(j["id"].get<int64_t>());
+  for (const Json& j : flow["runs"][0]["jobs"])
+    jobs[j["name"]] = std::to_string(j["id"].get<int64_t>());
   ASSERT_EQ(jobs.size(), 2u) << flow.dump();
 
   // The clone went through with the token from the project's secrets.
@@ -130,7 +136,8 @@ TEST(GitSecretsE2E, AnAccessTokenSecretClonesAndIsMaskedInTheLog) {
   Json failed = api.Ok("GET", "/api/v1/jobs/" + jobs["missing"] + "/steps");
   ASSERT_EQ(failed.size(), 1u);
   EXPECT_EQ(failed[0]["status"], "error");
-  EXPECT_NE(failed[0]["message"].get<std::string>().find("access-token: the project has no secret named 'old'"),
+  EXPECT_NE(failed[0]["message"].get<std::string>().find(
+                "access-token: the project has no secret named 'old'"),
             std::string::npos)
       << failed[0].dump();
 

@@ -86,9 +86,11 @@ std::string ServerProcess::url() const {
 }
 
 void ServerProcess::Start() {
-  std::vector<std::string> argv = {KRAKEN_BIN, "server", "--data-dir", dir_ + "/server",
-                                   "--port", std::to_string(port_), "--agent-timeout", "3",
-                                   "--poll-wait", "1"};
+  std::vector<std::string> argv = {KRAKEN_BIN,        "server",
+                                   "--data-dir",      dir_ + "/server",
+                                   "--port",          std::to_string(port_),
+                                   "--agent-timeout", "3",
+                                   "--poll-wait",     "1"};
   if (!db_.empty()) {
     argv.push_back("--db");
     argv.push_back(db_);
@@ -96,10 +98,12 @@ void ServerProcess::Start() {
   argv.insert(argv.end(), extra_.begin(), extra_.end());
   pid_ = Launch(argv, dir_ + "/server.log", {"KRAKEN_ADMIN_PASSWORD=test-password"});
   http::Client c;
-  bool up = WaitFor([&] {
-    auto r = c.Request("GET", url() + "/api/v1/health", "", {}, std::chrono::seconds(1));
-    return r && r->status == 200;
-  }, std::chrono::seconds(20));
+  bool up = WaitFor(
+      [&] {
+        auto r = c.Request("GET", url() + "/api/v1/health", "", {}, std::chrono::seconds(1));
+        return r && r->status == 200;
+      },
+      std::chrono::seconds(20));
   ASSERT_TRUE(up) << "server did not start; see " << dir_ << "/server.log";
 }
 
@@ -125,8 +129,10 @@ AgentProcess::~AgentProcess() { Reap(pid_, SIGTERM); }
 
 void AgentProcess::Start() {
   fs::create_directories(dir_);
-  std::vector<std::string> argv = {KRAKEN_BIN, "agent", "--server", url_, "--data-dir", dir_,
-                                   "--name", name_, "--registration-token", token_};
+  std::vector<std::string> argv = {KRAKEN_BIN, "agent",      "--server",
+                                   url_,       "--data-dir", dir_,
+                                   "--name",   name_,        "--registration-token",
+                                   token_};
   argv.insert(argv.end(), extra_.begin(), extra_.end());
   pid_ = Launch(argv, dir_ + "/agent.log");
 }
@@ -201,26 +207,31 @@ Json Api::FlowWithJobs(int64_t flow_id) {
 Json Api::WaitFlow(int64_t flow_id, const std::function<bool(const Json&)>& pred,
                    std::chrono::seconds timeout) {
   Json last;
-  bool ok = WaitFor([&] {
-    last = FlowWithJobs(flow_id);
-    return !last.is_null() && pred(last);
-  }, timeout);
+  bool ok = WaitFor(
+      [&] {
+        last = FlowWithJobs(flow_id);
+        return !last.is_null() && pred(last);
+      },
+      timeout);
   EXPECT_TRUE(ok) << "flow " << flow_id << " did not reach the expected state: " << last.dump(1);
   return last;
 }
 
 Json Api::WaitFlowCompleted(int64_t flow_id, std::chrono::seconds timeout) {
-  return WaitFlow(flow_id, [](const Json& f) { return f["state"] == "completed"; }, timeout);
+  return WaitFlow(
+      flow_id, [](const Json& f) { return f["state"] == "completed"; }, timeout);
 }
 
 void Api::WaitAgents(size_t count, std::chrono::seconds timeout) {
-  bool ok = WaitFor([&] {
-    auto [status, agents] = Call("GET", "/api/v1/agents?authorized=true");
-    if (status != 200) return false;
-    size_t online = 0;
-    for (const auto& a : agents) online += a["state"] == "online";
-    return online >= count;
-  }, timeout);
+  bool ok = WaitFor(
+      [&] {
+        auto [status, agents] = Call("GET", "/api/v1/agents?authorized=true");
+        if (status != 200) return false;
+        size_t online = 0;
+        for (const auto& a : agents) online += a["state"] == "online";
+        return online >= count;
+      },
+      timeout);
   ASSERT_TRUE(ok) << "agents did not come online";
 }
 

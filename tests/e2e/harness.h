@@ -23,9 +23,9 @@ class ServerProcess {
   // `db`: empty for SQLite in the data dir, or a PostgreSQL URL.
   ServerProcess(std::string dir, std::string db = {}, std::vector<std::string> extra_args = {});
   ~ServerProcess();
-  void Start();       // starts and waits until /api/v1/health answers
-  void Kill();        // SIGKILL
-  void Stop();        // SIGTERM and wait
+  void Start();  // starts and waits until /api/v1/health answers
+  void Kill();   // SIGKILL
+  void Stop();   // SIGTERM and wait
   // https:// when the extra arguments give it a --tls-cert.
   std::string url() const;
   const std::string& dir() const { return dir_; }

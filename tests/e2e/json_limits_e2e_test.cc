@@ -73,12 +73,13 @@ TEST_F(JsonLimitsE2E, DeepBranchEnvAndSchemaDictAreRefused) {
                               R"({"schema": {"jobs": )" + Nested(20'000) + "}}"));
   // Indenting multiplies a dict's size by its depth: a large one is refused before that, by
   // the request body limit (1 MiB) before the body is even read.
-  auto [status, reply] = api_->Call(
-      "POST", "/api/v1/stages/" + std::to_string(stage) + "/check-schema",
-      Json{{"schema", {{"jobs", Json::array()}, {"x", std::string(1 << 20, 'x')}}}});
+  auto [status, reply] =
+      api_->Call("POST", "/api/v1/stages/" + std::to_string(stage) + "/check-schema",
+                 Json{{"schema", {{"jobs", Json::array()}, {"x", std::string(1 << 20, 'x')}}}});
   EXPECT_EQ(status, 413) << reply.dump().substr(0, 300);
   EXPECT_EQ(reply["error"]["code"], "too_large");
-  EXPECT_EQ(reply["error"]["message"], "the request body is larger than the limit of 1048576 bytes");
+  EXPECT_EQ(reply["error"]["message"],
+            "the request body is larger than the limit of 1048576 bytes");
   std::tie(status, reply) = api_->Call("GET", "/api/v1/health");
   EXPECT_EQ(status, 200) << reply.dump();
 }

@@ -59,7 +59,8 @@ class RootfsBoot : public ::testing::Test {
 
   // Boots one instance of `ami` with `user_data` and returns its console once the user
   // data has exited.
-  std::string Boot(const std::string& ami, const std::string& user_data, std::string* id_out = nullptr) {
+  std::string Boot(const std::string& ami, const std::string& user_data,
+                   std::string* id_out = nullptr) {
     aws::RunInstancesRequest r;
     r.image_id = ami;
     r.instance_type = "t2.micro";
@@ -71,11 +72,14 @@ class RootfsBoot : public ::testing::Test {
     const std::string id = run->reservation.instances[0].instance_id;
     if (id_out) *id_out = id;
     std::string console;
-    EXPECT_TRUE(WaitUntil([&] {
-      console = booter_->Console(id);
-      return console.find("exited with status") != std::string::npos ||
-             console.find("not found") != std::string::npos;
-    }, 30s)) << console;
+    EXPECT_TRUE(WaitUntil(
+        [&] {
+          console = booter_->Console(id);
+          return console.find("exited with status") != std::string::npos ||
+                 console.find("not found") != std::string::npos;
+        },
+        30s))
+        << console;
     return console;
   }
   std::string Stats() const { return emu_->url() + "/_emulator/stats"; }
@@ -100,7 +104,8 @@ server=)sh" + emu_->url() + R"sh(
 port=${server##*:}
 bash -c 'exec 3<>/dev/tcp/127.0.0.1/'"$port"'; printf "GET /_emulator/stats HTTP/1.0\r\n\r\n" >&3; head -1 <&3'
 mkdir -p /usr/local/bin && echo mine > /usr/local/bin/probe
-)sh", &id);
+)sh",
+                             &id);
   EXPECT_NE(console.find("debian 11."), std::string::npos) << console;
   EXPECT_NE(console.find("release version 2.31"), std::string::npos) << console;
   EXPECT_NE(console.find("no curl"), std::string::npos) << console;

@@ -107,7 +107,8 @@ TEST_F(SchemaE2E, StarlarkStageJobsFollowFlowKindAndArgs) {
     EXPECT_EQ(steps[3]["reason"], "bad-expression");
     EXPECT_NE(steps[3]["message"].get<std::string>().find("NOPE"), std::string::npos);
     std::string log = api_->Text("/api/v1/jobs/" + id + "/log");
-    EXPECT_NE(log.find("count=7 seq=1 size=" + size + "\n" + size + "-1\n"), std::string::npos) << log;
+    EXPECT_NE(log.find("count=7 seq=1 size=" + size + "\n" + size + "-1\n"), std::string::npos)
+        << log;
     EXPECT_NE(log.find("attempt 1 of 2 failed"), std::string::npos) << log;
   }
 }
@@ -116,17 +117,25 @@ TEST_F(SchemaE2E, CheckSchemaAndSaveReportLineAndColumn) {
   int64_t branch = api_->CreateBranch("p", "main");
   Json stage = api_->Ok("POST", "/api/v1/branches/" + std::to_string(branch) + "/stages",
                         Json{{"name", "s"}, {"schema_code", kStage}});
-  std::string check = "/api/v1/stages/" + std::to_string(stage["id"].get<int64_t>()) + "/check-schema";
-  auto [ok, body] = api_->Call("POST", check, Json{{"schema_code", "jobs: []\n"}, {"schema_format", "yaml"}});
+  std::string check =
+      "/api/v1/stages/" + std::to_string(stage["id"].get<int64_t>()) + "/check-schema";
+  auto [ok, body] =
+      api_->Call("POST", check, Json{{"schema_code", "jobs: []\n"}, {"schema_format", "yaml"}});
   EXPECT_EQ(ok, 200);
   EXPECT_EQ(body["schema"]["parent"], "root");
-  auto [bad, err] = api_->Call("POST", check, Json{{"schema_code", "def stage(ctx):\n    return {'jobs': ctx.nope}\n"},
-                                                   {"schema_format", "starlark"}});
+  auto [bad, err] =
+      api_->Call("POST", check,
+                 Json{{"schema_code", "def stage(ctx):\n    return {'jobs': ctx.nope}\n"},
+                      {"schema_format", "starlark"}});
   EXPECT_EQ(bad, 400);
   EXPECT_EQ(err["error"]["line"], 2);
   EXPECT_EQ(err["error"]["column"], 24);  // the `.` of `.nope`
   EXPECT_EQ(err["error"]["field"], "schema_code");
-  auto [bad2, err2] = api_->Call("POST", check, Json{{"schema_code", R"({"jobs": [{"name": "a", "steps": [{"tool": "shell", "cmdd": "x"}], "environments": [{"system": "any", "agents_group": "all"}]}]})"}});
+  auto [bad2, err2] = api_->Call(
+      "POST", check,
+      Json{
+          {"schema_code",
+           R"({"jobs": [{"name": "a", "steps": [{"tool": "shell", "cmdd": "x"}], "environments": [{"system": "any", "agents_group": "all"}]}]})"}});
   EXPECT_EQ(bad2, 400);
   EXPECT_EQ(err2["error"]["field"], "schema.jobs[0].steps[0].cmdd");
   EXPECT_EQ(err2["error"]["message"], "unknown field (did you mean \"cmd\"?)");
@@ -134,10 +143,13 @@ TEST_F(SchemaE2E, CheckSchemaAndSaveReportLineAndColumn) {
   auto [put, _] = api_->Call("PUT", "/api/v1/stages/" + std::to_string(stage["id"].get<int64_t>()),
                              Json{{"schema_code", "def stage(ctx):\n  return {'jobs': 1}\n"}});
   EXPECT_EQ(put, 400);
-  EXPECT_EQ(api_->Ok("GET", "/api/v1/stages/" + std::to_string(stage["id"].get<int64_t>()))["schema_code"], kStage);
+  EXPECT_EQ(api_->Ok("GET",
+                     "/api/v1/stages/" + std::to_string(stage["id"].get<int64_t>()))["schema_code"],
+            kStage);
   Json schema = api_->Ok("GET", "/api/v1/workflow-schema");
   EXPECT_TRUE(schema["definitions"].contains("tool_pylint"));
-  Json sched = api_->Ok("GET", "/api/v1/stages/" + std::to_string(stage["id"].get<int64_t>()) + "/schedule");
+  Json sched =
+      api_->Ok("GET", "/api/v1/stages/" + std::to_string(stage["id"].get<int64_t>()) + "/schedule");
   EXPECT_EQ(sched["time_zone"], "UTC");
 }
 
@@ -153,20 +165,22 @@ TEST_F(SchemaE2E, KrakenCiExamplesSaveUnchangedAndFanOutAtRunTime) {
         "environments": [{"system": "any", "agents_group": "all", "config": "default"}]}]}
 )";
   api_->Ok("POST", stages, Json{{"name", "Prepare Testing"}, {"schema_code", prepare}});
-  api_->Ok("POST", stages, Json{{"name", "upload"}, {"schema_code", workflow::kExampleParameters},
-                                {"enabled", false}});
-  Json child = api_->Ok("POST", stages, Json{{"name", "consume"}, {"schema_code", workflow::kExampleChildStage},
-                                             {"enabled", false}});
+  api_->Ok(
+      "POST", stages,
+      Json{{"name", "upload"}, {"schema_code", workflow::kExampleParameters}, {"enabled", false}});
+  Json child = api_->Ok(
+      "POST", stages,
+      Json{{"name", "consume"}, {"schema_code", workflow::kExampleChildStage}, {"enabled", false}});
   EXPECT_EQ(child["schema"]["flow_label"], "bld-#{flow.seq.own}");
-  Json tests = api_->Ok("POST", stages, Json{{"name", "tests"}, {"schema_code", workflow::kExampleDynamicFanOut}});
+  Json tests = api_->Ok("POST", stages,
+                        Json{{"name", "tests"}, {"schema_code", workflow::kExampleDynamicFanOut}});
   EXPECT_EQ(tests["schema_code"], workflow::kExampleDynamicFanOut);
   ASSERT_EQ(tests["schema"]["jobs"].size(), 1u);
   EXPECT_EQ(tests["schema"]["jobs"][0]["name"], "tests scope-default");
 
   // The jobs of "tests" use the docker executor: their names are what matters here.
-  Json flow = api_->WaitFlow(StartFlow(branch, "ci", Json::object()), [this](const Json& f) {
-    return JobNames(f).count("tests unit") > 0;
-  });
+  Json flow = api_->WaitFlow(StartFlow(branch, "ci", Json::object()),
+                             [this](const Json& f) { return JobNames(f).count("tests unit") > 0; });
   std::set<std::string> names = JobNames(flow);
   EXPECT_TRUE(names.count("tests unit") && names.count("tests api")) << flow.dump();
   EXPECT_FALSE(names.count("tests scope-default")) << flow.dump();

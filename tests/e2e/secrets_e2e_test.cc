@@ -37,10 +37,14 @@ TEST(SecretsE2E, SecretReachesTheAgentAndIsMaskedEverywhere) {
   std::string secrets = "/api/v1/projects/" + std::to_string(project) + "/secrets";
   Json gh = api.Ok("POST", secrets, Json{{"name", "gh"}, {"kind", "simple"}, {"secret", kValue}});
   EXPECT_EQ(gh["name"], "gh");
-  api.Ok("POST", secrets, Json{{"name", "deploy"}, {"kind", "ssh-key"}, {"username", "deployer-user"}, {"key", "KEY"}});
-  auto [dup, dup_body] = api.Call("POST", secrets, Json{{"name", "gh"}, {"kind", "simple"}, {"secret", "x"}});
+  api.Ok(
+      "POST", secrets,
+      Json{{"name", "deploy"}, {"kind", "ssh-key"}, {"username", "deployer-user"}, {"key", "KEY"}});
+  auto [dup, dup_body] =
+      api.Call("POST", secrets, Json{{"name", "gh"}, {"kind", "simple"}, {"secret", "x"}});
   EXPECT_EQ(dup, 409);
-  auto [bad, bad_body] = api.Call("POST", secrets, Json{{"name", "no spaces"}, {"kind", "simple"}, {"secret", "x"}});
+  auto [bad, bad_body] =
+      api.Call("POST", secrets, Json{{"name", "no spaces"}, {"kind", "simple"}, {"secret", "x"}});
   EXPECT_EQ(bad, 400);
   EXPECT_EQ(bad_body["error"]["field"], "name");
   Json listed = api.Ok("GET", secrets);

@@ -39,8 +39,8 @@ class TlsE2E : public ::testing::Test {
     // This process's clients (the harness's) pin the server's certificate.
     http::Client::SetDefaultTlsTrust({.fingerprint = server_cert_.fingerprint});
     server_ = std::make_unique<ServerProcess>(
-        dir_, "", std::vector<std::string>{"--tls-cert", server_cert_.cert, "--tls-key",
-                                           server_cert_.key});
+        dir_, "",
+        std::vector<std::string>{"--tls-cert", server_cert_.cert, "--tls-key", server_cert_.key});
   }
   void TearDown() override {
     agent_.reset();
@@ -78,28 +78,30 @@ TEST_F(TlsE2E, PinnedAgentRunsAJobAndTheCommandLineFollowsIt) {
   api.Login();
   agent_ = std::make_unique<AgentProcess>(
       server_->url(), dir_ + "/agent", api.RegistrationToken(), "tls-agent",
-      std::vector<std::string>{"--tls-fingerprint", http::DisplayFingerprint(server_cert_.fingerprint)});
+      std::vector<std::string>{"--tls-fingerprint",
+                               http::DisplayFingerprint(server_cert_.fingerprint)});
   agent_->Start();
   api.WaitAgents(1);
 
   int64_t branch = api.CreateBranch("secure", "main");
-  api.CreateStage(branch, "build",
-                  Json{{"jobs", Json::array({Json{{"name", "hello"},
-                                                  {"steps", Json::array({ShellStep("echo over-tls")})},
-                                                  {"environments", AnyEnvironment()}}})}});
+  api.CreateStage(
+      branch, "build",
+      Json{{"jobs", Json::array({Json{{"name", "hello"},
+                                      {"steps", Json::array({ShellStep("echo over-tls")})},
+                                      {"environments", AnyEnvironment()}}})}});
   Json flow = api.Ok("POST", "/api/v1/branches/" + std::to_string(branch) + "/flows",
                      Json{{"kind", "ci"}, {"args", Json::object()}});
   Json done = api.WaitFlowCompleted(flow["id"]);
   EXPECT_EQ(done["runs"][0]["jobs"][0]["completion_status"], "ok") << done.dump(1);
 
   // `kraken flow run --follow` starts a second flow and follows its events (SSE) over HTTPS.
-  Json login = api.Ok("POST", "/api/v1/auth/login",
-                      Json{{"user", "admin"}, {"password", "test-password"}});
+  Json login =
+      api.Ok("POST", "/api/v1/auth/login", Json{{"user", "admin"}, {"password", "test-password"}});
   std::string out;
   int code = RunCommand(std::string(KRAKEN_BIN) + " flow run secure/main --follow --server " +
                             server_->url() + " --token " + login["token"].get<std::string>() +
-                            " --tls-fingerprint " + server_cert_.fingerprint +
-                            " --data-dir " + dir_ + "/no-cli-json",
+                            " --tls-fingerprint " + server_cert_.fingerprint + " --data-dir " +
+                            dir_ + "/no-cli-json",
                         out);
   EXPECT_EQ(code, 0) << out;
   EXPECT_NE(out.find("flow 2 succeeded"), std::string::npos) << out;
@@ -118,8 +120,8 @@ TEST_F(TlsE2E, AgentWithTheWrongPinRefusesToConnect) {
   std::string out;
   int code = RunAgent("--tls-fingerprint " + other_cert_.fingerprint, out);
   EXPECT_EQ(code, 1) << out;  // at once, not retrying until the time limit
-  EXPECT_NE(out.find("has the SHA-256 fingerprint " + server_cert_.fingerprint + ", not the pinned " +
-                     other_cert_.fingerprint),
+  EXPECT_NE(out.find("has the SHA-256 fingerprint " + server_cert_.fingerprint +
+                     ", not the pinned " + other_cert_.fingerprint),
             std::string::npos)
       << out;
 }

@@ -31,8 +31,10 @@ StepOutcome Upload(const Json& fields, ToolContext& ctx, const std::vector<std::
   std::error_code ec;
   for (const std::string& src : sources) {
     std::vector<std::string> matched;
-    if (fs::is_directory(fs::path(cwd) / src, ec)) matched = GlobFiles(cwd, src + "/**");
-    else matched = GlobFiles(cwd, src);
+    if (fs::is_directory(fs::path(cwd) / src, ec))
+      matched = GlobFiles(cwd, src + "/**");
+    else
+      matched = GlobFiles(cwd, src);
     if (matched.empty()) return StepOutcome::Error("source: nothing matches '" + src + "'");
     for (const std::string& rel : matched) {
       std::string path = JoinDest(dest, rel);
@@ -44,18 +46,19 @@ StepOutcome Upload(const Json& fields, ToolContext& ctx, const std::vector<std::
   bool pub = *is_public || !report_entry->empty();
   if (!ctx.services) {
     for (const auto& f : files) ctx.reporter->Note("artifact", f);
-    ctx.Log(fmt::format("artifacts: {} files would be uploaded (no server outside a job)\n", files.size()));
+    ctx.Log(fmt::format("artifacts: {} files would be uploaded (no server outside a job)\n",
+                        files.size()));
     return StepOutcome::Done();
   }
-  auto grant = ctx.services->Call("artifacts/upload",
-                                  Json{{"files", files}, {"public", pub}, {"report_entry", *report_entry}});
+  auto grant = ctx.services->Call(
+      "artifacts/upload", Json{{"files", files}, {"public", pub}, {"report_entry", *report_entry}});
   if (!grant) return StepOutcome::Error("artifacts: " + grant.error().message);
   const Json& urls = (*grant)["files"];
   for (size_t i = 0; i < urls.size() && i < locals.size(); ++i) {
     if (ctx.cancel && ctx.cancel->cancelled()) return StepOutcome{false, -1, "cancelled", ""};
     if (auto st = ctx.services->Upload(urls[i]["url"], locals[i]); !st)
-      return StepOutcome::Error("artifacts: uploading " + files[i]["path"].get<std::string>() + ": " +
-                                st.error().message);
+      return StepOutcome::Error("artifacts: uploading " + files[i]["path"].get<std::string>() +
+                                ": " + st.error().message);
     ctx.Log(fmt::format("artifacts: uploaded {} ({} bytes)\n", files[i]["path"].get<std::string>(),
                         files[i]["size"].get<uint64_t>()));
     ctx.reporter->Note("artifact", files[i]);
@@ -65,7 +68,8 @@ StepOutcome Upload(const Json& fields, ToolContext& ctx, const std::vector<std::
 
 StepOutcome Download(ToolContext& ctx, const std::vector<std::string>& sources,
                      const std::string& cwd, const std::string& dest) {
-  if (!ctx.services) return StepOutcome::Error("artifacts: download needs a server (run it in a job)");
+  if (!ctx.services)
+    return StepOutcome::Error("artifacts: download needs a server (run it in a job)");
   auto found = ctx.services->Call("artifacts/download", Json{{"source", sources}});
   if (!found) return StepOutcome::Error("artifacts: " + found.error().message);
   std::string root = fs::path(cwd) / (dest.empty() ? "." : dest);
@@ -76,7 +80,8 @@ StepOutcome Download(ToolContext& ctx, const std::vector<std::string>& sources,
     fs::create_directories(target.parent_path(), ec);
     if (auto st = ctx.services->Download(f["url"], target.string()); !st)
       return StepOutcome::Error("artifacts: downloading " + rel + ": " + st.error().message);
-    ctx.Log(fmt::format("artifacts: downloaded {} from run {}\n", rel, f.value("run_id", int64_t{0})));
+    ctx.Log(
+        fmt::format("artifacts: downloaded {} from run {}\n", rel, f.value("run_id", int64_t{0})));
     ctx.reporter->Note("artifact", Json{{"path", rel}, {"downloaded_to", target.string()}});
   }
   return StepOutcome::Done();
@@ -100,16 +105,19 @@ StepOutcome RunArtifacts(const Json& fields, ToolContext& ctx) {
 }  // namespace
 
 ToolSpec ArtifactsTool() {
-  return ToolSpec{
-      "artifacts",
-      "Uploads files to the server's artifact store, or downloads those of earlier runs of the flow.",
-      {{"action", "string", "upload or download", "upload"},
-       {"source", "string|array", "Paths or globs (`*`, `**`); a directory means all its files", nullptr, true},
-       {"destination", "string", "Upload: path prefix in the store; download: local directory", "."},
-       {"cwd", "string", "Directory the sources are relative to", "."},
-       {"public", "boolean", "List the files on the run page", false},
-       {"report_entry", "string", "An HTML file linked from the flow and run pages (implies public)"}},
-      RunArtifacts};
+  return ToolSpec{"artifacts",
+                  "Uploads files to the server's artifact store, or downloads those of earlier "
+                  "runs of the flow.",
+                  {{"action", "string", "upload or download", "upload"},
+                   {"source", "string|array",
+                    "Paths or globs (`*`, `**`); a directory means all its files", nullptr, true},
+                   {"destination", "string",
+                    "Upload: path prefix in the store; download: local directory", "."},
+                   {"cwd", "string", "Directory the sources are relative to", "."},
+                   {"public", "boolean", "List the files on the run page", false},
+                   {"report_entry", "string",
+                    "An HTML file linked from the flow and run pages (implies public)"}},
+                  RunArtifacts};
 }
 
 }  // namespace kraken::tools

@@ -36,7 +36,8 @@ StepOutcome Save(ToolContext& ctx, const std::string& key, const std::vector<std
   }
   StepOutcome out = StepOutcome::Done();
   if (!ctx.services) {
-    for (const auto& f : files) ctx.reporter->Note("cache", Json{{"key", key}, {"path", f["path"]}, {"size", f["size"]}});
+    for (const auto& f : files)
+      ctx.reporter->Note("cache", Json{{"key", key}, {"path", f["path"]}, {"size", f["size"]}});
   } else if (!files.empty()) {
     auto grant = ctx.services->Call("cache/save", Json{{"key", key}, {"files", files}});
     if (!grant) {
@@ -44,11 +45,12 @@ StepOutcome Save(ToolContext& ctx, const std::string& key, const std::vector<std
     } else {
       for (size_t i = 0; i < archives.size(); ++i) {
         if (auto st = ctx.services->Upload((*grant)["files"][i]["url"], archives[i]); !st) {
-          out = StepOutcome::Error("cache: uploading " + files[i]["path"].get<std::string>() + ": " +
-                                   st.error().message);
+          out = StepOutcome::Error("cache: uploading " + files[i]["path"].get<std::string>() +
+                                   ": " + st.error().message);
           break;
         }
-        ctx.Log(fmt::format("cache: saved {} under key '{}'\n", files[i]["path"].get<std::string>(), key));
+        ctx.Log(fmt::format("cache: saved {} under key '{}'\n", files[i]["path"].get<std::string>(),
+                            key));
       }
     }
   }
@@ -56,7 +58,8 @@ StepOutcome Save(ToolContext& ctx, const std::string& key, const std::vector<std
   return out;
 }
 
-StepOutcome Restore(ToolContext& ctx, const std::vector<std::string>& keys, const std::string& cwd) {
+StepOutcome Restore(ToolContext& ctx, const std::vector<std::string>& keys,
+                    const std::string& cwd) {
   if (!ctx.services) return StepOutcome::Error("cache: restore needs a server (run it in a job)");
   auto found = ctx.services->Call("cache/restore", Json{{"keys", keys}});
   if (!found) return StepOutcome::Error("cache: " + found.error().message);
@@ -69,7 +72,8 @@ StepOutcome Restore(ToolContext& ctx, const std::vector<std::string>& keys, cons
   fs::create_directories(cwd, ec);
   for (const auto& f : (*found)["files"]) {
     if (auto st = ctx.services->Download(f["url"], tmp); !st)
-      return StepOutcome::Error("cache: downloading " + f["path"].get<std::string>() + ": " + st.error().message);
+      return StepOutcome::Error("cache: downloading " + f["path"].get<std::string>() + ": " +
+                                st.error().message);
     if (auto missing = MissingProgram(ctx, "tar")) return *missing;
     CommandOptions tar;
     tar.cwd = cwd;
@@ -111,16 +115,17 @@ StepOutcome RunCache(const Json& fields, ToolContext& ctx) {
 }  // namespace
 
 ToolSpec CacheTool() {
-  return ToolSpec{"cache",
-                  "Saves directories under a key on the server, or restores the newest entry for a key.",
-                  {{"action", "string", "save or restore", nullptr, true},
-                   {"key", "string", "Key to save under, or the first key to restore"},
-                   {"keys", "array", "Keys to try in order when restoring"},
-                   {"paths", "string|array", "Files or directories to save"},
-                   {"cwd", "string", "Directory the paths are relative to", "."},
-                   {"expiry", "string",
-                    "Accepted for Kraken CI stages and not used: entries follow the branch's retention"}},
-                  RunCache};
+  return ToolSpec{
+      "cache",
+      "Saves directories under a key on the server, or restores the newest entry for a key.",
+      {{"action", "string", "save or restore", nullptr, true},
+       {"key", "string", "Key to save under, or the first key to restore"},
+       {"keys", "array", "Keys to try in order when restoring"},
+       {"paths", "string|array", "Files or directories to save"},
+       {"cwd", "string", "Directory the paths are relative to", "."},
+       {"expiry", "string",
+        "Accepted for Kraken CI stages and not used: entries follow the branch's retention"}},
+      RunCache};
 }
 
 }  // namespace kraken::tools

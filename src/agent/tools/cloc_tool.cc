@@ -19,7 +19,8 @@ StepOutcome RunCloc(const Json& fields, ToolContext& ctx) {
   for (const auto* r : {&not_match_f, &exclude_dir, &cwd_field})
     if (!*r) return StepOutcome::Error(r->error().field + ": " + r->error().message);
   std::string cwd = StepCwd(ctx, *cwd_field);
-  if (!std::filesystem::is_directory(cwd)) return StepOutcome::Error("cwd: " + cwd + " is not a directory");
+  if (!std::filesystem::is_directory(cwd))
+    return StepOutcome::Error("cwd: " + cwd + " is not a directory");
   // The report goes to a file outside the counted tree: stdout is the step's log.
   std::string report = FreshReportPath(std::filesystem::temp_directory_path().string(),
                                        fmt::format("cloc-{}", reinterpret_cast<uintptr_t>(&ctx)));
@@ -34,12 +35,14 @@ StepOutcome RunCloc(const Json& fields, ToolContext& ctx) {
   StepOutcome run = RunCommand(ctx, cmd);
   auto text = TakeReport(report);
   if (!run.ok) {
-    if (run.reason == "agent-error") run.message += " (is cloc installed? Debian: apt-get install cloc)";
+    if (run.reason == "agent-error")
+      run.message += " (is cloc installed? Debian: apt-get install cloc)";
     return run;
   }
   if (!text) return StepOutcome::Error("cloc wrote no report: " + text.error().message);
   Json doc = Json::parse(*text, nullptr, false);
-  if (doc.is_discarded() || !doc.is_object()) return StepOutcome::Error("cloc's report is not a JSON object");
+  if (doc.is_discarded() || !doc.is_object())
+    return StepOutcome::Error("cloc's report is not a JSON object");
   int reported = 0;
   for (const auto& [language, counts] : doc.items()) {
     if (language == "header" || !counts.is_object()) continue;
@@ -67,7 +70,8 @@ ToolSpec ClocTool() {
   return ToolSpec{
       "cloc",
       "Counts lines of code per language with cloc and reports them as results with values.",
-      {{"not-match-f", "string", "cloc --not-match-f: skip files whose name matches this Perl regex"},
+      {{"not-match-f", "string",
+        "cloc --not-match-f: skip files whose name matches this Perl regex"},
        {"exclude-dir", "string", "cloc --exclude-dir: directories to skip, comma-separated"},
        {"cwd", "string", "Directory to count", "."}},
       RunCloc};

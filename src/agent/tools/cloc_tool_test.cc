@@ -16,7 +16,9 @@ class ClocToolTest : public ToolTest {
     ASSERT_EQ(std::system("command -v cloc >/dev/null 2>&1"), 0)
         << "cloc is not installed (scripts/install-deps.sh installs it)";
     // C: 4 code, 2 comment, 1 blank lines.
-    Write("src/main.c", "#include <stdio.h>\n// says hi\n/* twice */\n\nint main() {\n  return puts(\"hi\");\n}\n");
+    Write(
+        "src/main.c",
+        "#include <stdio.h>\n// says hi\n/* twice */\n\nint main() {\n  return puts(\"hi\");\n}\n");
     // Python: 2 code, 1 comment, 2 blank lines in two files.
     Write("src/a.py", "# a\nx = 1\n\n");
     Write("src/b.py", "\ny = 2\n");
@@ -30,7 +32,9 @@ class ClocToolTest : public ToolTest {
     }
     return out;
   }
-  static int64_t V(const Json& values, const char* name) { return values[name]["value"].get<int64_t>(); }
+  static int64_t V(const Json& values, const char* name) {
+    return values[name]["value"].get<int64_t>();
+  }
 };
 
 TEST_F(ClocToolTest, EachLanguageAndTheSumBecomeAResultWithLineCounts) {

@@ -21,7 +21,8 @@ StepOutcome RunData(const Json& fields, ToolContext& ctx) {
   static const char* kScopes[] = {"flow", "branch", "branch-ci", "branch-dev", "project"};
   bool known = false;
   for (const char* s : kScopes) known = known || *scope == s;
-  if (!known) return StepOutcome::Error("scope: must be flow, branch, branch-ci, branch-dev or project");
+  if (!known)
+    return StepOutcome::Error("scope: must be flow, branch, branch-ci, branch-dev or project");
   Json value;
   if (!file->empty()) {
     auto text = ReadFile(StepCwd(ctx, *cwd) + "/" + *file);

@@ -15,9 +15,9 @@ std::string HttpOrigin(const std::string& url) {
   for (char& c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   if (scheme != "http" && scheme != "https") return "";
   size_t host_end = url.find('/', scheme_end + 3);
-  std::string authority = url.substr(scheme_end + 3, host_end == std::string::npos
-                                                          ? std::string::npos
-                                                          : host_end - scheme_end - 3);
+  std::string authority =
+      url.substr(scheme_end + 3,
+                 host_end == std::string::npos ? std::string::npos : host_end - scheme_end - 3);
   if (authority.empty()) return "";
   return scheme + "://" + authority + "/";
 }
@@ -27,8 +27,8 @@ bool UrlNamesUser(const std::string& url) {
   size_t start = url.find("://");
   start = start == std::string::npos ? 0 : start + 3;
   size_t end = url.find_first_of("/:", start);
-  return url.substr(start, end == std::string::npos ? std::string::npos : end - start)
-             .find('@') != std::string::npos;
+  return url.substr(start, end == std::string::npos ? std::string::npos : end - start).find('@') !=
+         std::string::npos;
 }
 
 }  // namespace
@@ -58,15 +58,16 @@ std::string Base64(const std::string& bytes) {
 
 Result<GitCredentials> GitCredentials::FromFields(const Json& fields, const std::string& url) {
   GitCredentials out;
-  std::string token_name = fields.value("access-token", Json("")).is_string()
-                               ? fields.value("access-token", "") : "";
-  std::string key_name = fields.value("ssh-key", Json("")).is_string()
-                             ? fields.value("ssh-key", "") : "";
+  std::string token_name =
+      fields.value("access-token", Json("")).is_string() ? fields.value("access-token", "") : "";
+  std::string key_name =
+      fields.value("ssh-key", Json("")).is_string() ? fields.value("ssh-key", "") : "";
   if (!token_name.empty()) {
     KR_ASSIGN(Json token, AttachedSecret(fields, "access-token"));
     std::string origin = HttpOrigin(url);
     if (origin.empty())
-      return Invalid("access-token", "an access token is used only with http(s) URLs; use ssh-key for " + url);
+      return Invalid("access-token",
+                     "an access token is used only with http(s) URLs; use ssh-key for " + url);
     std::string header =
         "Authorization: Basic " + Base64("x-access-token:" + token.value("secret", ""));
     out.env_["GIT_CONFIG_COUNT"] = "1";
@@ -76,8 +77,9 @@ Result<GitCredentials> GitCredentials::FromFields(const Json& fields, const std:
   if (!key_name.empty()) {
     KR_ASSIGN(Json key, AttachedSecret(fields, "ssh-key"));
     KR_ASSIGN(out.key_, SshKeyFile::Write(key.value("key", "")));
-    std::string command = "ssh -i " + ShellQuote(out.key_.path()) +
-                          " -o IdentitiesOnly=yes -o StrictHostKeyChecking=accept-new -o BatchMode=yes";
+    std::string command =
+        "ssh -i " + ShellQuote(out.key_.path()) +
+        " -o IdentitiesOnly=yes -o StrictHostKeyChecking=accept-new -o BatchMode=yes";
     std::string user = key.value("username", "");
     if (!user.empty() && !UrlNamesUser(url)) command += " -o User=" + ShellQuote(user);
     out.env_["GIT_SSH_COMMAND"] = command;

@@ -20,9 +20,9 @@
 #include <map>
 #include <string>
 
+#include "agent/tools/step_secrets.h"
 #include "core/error.h"
 #include "core/json.h"
-#include "agent/tools/step_secrets.h"
 
 namespace kraken::tools {
 
@@ -32,7 +32,6 @@ class GitCredentials {
   // field (a secret the server did not give, a token for a non-HTTP(S) URL, a key that
   // cannot be written).
   static Result<GitCredentials> FromFields(const Json& fields, const std::string& url);
-
 
   // Environment for the git commands that talk to the remote; empty without secrets.
   const std::map<std::string, std::string>& env() const { return env_; }

@@ -1,12 +1,14 @@
 // The git tool with the secrets a step names, against real git:
 //  - `access-token`: a clone over git's smart HTTP protocol from a server on 127.0.0.1
-//    (testdata/git_http_server.py: `git http-backend` behind Python's http.server) that refuses any request without
-//    the right `Authorization` header, so the clone succeeds only if git sent the token; the
-//    token must appear in no command line (a `git` wrapper on PATH records every argv), no
-//    repository config and not in the step's log;
+//    (testdata/git_http_server.py: `git http-backend` behind Python's http.server) that refuses any
+//    request without the right `Authorization` header, so the clone succeeds only if git sent the
+//    token; the token must appear in no command line (a `git` wrapper on PATH records every argv),
+//    no repository config and not in the step's log;
 //  - `ssh-key`: no sshd runs here, so `ssh` on PATH is a stand-in that records how git called
 //    it and the key file's mode and content, then runs the remote command locally (what sshd
 //    would do). The key file must be gone after the step.
+#include "agent/tools/git_credentials.h"
+
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -15,7 +17,6 @@
 #include <cstdlib>
 #include <thread>
 
-#include "agent/tools/git_credentials.h"
 #include "agent/tools/tool_test_fixture.h"
 
 namespace kraken::tools {
@@ -24,7 +25,8 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr const char* kToken = "tok-Xy7s3cret";
-constexpr const char* kKey = "-----BEGIN OPENSSH PRIVATE KEY-----\nnot-a-real-key\n-----END OPENSSH PRIVATE KEY-----";
+constexpr const char* kKey =
+    "-----BEGIN OPENSSH PRIVATE KEY-----\nnot-a-real-key\n-----END OPENSSH PRIVATE KEY-----";
 
 // Stands in for ssh: records its options, the key file's mode and whether it holds the
 // expected key, then runs the remote command as sshd would.
@@ -56,9 +58,9 @@ class GitCredentialsTest : public ToolTest {
     Commit("2");
     // Every git command line the tool runs is recorded.
     fs::create_directories(dir_ / "bin");
-    WriteExecutable(dir_ / "bin" / "git",
-                    "#!/bin/sh\nprintf '%s\\n' \"$*\" >> '" + (dir_ / "argv.log").string() +
-                        "'\nexec " + Which("git") + " \"$@\"\n");
+    WriteExecutable(dir_ / "bin" / "git", "#!/bin/sh\nprintf '%s\\n' \"$*\" >> '" +
+                                              (dir_ / "argv.log").string() + "'\nexec " +
+                                              Which("git") + " \"$@\"\n");
     ctx_.env["PATH"] = (dir_ / "bin").string() + ":" + std::getenv("PATH");
   }
   void TearDown() override {
@@ -72,7 +74,8 @@ class GitCredentialsTest : public ToolTest {
   void Commit(const std::string& text) {
     std::ofstream(repo_ + "/version.txt") << text;
     std::string git = "git -C " + repo_ + " -c user.name=t -c user.email=t@example.com ";
-    ASSERT_EQ(std::system((git + "add version.txt && " + git + "commit -q -m v" + text).c_str()), 0);
+    ASSERT_EQ(std::system((git + "add version.txt && " + git + "commit -q -m v" + text).c_str()),
+              0);
   }
   static std::string Which(const std::string& program) {
     std::stringstream in(std::getenv("PATH"));
@@ -92,7 +95,8 @@ class GitCredentialsTest : public ToolTest {
   }
   // Starts the token-checking HTTP server; returns the repository's URL on it.
   std::string StartServer() {
-    std::string script = std::string(KRAKEN_SOURCE_DIR) + "/src/agent/tools/testdata/git_http_server.py";
+    std::string script =
+        std::string(KRAKEN_SOURCE_DIR) + "/src/agent/tools/testdata/git_http_server.py";
     std::string port_file = (dir_ / "port").string();
     server_pid_ = fork();
     if (server_pid_ == 0) {
@@ -105,7 +109,9 @@ class GitCredentialsTest : public ToolTest {
     return "http://127.0.0.1:" + Slurp(port_file) + "/origin";
   }
   Json TokenStep(const std::string& url, const std::string& dest, const std::string& token) {
-    return Json{{"checkout", url}, {"branch", "main"}, {"destination", dest},
+    return Json{{"checkout", url},
+                {"branch", "main"},
+                {"destination", dest},
                 {"access-token", "gh"},
                 {"#secrets", {{"access-token", {{"name", "gh"}, {"secret", token}}}}}};
   }
@@ -132,7 +138,9 @@ TEST_F(GitCredentialsTest, AnAccessTokenReachesGitAsAnAuthorizationHeader) {
   ASSERT_TRUE(out.ok) << out.message << log_ << Slurp(dir_ / "http.log");
   EXPECT_EQ(Read("src/version.txt"), "2");
   std::string http_log = Slurp(dir_ / "http.log");
-  EXPECT_NE(http_log.find("GET /origin/info/refs?service=git-upload-pack auth=ok"), std::string::npos) << http_log;
+  EXPECT_NE(http_log.find("GET /origin/info/refs?service=git-upload-pack auth=ok"),
+            std::string::npos)
+      << http_log;
   EXPECT_NE(http_log.find("POST /origin/git-upload-pack auth=ok"), std::string::npos) << http_log;
   ExpectNoTokenAnywhere();
 
@@ -158,10 +166,12 @@ TEST_F(GitCredentialsTest, TheServerRefusesACloneWithoutTheRightToken) {
 }
 
 TEST_F(GitCredentialsTest, ASecretTheServerDidNotGiveFailsTheStepNamingIt) {
-  StepOutcome out = Run("git", Json{{"checkout", "https://127.0.0.1:1/r.git"}, {"access-token", "gh"}});
+  StepOutcome out =
+      Run("git", Json{{"checkout", "https://127.0.0.1:1/r.git"}, {"access-token", "gh"}});
   EXPECT_FALSE(out.ok);
   EXPECT_EQ(out.reason, "agent-error");
-  EXPECT_NE(out.message.find("access-token: the value of secret 'gh'"), std::string::npos) << out.message;
+  EXPECT_NE(out.message.find("access-token: the value of secret 'gh'"), std::string::npos)
+      << out.message;
   // A token is for HTTP(S) only.
   out = Run("git", TokenStep("file://" + repo_, "src", kToken));
   EXPECT_FALSE(out.ok);
@@ -176,9 +186,12 @@ class GitSshKeyTest : public GitCredentialsTest {
     std::ofstream(dir_ / "expected_key") << kKey << "\n";
   }
   Json KeyStep(const std::string& url) {
-    return Json{{"checkout", url}, {"branch", "main"}, {"destination", "src"},
-                {"ssh-key", "deploy"},
-                {"#secrets", {{"ssh-key", {{"name", "deploy"}, {"username", "deployer"}, {"key", kKey}}}}}};
+    return Json{
+        {"checkout", url},
+        {"branch", "main"},
+        {"destination", "src"},
+        {"ssh-key", "deploy"},
+        {"#secrets", {{"ssh-key", {{"name", "deploy"}, {"username", "deployer"}, {"key", kKey}}}}}};
   }
 };
 
@@ -205,7 +218,8 @@ TEST_F(GitSshKeyTest, AnSshKeyIsUsedFromAPrivateFileRemovedAfterTheStep) {
 TEST_F(GitSshKeyTest, TheSecretsUserNameIsUsedWhenTheUrlNamesNone) {
   StepOutcome out = Run("git", KeyStep("ssh://localhost" + repo_));
   ASSERT_TRUE(out.ok) << out.message << log_;
-  EXPECT_NE(Slurp(dir_ / "ssh.log").find("-o User=deployer"), std::string::npos) << Slurp(dir_ / "ssh.log");
+  EXPECT_NE(Slurp(dir_ / "ssh.log").find("-o User=deployer"), std::string::npos)
+      << Slurp(dir_ / "ssh.log");
 }
 
 TEST(GitBase64Test, MatchesRfc4648Vectors) {

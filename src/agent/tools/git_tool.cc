@@ -26,8 +26,10 @@ namespace fs = std::filesystem;
 std::string Quote(const std::string& s) {
   std::string out = "'";
   for (char c : s) {
-    if (c == '\'') out += "'\\''";
-    else out += c;
+    if (c == '\'')
+      out += "'\\''";
+    else
+      out += c;
   }
   return out + "'";
 }
@@ -45,7 +47,8 @@ bool IsCommitId(const std::string& s) {
 }
 
 // The commit that triggered the flow in this repository (and branch), or "".
-std::string TriggerCommit(const ToolContext& ctx, const std::string& url, const std::string& branch) {
+std::string TriggerCommit(const ToolContext& ctx, const std::string& url,
+                          const std::string& branch) {
   auto it = ctx.env.find("KK_TRIGGER_COMMITS");
   if (it == ctx.env.end() || !it->is_string()) return "";
   Json commits = Json::parse(it->get<std::string>(), nullptr, false);
@@ -79,7 +82,8 @@ StepOutcome RunGit(const Json& fields, ToolContext& ctx) {
   auto token = StringField(fields, "access-token");
   for (const auto* r : {&url, &branch, &dest, &ssh_key, &token})
     if (!*r) return StepOutcome::Error(r->error().field + ": " + r->error().message);
-  if (!timeout || *timeout <= 0) return StepOutcome::Error("timeout: must be a positive number of seconds");
+  if (!timeout || *timeout <= 0)
+    return StepOutcome::Error("timeout: must be a positive number of seconds");
   if (url->empty()) return StepOutcome::Error("checkout: the repository URL is required");
   if (auto missing = MissingProgram(ctx, "git")) return *missing;
   auto credentials = GitCredentials::FromFields(fields, *url);  // removes its key file at the end
@@ -95,11 +99,11 @@ StepOutcome RunGit(const Json& fields, ToolContext& ctx) {
   if (fs::exists(target) && !fs::is_empty(target))
     return StepOutcome::Error("destination: " + target + " exists and is not empty");
 
-  std::string cache = ctx.cache_dir.empty() ? ctx.workspace + "/.kraken-git" : ctx.cache_dir + "/git";
+  std::string cache =
+      ctx.cache_dir.empty() ? ctx.workspace + "/.kraken-git" : ctx.cache_dir + "/git";
   std::error_code ec;
   fs::create_directories(cache, ec);
-  std::string mirror =
-      fmt::format("{}/{:016x}.git", cache, std::hash<std::string>{}(*url));
+  std::string mirror = fmt::format("{}/{:016x}.git", cache, std::hash<std::string>{}(*url));
   CommandOptions cmd;
   cmd.timeout = std::chrono::seconds(*timeout);
   cmd.env["GIT_TERMINAL_PROMPT"] = "0";
@@ -109,8 +113,10 @@ StepOutcome RunGit(const Json& fields, ToolContext& ctx) {
   std::string script;
   if (fs::exists(mirror + "/HEAD")) {
     ctx.Log("git: updating the mirror of " + *url + "\n");
-    script = fmt::format("git{} -C {} remote set-url origin {} && git{} -C {} fetch --prune --tags origin '+refs/heads/*:refs/heads/*'",
-                         cfg, Quote(mirror), Quote(*url), cfg, Quote(mirror));
+    script = fmt::format(
+        "git{} -C {} remote set-url origin {} && git{} -C {} fetch --prune --tags origin "
+        "'+refs/heads/*:refs/heads/*'",
+        cfg, Quote(mirror), Quote(*url), cfg, Quote(mirror));
   } else {
     ctx.Log("git: mirroring " + *url + "\n");
     script = fmt::format("rm -rf {0}.tmp && git{1} clone --mirror {2} {0}.tmp && mv {0}.tmp {0}",
@@ -127,9 +133,10 @@ StepOutcome RunGit(const Json& fields, ToolContext& ctx) {
     ctx.Log("git: checking out " + commit + ", the commit that triggered the flow\n");
     to_commit = fmt::format(" && git -C {} reset -q --hard {}", Quote(target), commit);
   }
-  cmd.argv = proc::ShellArgv(fmt::format(
-      "git{0} clone{1} {2} {3}{5} && git -C {3} remote set-url origin {4} && git -C {3} log -1 --format='git: at %H %s'",
-      cfg, checkout, Quote(mirror), Quote(target), Quote(*url), to_commit));
+  cmd.argv = proc::ShellArgv(
+      fmt::format("git{0} clone{1} {2} {3}{5} && git -C {3} remote set-url origin {4} && git -C "
+                  "{3} log -1 --format='git: at %H %s'",
+                  cfg, checkout, Quote(mirror), Quote(target), Quote(*url), to_commit));
   return RunCommand(ctx, cmd);
 }
 
@@ -145,7 +152,8 @@ ToolSpec GitTool() {
        {"git_cfg", "object", "git -c NAME=VALUE settings"},
        {"timeout", "integer|string", "Seconds for each git command", 60},
        {"ssh-key", "string", "Name of the project's ssh-key secret to clone with"},
-       {"access-token", "string", "Name of the project's simple secret holding an HTTP(S) access token"}},
+       {"access-token", "string",
+        "Name of the project's simple secret holding an HTTP(S) access token"}},
       RunGit};
 }
 

@@ -23,7 +23,8 @@ class GitToolTest : public ToolTest {
   std::string Commit(const std::string& text) {
     std::ofstream(repo_ + "/version.txt") << text;
     std::string git = "git -C " + repo_ + " -c user.name=t -c user.email=t@example.com ";
-    EXPECT_EQ(std::system((git + "add version.txt && " + git + "commit -q -m v" + text).c_str()), 0);
+    EXPECT_EQ(std::system((git + "add version.txt && " + git + "commit -q -m v" + text).c_str()),
+              0);
     std::string sha;
     FILE* p = popen(("git -C " + repo_ + " rev-parse HEAD").c_str(), "r");
     char buf[128] = {};
@@ -47,7 +48,8 @@ TEST_F(GitToolTest, WithoutATriggerCommitTheBranchHeadIsCheckedOut) {
 TEST_F(GitToolTest, TheCommitThatTriggeredTheFlowIsCheckedOut) {
   // The branch moved on (second_) after the commit that triggered the flow (first_).
   Triggered(Json::array({Json{{"url", url_ + ".git/"}, {"branch", "main"}, {"commit", first_}}}));
-  StepOutcome out = Run("git", Json{{"checkout", url_}, {"branch", "main"}, {"destination", "src"}});
+  StepOutcome out =
+      Run("git", Json{{"checkout", url_}, {"branch", "main"}, {"destination", "src"}});
   ASSERT_TRUE(out.ok) << out.message << log_;
   EXPECT_EQ(Read("src/version.txt"), "1");
   EXPECT_NE(log_.find("git: at " + first_), std::string::npos) << log_;
@@ -61,8 +63,9 @@ TEST_F(GitToolTest, TheCommitThatTriggeredTheFlowIsCheckedOut) {
 }
 
 TEST_F(GitToolTest, ATriggerOfAnotherRepositoryOrBranchFallsBackToTheHead) {
-  Triggered(Json::array({Json{{"url", "file:///elsewhere/repo"}, {"branch", "main"}, {"commit", first_}},
-                         Json{{"url", url_}, {"branch", "release"}, {"commit", first_}}}));
+  Triggered(
+      Json::array({Json{{"url", "file:///elsewhere/repo"}, {"branch", "main"}, {"commit", first_}},
+                   Json{{"url", url_}, {"branch", "release"}, {"commit", first_}}}));
   StepOutcome out = Run("git", Json{{"checkout", url_}, {"branch", "main"}});
   ASSERT_TRUE(out.ok) << out.message << log_;
   EXPECT_EQ(Read("origin/version.txt"), "2");
@@ -80,8 +83,9 @@ TEST_F(GitToolTest, AMachineWithoutGitFailsTheStepSayingToInstallIt) {
   ctx_.env["PATH"] = (dir_ / "empty-bin").string();
   StepOutcome out = Run("git", {{"checkout", url_}});
   EXPECT_EQ(out.reason, "agent-error");
-  EXPECT_NE(out.message.find("git not found on this machine: install it in the group's init script"),
-            std::string::npos)
+  EXPECT_NE(
+      out.message.find("git not found on this machine: install it in the group's init script"),
+      std::string::npos)
       << out.message;
 }
 

@@ -77,9 +77,11 @@ constexpr int64_t kTimeoutRetcode = 10000;  // Kraken CI: the step timed out
 // A result as Kraken CI tools report it, with the status as a code or a name.
 Result<results::ResultRecord> ToRecord(Json item) {
   if (item.is_object() && item.contains("status") && item["status"].is_string()) {
-    static const char* kNames[] = {"not-run", "passed", "failed", "error", "disabled", "unsupported"};
+    static const char* kNames[] = {"not-run", "passed",   "failed",
+                                   "error",   "disabled", "unsupported"};
     std::string name = item["status"].get<std::string>();
-    for (char& c : name) c = c == '_' ? '-' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (char& c : name)
+      c = c == '_' ? '-' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     if (name == "notrun") name = "not-run";
     for (int code = 0; code < 6; ++code)
       if (name == kNames[code]) item["status"] = code;
@@ -97,9 +99,11 @@ StepOutcome RunLocalTool(const Json& fields, ToolContext& ctx) {
   auto entry = StringField(fields, "tool_entry", "main");
   for (const auto* r : {&location, &entry})
     if (!*r) return StepOutcome::Error(r->error().field + ": " + r->error().message);
-  if (location->empty()) return StepOutcome::Error("tool_location: the tool's directory is required");
+  if (location->empty())
+    return StepOutcome::Error("tool_location: the tool's directory is required");
   std::string dir = StepCwd(ctx, *location);
-  if (!fs::is_directory(dir)) return StepOutcome::Error("tool_location: " + dir + " is not a directory");
+  if (!fs::is_directory(dir))
+    return StepOutcome::Error("tool_location: " + dir + " is not a directory");
   if (entry->empty() || entry->find_first_of("/\\ ") != std::string::npos)
     return StepOutcome::Error("tool_entry: must be a Python module name");
   if (!fs::exists(fs::path(dir) / (*entry + ".py")) && !fs::is_directory(fs::path(dir) / *entry))
@@ -135,23 +139,28 @@ StepOutcome RunLocalTool(const Json& fields, ToolContext& ctx) {
     std::string kind = msg.value("kind", "");
     if (kind == "result") {
       auto record = ToRecord(msg["item"]);
-      if (!record) return StepOutcome::Error("local_tool: a reported result is invalid: " + record.error().message);
+      if (!record)
+        return StepOutcome::Error("local_tool: a reported result is invalid: " +
+                                  record.error().message);
       ctx.reporter->Result(std::move(*record));
       ++results;
     } else if (kind == "issue") {
-      if (!msg["item"].is_object()) return StepOutcome::Error("local_tool: a reported issue is not an object");
+      if (!msg["item"].is_object())
+        return StepOutcome::Error("local_tool: a reported issue is not an object");
       ctx.reporter->Issue(msg["item"]);
       ++issues;
     } else if (kind == "end") {
       end = msg["item"];
     }
   }
-  if (results || issues) ctx.Log(fmt::format("local_tool: {} results and {} issues reported\n", results, issues));
+  if (results || issues)
+    ctx.Log(fmt::format("local_tool: {} results and {} issues reported\n", results, issues));
   if (!end) return StepOutcome::Error("local_tool: the tool ended without a result");
   int64_t retcode = end->value("retcode", int64_t{1});
   std::string message = end->value("message", "");
   if (retcode == 0) return StepOutcome::Done();
-  StepOutcome out{false, retcode, retcode == kTimeoutRetcode ? "step-timeout" : "exit-code", message};
+  StepOutcome out{false, retcode, retcode == kTimeoutRetcode ? "step-timeout" : "exit-code",
+                  message};
   if (out.message.empty()) out.message = fmt::format("the tool returned {}", retcode);
   return out;
 }
@@ -159,12 +168,13 @@ StepOutcome RunLocalTool(const Json& fields, ToolContext& ctx) {
 }  // namespace
 
 ToolSpec LocalTool() {
-  return ToolSpec{
-      "local_tool",
-      "Runs a Kraken CI style Python tool from a directory on the agent; other fields are its parameters.",
-      {{"tool_location", "string", "Directory holding the tool's module (relative to the workspace)"},
-       {"tool_entry", "string", "The tool's Python module in that directory", "main"}},
-      RunLocalTool};
+  return ToolSpec{"local_tool",
+                  "Runs a Kraken CI style Python tool from a directory on the agent; other fields "
+                  "are its parameters.",
+                  {{"tool_location", "string",
+                    "Directory holding the tool's module (relative to the workspace)"},
+                   {"tool_entry", "string", "The tool's Python module in that directory", "main"}},
+                  RunLocalTool};
 }
 
 }  // namespace kraken::tools

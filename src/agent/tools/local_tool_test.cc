@@ -22,7 +22,8 @@ def run_tests(step, report_result=None):
     report_result({'test': 'coded', 'status': 4})
     return 0, ''
 )");
-  StepOutcome out = Run("local_tool", Json{{"tool_location", "tools/mytests"}, {"count", 3}, {"prefix", "suite::"}});
+  StepOutcome out = Run(
+      "local_tool", Json{{"tool_location", "tools/mytests"}, {"count", 3}, {"prefix", "suite::"}});
   ASSERT_TRUE(out.ok) << out.message << log_;
   ASSERT_EQ(rec_.results.size(), 4u);
   EXPECT_EQ(rec_.results[0].test, "suite::t0");
@@ -41,7 +42,9 @@ def run_analysis(step, report_issue=None):
         report_issue({'path': 'a.py', 'line': n + 1, 'column': 0, 'symbol': 'x', 'message': step['msg'], 'type': 'warning'})
 )");
   Write("lint/vendor/helper.py", "COUNT = 2\n");  // vendor/ is on the path, as in Kraken CI
-  StepOutcome out = Run("local_tool", Json{{"tool_location", ctx_.workspace + "/lint"}, {"tool_entry", "checker"}, {"msg", "hello"}});
+  StepOutcome out = Run("local_tool", Json{{"tool_location", ctx_.workspace + "/lint"},
+                                           {"tool_entry", "checker"},
+                                           {"msg", "hello"}});
   ASSERT_TRUE(out.ok) << out.message << log_;
   ASSERT_EQ(rec_.issues.size(), 2u);
   EXPECT_EQ(rec_.issues[1]["line"], 2);
@@ -71,13 +74,17 @@ TEST_F(LocalToolTest, BrokenToolsFailClearly) {
   EXPECT_FALSE(out.ok);
   EXPECT_NE(out.message.find("ValueError"), std::string::npos) << out.message;
   EXPECT_NE(log_.find("boom"), std::string::npos) << log_;  // the traceback is in the log
-  Write("bad/main.py", "def run_tests(step, report_result=None):\n    report_result({'test': 'x', 'status': 'sideways'})\n");
+  Write("bad/main.py",
+        "def run_tests(step, report_result=None):\n    report_result({'test': 'x', 'status': "
+        "'sideways'})\n");
   out = Run("local_tool", Json{{"tool_location", "bad"}});
   EXPECT_FALSE(out.ok);
   EXPECT_NE(out.message.find("invalid"), std::string::npos) << out.message;
-  EXPECT_NE(Run("local_tool", Json{{"tool_location", "nowhere"}}).message.find("tool_location:"), std::string::npos);
+  EXPECT_NE(Run("local_tool", Json{{"tool_location", "nowhere"}}).message.find("tool_location:"),
+            std::string::npos);
   EXPECT_NE(Run("local_tool", Json::object()).message.find("tool_location:"), std::string::npos);
-  EXPECT_NE(Run("local_tool", Json{{"tool_location", "raise"}, {"tool_entry", "other"}}).message.find("tool_entry:"),
+  EXPECT_NE(Run("local_tool", Json{{"tool_location", "raise"}, {"tool_entry", "other"}})
+                .message.find("tool_entry:"),
             std::string::npos);
 }
 

@@ -13,13 +13,18 @@ size_t ListEnd(const std::string& text, size_t start) {
   for (size_t i = start; i < text.size(); ++i) {
     char c = text[i];
     if (in_string) {
-      if (c == '\\') ++i;
-      else if (c == '"') in_string = false;
+      if (c == '\\')
+        ++i;
+      else if (c == '"')
+        in_string = false;
       continue;
     }
-    if (c == '"') in_string = true;
-    else if (c == '[' || c == '{') ++depth;
-    else if ((c == ']' || c == '}') && --depth == 0) return i + 1;
+    if (c == '"')
+      in_string = true;
+    else if (c == '[' || c == '{')
+      ++depth;
+    else if ((c == ']' || c == '}') && --depth == 0)
+      return i + 1;
   }
   return std::string::npos;
 }
@@ -27,7 +32,8 @@ size_t ListEnd(const std::string& text, size_t start) {
 std::string RelativePath(const std::string& path, const std::string& base_dir) {
   namespace fs = std::filesystem;
   if (base_dir.empty() || !fs::path(path).is_absolute()) return path;
-  fs::path rel = fs::path(path).lexically_normal().lexically_relative(fs::path(base_dir).lexically_normal());
+  fs::path rel =
+      fs::path(path).lexically_normal().lexically_relative(fs::path(base_dir).lexically_normal());
   if (rel.empty() || *rel.begin() == "..") return path;
   return rel.generic_string();
 }
@@ -43,12 +49,13 @@ Status AddReport(const Json& report, const std::string& base_dir, std::vector<Js
       if (!m.is_object()) continue;
       Json rule = m.value("ruleId", Json());
       int severity = m.value("severity", Json(1)).is_number_integer() ? m.value("severity", 1) : 1;
-      out->push_back(Json{{"path", path},
-                          {"line", m.value("line", Json(0)).is_number_integer() ? m.value("line", 0) : 0},
-                          {"column", m.value("column", Json(0)).is_number_integer() ? m.value("column", 0) : 0},
-                          {"symbol", rule.is_string() ? rule.get<std::string>() : "fatal"},
-                          {"message", m.value("message", Json("")).is_string() ? m.value("message", "") : ""},
-                          {"type", severity >= 2 ? "error" : "warning"}});
+      out->push_back(Json{
+          {"path", path},
+          {"line", m.value("line", Json(0)).is_number_integer() ? m.value("line", 0) : 0},
+          {"column", m.value("column", Json(0)).is_number_integer() ? m.value("column", 0) : 0},
+          {"symbol", rule.is_string() ? rule.get<std::string>() : "fatal"},
+          {"message", m.value("message", Json("")).is_string() ? m.value("message", "") : ""},
+          {"type", severity >= 2 ? "error" : "warning"}});
     }
   }
   return {};
@@ -81,7 +88,8 @@ Result<EslintIssues> ParseEslintReport(const std::string& text, const std::strin
     pos = line_end + 1;
   }
   if (reports == 0)
-    return Invalid("cmd", "the linter printed no ESLint JSON report (a list of {filePath, messages})");
+    return Invalid("cmd",
+                   "the linter printed no ESLint JSON report (a list of {filePath, messages})");
   if (!out.other_output.empty() && out.other_output.back() != '\n') out.other_output += '\n';
   return out;
 }

@@ -52,13 +52,15 @@ StepOutcome RunNglint(const Json& fields, ToolContext& ctx) {
 }  // namespace
 
 ToolSpec NglintTool() {
-  return ToolSpec{
-      "nglint",
-      "Lints with Angular's `ng lint` (or any ESLint-JSON command) and reports each message as an issue.",
-      {{"cwd", "string", "Directory of the Angular workspace", "."},
-       {"cmd", "string", "Command printing ESLint's JSON report on stdout", "npx ng lint --format json"},
-       {"timeout", "integer|string", "Seconds before the linter is stopped (default: the job's time)"}},
-      RunNglint};
+  return ToolSpec{"nglint",
+                  "Lints with Angular's `ng lint` (or any ESLint-JSON command) and reports each "
+                  "message as an issue.",
+                  {{"cwd", "string", "Directory of the Angular workspace", "."},
+                   {"cmd", "string", "Command printing ESLint's JSON report on stdout",
+                    "npx ng lint --format json"},
+                   {"timeout", "integer|string",
+                    "Seconds before the linter is stopped (default: the job's time)"}},
+                  RunNglint};
 }
 
 }  // namespace kraken::tools

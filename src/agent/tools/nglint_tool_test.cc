@@ -30,11 +30,14 @@ class NglintToolTest : public ToolTest {};
 
 TEST_F(NglintToolTest, EachMessageBecomesAnIssueWithItsSeverityAsType) {
   // As `ng lint` prints it: its own lines around the report.
-  Write("lint.out", "\nLinting \"app\"...\n" + ReportFor(ctx_.workspace) + "\nLint errors found in the listed files.\n");
+  Write("lint.out", "\nLinting \"app\"...\n" + ReportFor(ctx_.workspace) +
+                        "\nLint errors found in the listed files.\n");
   StepOutcome out = Run("nglint", Json{{"cmd", "cat lint.out; exit 1"}});  // 1: lint errors
   ASSERT_TRUE(out.ok) << out.message << log_;
   ASSERT_EQ(rec_.issues.size(), 3u);
-  EXPECT_EQ(rec_.issues[0], (Json{{"path", "src/app/app.component.ts"}, {"line", 12}, {"column", 7},
+  EXPECT_EQ(rec_.issues[0], (Json{{"path", "src/app/app.component.ts"},
+                                  {"line", 12},
+                                  {"column", 7},
                                   {"symbol", "@typescript-eslint/no-unused-vars"},
                                   {"message", "'x' is assigned a value but never used."},
                                   {"type", "error"}}));
@@ -48,8 +51,11 @@ TEST_F(NglintToolTest, EachMessageBecomesAnIssueWithItsSeverityAsType) {
 
 TEST_F(NglintToolTest, PathsAreRelativeToCwdAndEveryProjectsReportIsRead) {
   // ng lint over a workspace with two projects prints two reports.
-  std::string two = "Linting \"a\"...\n" + ReportFor(ctx_.workspace + "/") + "Linting \"b\"...\n" +
-                    R"([{"filePath":")" + ctx_.workspace + R"(/src/b.ts","messages":[{"ruleId":"eqeqeq","severity":1,"message":"Expected '==='.","line":1,"column":3}]}])" + "\n";
+  std::string two =
+      "Linting \"a\"...\n" + ReportFor(ctx_.workspace + "/") + "Linting \"b\"...\n" +
+      R"([{"filePath":")" + ctx_.workspace +
+      R"(/src/b.ts","messages":[{"ruleId":"eqeqeq","severity":1,"message":"Expected '==='.","line":1,"column":3}]}])" +
+      "\n";
   Write("src/lint.out", two);
   StepOutcome out = Run("nglint", Json{{"cwd", "src"}, {"cmd", "cat lint.out"}});
   ASSERT_TRUE(out.ok) << out.message << log_;
@@ -79,7 +85,9 @@ TEST(EslintReportTest, AnEmptyReportHasNoIssues) {
   EXPECT_TRUE(r->issues.empty());
   EXPECT_FALSE(ParseEslintReport("", "/w"));
   // A path outside the base stays absolute.
-  auto out = ParseEslintReport(R"([{"filePath":"/elsewhere/x.ts","messages":[{"ruleId":"r","severity":2,"message":"m","line":1,"column":1}]}])", "/w");
+  auto out = ParseEslintReport(
+      R"([{"filePath":"/elsewhere/x.ts","messages":[{"ruleId":"r","severity":2,"message":"m","line":1,"column":1}]}])",
+      "/w");
   ASSERT_TRUE(out);
   EXPECT_EQ(out->issues[0]["path"], "/elsewhere/x.ts");
 }

@@ -40,8 +40,8 @@ StepOutcome RunPylint(const Json& fields, ToolContext& ctx) {
   line += " " + *modules;  // may name several, as on a command line
   cmd.argv = proc::ShellArgv(line);
   StepOutcome run = RunCommand(ctx, cmd);
-  bool linted = run.ok || (run.reason == "exit-code" && run.retcode > 0 &&
-                           run.retcode < kUsageError);
+  bool linted =
+      run.ok || (run.reason == "exit-code" && run.retcode > 0 && run.retcode < kUsageError);
   auto text = TakeReport(report);
   if (!linted) return run;
   if (!text) return StepOutcome::Error("pylint wrote no report: " + text.error().message);

@@ -22,9 +22,11 @@ class PylintToolTest : public ToolTest {
 
 TEST_F(PylintToolTest, ReportsEachMessageAsAnIssue) {
   Write("pkg/app.py",
-        "\"\"\"An app.\"\"\"\nimport os\n\n\ndef main():\n    \"\"\"Main.\"\"\"\n    return undefined_name\n");
-  StepOutcome out = Run("pylint", Json{{"modules_or_packages", "app.py"}, {"cwd", "pkg"},
-                                       {"pylint_exe", "/usr/bin/pylint"}});
+        "\"\"\"An app.\"\"\"\nimport os\n\n\ndef main():\n    \"\"\"Main.\"\"\"\n    return "
+        "undefined_name\n");
+  StepOutcome out = Run(
+      "pylint",
+      Json{{"modules_or_packages", "app.py"}, {"cwd", "pkg"}, {"pylint_exe", "/usr/bin/pylint"}});
   ASSERT_TRUE(out.ok) << out.message << log_;  // issues are findings, not a failed step
   const Json* unused = IssueWith("unused-import");
   ASSERT_NE(unused, nullptr) << Json(rec_.issues).dump();

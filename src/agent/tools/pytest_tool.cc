@@ -19,7 +19,8 @@ bool OnPath(const std::string& exe) {
   size_t start = 0;
   while (start <= p.size()) {
     size_t colon = p.find(':', start);
-    std::string dir = p.substr(start, colon == std::string::npos ? std::string::npos : colon - start);
+    std::string dir =
+        p.substr(start, colon == std::string::npos ? std::string::npos : colon - start);
     if (!dir.empty() && access((dir + "/" + exe).c_str(), X_OK) == 0) return true;
     if (colon == std::string::npos) break;
     start = colon + 1;
@@ -52,8 +53,8 @@ StepOutcome RunPytest(const Json& fields, ToolContext& ctx) {
   CommandOptions cmd;
   cmd.cwd = cwd;
   if (*timeout > 0) cmd.timeout = std::chrono::seconds(*timeout);
-  cmd.argv = proc::ShellArgv(fmt::format("{} {} -o junit_family=xunit1 --junitxml={}", pytest,
-                                         *params, report));
+  cmd.argv = proc::ShellArgv(
+      fmt::format("{} {} -o junit_family=xunit1 --junitxml={}", pytest, *params, report));
   if (!pythonpath->empty()) {
     std::string pp = *pythonpath;
     if (ctx.env.contains("PYTHONPATH") && ctx.env["PYTHONPATH"].is_string())

@@ -4,9 +4,9 @@ namespace kraken::tools {
 
 const std::vector<ToolSpec>& AllTools() {
   static const std::vector<ToolSpec> tools = {
-      ShellTool(),   GitTool(),         ArtifactsTool(), CacheTool(),   JunitCollectTool(),
-      PytestTool(),  GotestTool(),      ValuesCollectTool(), DataTool(), RndtestTool(),
-      PylintTool(),  ClocTool(),        NglintTool(),    LocalTool()};
+      ShellTool(),  GitTool(),    ArtifactsTool(),     CacheTool(), JunitCollectTool(),
+      PytestTool(), GotestTool(), ValuesCollectTool(), DataTool(),  RndtestTool(),
+      PylintTool(), ClocTool(),   NglintTool(),        LocalTool()};
   return tools;
 }
 

@@ -24,7 +24,8 @@ StepOutcome RunRndtest(const Json& fields, ToolContext& ctx) {
   if (!seed) return StepOutcome::Error("seed: " + seed.error().message);
   // `override_result`: every result gets this status (a demo of an all-green or all-red run).
   auto override_name = StringField(fields, "override_result");
-  if (!override_name) return StepOutcome::Error("override_result: " + override_name.error().message);
+  if (!override_name)
+    return StepOutcome::Error("override_result: " + override_name.error().message);
   std::optional<results::TestStatus> override_status;
   if (!override_name->empty()) {
     for (int code = 0; code <= 5; ++code)
@@ -55,7 +56,8 @@ StepOutcome RunRndtest(const Json& fields, ToolContext& ctx) {
       case 19: {  // a benchmark with values
         r.status = results::TestStatus::kPassed;
         double v = 100 + 10 * unit(rng);
-        r.values = Json{{"latency_ms", {{"value", v}, {"median", v - 1}, {"stddev", 2.5}, {"iterations", 20}}}};
+        r.values = Json{
+            {"latency_ms", {{"value", v}, {"median", v - 1}, {"stddev", 2.5}, {"iterations", 20}}}};
         break;
       }
       default:
@@ -72,12 +74,13 @@ StepOutcome RunRndtest(const Json& fields, ToolContext& ctx) {
 }  // namespace
 
 ToolSpec RndtestTool() {
-  return ToolSpec{"rndtest",
-                  "Generates random test results: stable, flaky, failing, with values.",
-                  {{"count", "integer|string", "How many results", 10},
-                   {"seed", "integer|string", "Random seed (default: the flow number)"},
-                   {"override_result", "string", "Give every result this status (passed, failed, ...)"}},
-                  RunRndtest};
+  return ToolSpec{
+      "rndtest",
+      "Generates random test results: stable, flaky, failing, with values.",
+      {{"count", "integer|string", "How many results", 10},
+       {"seed", "integer|string", "Random seed (default: the flow number)"},
+       {"override_result", "string", "Give every result this status (passed, failed, ...)"}},
+      RunRndtest};
 }
 
 }  // namespace kraken::tools

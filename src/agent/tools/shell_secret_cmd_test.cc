@@ -56,7 +56,8 @@ TEST_F(ShellSecretCmdTest, ACmdWithASecretForAnotherShellIsReadFromAPrivateFile)
 }
 
 TEST_F(ShellSecretCmdTest, AScriptIsPrivateToTheStepAndGoneAfterIt) {
-  StepOutcome out = Run("shell", Json{{"script", "stat -c %a \"$0\" > mode.txt\necho \"$0\" > path.txt"}});
+  StepOutcome out =
+      Run("shell", Json{{"script", "stat -c %a \"$0\" > mode.txt\necho \"$0\" > path.txt"}});
   ASSERT_TRUE(out.ok) << out.message;
   EXPECT_EQ(Read("mode.txt"), "600\n");
   std::string path = Read("path.txt");

@@ -26,15 +26,17 @@ class ShellSshKeyTest : public ToolTest {
   }
 
   static Json Fields(const std::string& cmd, const std::string& key) {
-    return Json{{"cmd", cmd},
-                {"ssh-key", "deploy"},
-                {"#secrets", {{"ssh-key", {{"name", "deploy"}, {"username", "git"}, {"key", key}}}}}};
+    return Json{
+        {"cmd", cmd},
+        {"ssh-key", "deploy"},
+        {"#secrets", {{"ssh-key", {{"name", "deploy"}, {"username", "git"}, {"key", key}}}}}};
   }
 };
 
 TEST_F(ShellSshKeyTest, TheCommandRunsUnderAnSshAgentHoldingTheKey) {
   auto [key, pub] = MakeKey();
-  StepOutcome out = Run("shell", Fields("ssh-add -L > keys.txt && echo \"SOCK=$SSH_AUTH_SOCK\"", key));
+  StepOutcome out =
+      Run("shell", Fields("ssh-add -L > keys.txt && echo \"SOCK=$SSH_AUTH_SOCK\"", key));
   ASSERT_TRUE(out.ok) << out.message << "\n" << log_;
   // The agent holds exactly the step's key.
   std::string listed = Read("keys.txt");

@@ -45,7 +45,8 @@ class StepFile {
     path_ = fmt::format("{}/.kraken-step-{}.sh", dir, getpid());
     ::unlink(path_.c_str());
     int fd = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd < 0) return Fail(ErrorCode::kInternal, "cannot write " + path_ + ": " + std::strerror(errno));
+    if (fd < 0)
+      return Fail(ErrorCode::kInternal, "cannot write " + path_ + ": " + std::strerror(errno));
     std::string body = text + "\n";
     bool written = ::write(fd, body.data(), body.size()) == static_cast<ssize_t>(body.size());
     ::close(fd);
@@ -98,8 +99,9 @@ StepOutcome RunShell(const Json& fields, ToolContext& ctx) {
       return StepOutcome::Error(st.error().message);
     cmd.argv = {*shell, file.path()};
   } else if (fields.contains("cmd") && fields["cmd"].is_string()) {
-    cmd.argv = shell->empty() ? proc::ShellArgv(fields["cmd"].get<std::string>())
-                              : std::vector<std::string>{*shell, "-c", fields["cmd"].get<std::string>()};
+    cmd.argv = shell->empty()
+                   ? proc::ShellArgv(fields["cmd"].get<std::string>())
+                   : std::vector<std::string>{*shell, "-c", fields["cmd"].get<std::string>()};
   } else {
     return StepOutcome::Error("shell step needs cmd or script");
   }
@@ -130,19 +132,23 @@ StepOutcome RunShell(const Json& fields, ToolContext& ctx) {
         return StepOutcome::Error("ssh-key: cannot give the key to user " + cmd.user);
     }
     std::vector<std::string> argv = {
-        "ssh-agent", "-a", key.dir() + "/agent.sock", "/bin/sh", "-c",
+        "ssh-agent",
+        "-a",
+        key.dir() + "/agent.sock",
+        "/bin/sh",
+        "-c",
         "SSH_ASKPASS_REQUIRE=never ssh-add -q \"$0\" </dev/null || "
         "{ echo 'ssh-key: ssh-add refused the key of secret '\"$1\" >&2; exit 255; }; "
         "rm -f \"$0\"; shift; exec \"$@\"",
-        key.path(), *ssh_key};
+        key.path(),
+        *ssh_key};
     argv.insert(argv.end(), cmd.argv.begin(), cmd.argv.end());
     cmd.argv = std::move(argv);
   }
   if (*background) {
     // As in Kraken CI: the step is done once its command has started; the command runs on
     // while the next steps do, its output going to their logs, until the job ends.
-    if (!ssh_key->empty())
-      return StepOutcome::Error("ssh-key: not available to a background step");
+    if (!ssh_key->empty()) return StepOutcome::Error("ssh-key: not available to a background step");
     file.Keep();  // the command reads it after this step has ended
     proc::SpawnOptions options = SpawnOptionsFor(ctx, cmd);
     // Its own limit, if any; the job's end stops it anyway.
@@ -168,8 +174,10 @@ ToolSpec ShellTool() {
        {"timeout", "integer|string", "Seconds before the step is stopped"},
        {"user", "string", "Run as this user (the agent must be root)"},
        {"shell_exe", "string", "Shell to run cmd (SHELL -c CMD) or script (SHELL FILE) with"},
-       {"background", "boolean", "Run in the background until the job ends; the step is done once started", false},
-       {"ssh-key", "string", "Name of an ssh-key secret: the command runs under an ssh-agent holding its key"}},
+       {"background", "boolean",
+        "Run in the background until the job ends; the step is done once started", false},
+       {"ssh-key", "string",
+        "Name of an ssh-key secret: the command runs under an ssh-agent holding its key"}},
       RunShell};
 }
 

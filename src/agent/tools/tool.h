@@ -96,15 +96,15 @@ class Background {
 };
 
 struct ToolContext {
-  std::string workspace;       // absolute; step cwd fields are relative to it
-  Json env = Json::object();   // from the server: branch variables, KK_*
+  std::string workspace;      // absolute; step cwd fields are relative to it
+  Json env = Json::object();  // from the server: branch variables, KK_*
   std::chrono::steady_clock::time_point job_deadline;
   std::function<void(std::string_view)> output;  // the step's log
   CancelHandle* cancel = nullptr;
   proc::Runner* runner = nullptr;
   Reporter* reporter = nullptr;
   JobServices* services = nullptr;
-  std::string cache_dir;       // survives jobs: git mirrors
+  std::string cache_dir;             // survives jobs: git mirrors
   Background* background = nullptr;  // none under `kraken tool run`
   // The secret values the step's fields hold (the server names them): kept off command
   // lines, where any user of the host could read them.

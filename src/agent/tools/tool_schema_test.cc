@@ -50,7 +50,8 @@ TEST(ToolSchemaTest, EveryToolAcceptsExactlyTheFieldsTheSchemaAccepts) {
     for (const auto& [name, prop] : def["properties"].items())
       if (!kStepFields.count(name)) in_schema.insert(name);
     for (const Json& name : def.value("required", Json::array()))
-      if (!kStepFields.count(name.get<std::string>())) required_in_schema.insert(name.get<std::string>());
+      if (!kStepFields.count(name.get<std::string>()))
+        required_in_schema.insert(name.get<std::string>());
     for (const FieldSpec& f : tool.fields) {
       in_tool.insert(f.name);
       if (f.required) required_in_tool.insert(f.name);

@@ -4,14 +4,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/glob.h"
-
 #include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+
+#include "core/glob.h"
 
 namespace kraken::tools {
 
@@ -77,7 +77,8 @@ proc::SpawnOptions SpawnOptionsFor(const ToolContext& ctx, const CommandOptions&
   proc::SpawnOptions opts;
   opts.argv = options.argv;
   opts.cwd = options.cwd.empty() ? ctx.workspace : options.cwd;
-  for (auto& [k, v] : ctx.env.items()) opts.env[k] = v.is_string() ? v.get<std::string>() : v.dump();
+  for (auto& [k, v] : ctx.env.items())
+    opts.env[k] = v.is_string() ? v.get<std::string>() : v.dump();
   for (auto& [k, v] : options.env) opts.env[k] = v;
   opts.on_output = options.on_output ? options.on_output : ctx.output;
   opts.user = options.user;
@@ -156,9 +157,12 @@ StepOutcome RunCommand(ToolContext& ctx, const CommandOptions& options) {
   if (ctx.cancel) ctx.cancel->Set(nullptr);
   out.retcode = r.exit_code;
   out.ok = r.Succeeded();
-  if (r.cancelled) out.reason = "cancelled";
-  else if (r.timed_out) out.reason = job_bound ? "job-timeout" : "step-timeout";
-  else if (!out.ok) out.reason = "exit-code";
+  if (r.cancelled)
+    out.reason = "cancelled";
+  else if (r.timed_out)
+    out.reason = job_bound ? "job-timeout" : "step-timeout";
+  else if (!out.ok)
+    out.reason = "exit-code";
   out.message = out.ok ? "" : proc::Describe(r);
   return out;
 }
@@ -178,7 +182,8 @@ std::vector<std::string> GlobFiles(const std::string& root, const std::string& p
   if (slash != std::string::npos) prefix = pattern.substr(0, slash);
   fs::path base = fs::path(root) / prefix;
   if (!fs::is_directory(base, ec)) return out;
-  for (auto it = fs::recursive_directory_iterator(base, fs::directory_options::skip_permission_denied, ec);
+  for (auto it = fs::recursive_directory_iterator(
+           base, fs::directory_options::skip_permission_denied, ec);
        it != fs::recursive_directory_iterator(); it.increment(ec)) {
     if (ec) break;
     if (!it->is_regular_file(ec)) continue;

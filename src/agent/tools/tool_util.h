@@ -29,7 +29,7 @@ std::string StepCwd(const ToolContext& ctx, const std::string& cwd);
 struct CommandOptions {
   std::vector<std::string> argv;
   std::string cwd;
-  std::map<std::string, std::string> env;  // on top of the context's env
+  std::map<std::string, std::string> env;            // on top of the context's env
   std::optional<std::chrono::milliseconds> timeout;  // also cut to the job's deadline
   // Output goes to the step log unless this is set.
   std::function<void(std::string_view)> on_output;

@@ -30,14 +30,17 @@ TEST_F(ToolsTest, GlobFilesWalksBelowTheLiteralPrefix) {
   Write("a/b/c.xml", "");
   Write("a/d.xml", "");
   Write("e.xml", "");
-  EXPECT_EQ(GlobFiles(ctx_.workspace, "a/**/*.xml"), (std::vector<std::string>{"a/b/c.xml", "a/d.xml"}));
+  EXPECT_EQ(GlobFiles(ctx_.workspace, "a/**/*.xml"),
+            (std::vector<std::string>{"a/b/c.xml", "a/d.xml"}));
   EXPECT_EQ(GlobFiles(ctx_.workspace, "**/*.xml").size(), 3u);
   EXPECT_EQ(GlobFiles(ctx_.workspace, "e.xml"), std::vector<std::string>{"e.xml"});
   EXPECT_TRUE(GlobFiles(ctx_.workspace, "nope/*.xml").empty());
 }
 
 TEST_F(ToolsTest, JunitCollectReportsGoodFilesAndNamesTheBrokenOne) {
-  Write("r/good.xml", "<testsuite><testcase classname='c' name='ok'/><testcase name='bad'><error/></testcase></testsuite>");
+  Write("r/good.xml",
+        "<testsuite><testcase classname='c' name='ok'/><testcase "
+        "name='bad'><error/></testcase></testsuite>");
   Write("r/broken.xml", "<testsuite>\n<testcase>\n");
   StepOutcome out = Run("junit_collect", Json{{"file_glob", "r/*.xml"}});
   EXPECT_FALSE(out.ok);
@@ -49,7 +52,9 @@ TEST_F(ToolsTest, JunitCollectReportsGoodFilesAndNamesTheBrokenOne) {
 
 TEST_F(ToolsTest, ValuesCollectMakesOneResultPerFile) {
   Write("m/bench.json", R"({"rps": 1200, "lat": {"value": 3.5, "stddev": 0.2, "bogus": "x"}})");
-  StepOutcome out = Run("values_collect", Json{{"cwd", "m"}, {"files", {{{"name", "bench.json"}, {"namespace", "perf::http"}}}}});
+  StepOutcome out =
+      Run("values_collect",
+          Json{{"cwd", "m"}, {"files", {{{"name", "bench.json"}, {"namespace", "perf::http"}}}}});
   ASSERT_TRUE(out.ok) << out.message;
   ASSERT_EQ(rec_.results.size(), 1u);
   EXPECT_EQ(rec_.results[0].test, "perf::http");

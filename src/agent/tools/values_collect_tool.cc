@@ -25,8 +25,8 @@ Result<Json> ReadValues(const std::string& path, const std::string& label) {
         if (v.contains(k) && v[k].is_number()) m[k] = v[k];
       values[name] = m;
     } else {
-      return Invalid("files", fmt::format("{}: metric '{}' needs a number or {{\"value\": n}}",
-                                          label, name));
+      return Invalid(
+          "files", fmt::format("{}: metric '{}' needs a number or {{\"value\": n}}", label, name));
     }
   }
   return values;
@@ -66,11 +66,13 @@ StepOutcome RunValuesCollect(const Json& fields, ToolContext& ctx) {
 }  // namespace
 
 ToolSpec ValuesCollectTool() {
-  return ToolSpec{"values_collect",
-                  "Reports metrics from JSON files as results with values.",
-                  {{"files", "array", "Files: names, or {name, namespace} (namespace names the result)", nullptr, true},
-                   {"cwd", "string", "Directory the files are relative to", "."}},
-                  RunValuesCollect};
+  return ToolSpec{
+      "values_collect",
+      "Reports metrics from JSON files as results with values.",
+      {{"files", "array", "Files: names, or {name, namespace} (namespace names the result)",
+        nullptr, true},
+       {"cwd", "string", "Directory the files are relative to", "."}},
+      RunValuesCollect};
 }
 
 }  // namespace kraken::tools

@@ -60,7 +60,8 @@ void BM_JobQueuedToCreateCall(benchmark::State& state) {
   auto& store = **st;
   (void)store.SetSetting("server_id", "bench");
   http::Loop loop;
-  exec::Engine engine(store, RealClock::Instance(), [&loop](std::function<void()> fn) { loop.Post(std::move(fn)); });
+  exec::Engine engine(store, RealClock::Instance(),
+                      [&loop](std::function<void()> fn) { loop.Post(std::move(fn)); });
   (void)engine.Bootstrap();
   AllowFakeDriver(true);
   Drivers drivers("/bin/true", (dir / "machines").string());
@@ -86,11 +87,15 @@ void BM_JobQueuedToCreateCall(benchmark::State& state) {
   Stage stage;
   stage.branch_id = branch->id;
   stage.name = "one";
-  stage.schema = Json{{"parent", "root"},
-                      {"triggers", {{"parent", true}}},
-                      {"jobs", Json::array({Json{{"name", "j"},
-                                                 {"steps", Json::array({Json{{"tool", "shell"}, {"cmd", "true"}}})},
-                                                 {"environments", Json::array({Json{{"system", "any"}, {"agents_group", "auto"}, {"config", "c"}}})}}})}};
+  stage.schema = Json{
+      {"parent", "root"},
+      {"triggers", {{"parent", true}}},
+      {"jobs",
+       Json::array({Json{
+           {"name", "j"},
+           {"steps", Json::array({Json{{"tool", "shell"}, {"cmd", "true"}}})},
+           {"environments",
+            Json::array({Json{{"system", "any"}, {"agents_group", "auto"}, {"config", "c"}}})}}})}};
   stage.schema_code = stage.schema.dump();
   stage.created = stage.updated = now;
   (void)store.CreateStage(stage);
@@ -98,7 +103,10 @@ void BM_JobQueuedToCreateCall(benchmark::State& state) {
   std::thread loop_thread([&] { loop.Run(); });
   auto on_loop = [&](auto fn) {
     std::promise<void> done;
-    loop.Post([&] { fn(); done.set_value(); });
+    loop.Post([&] {
+      fn();
+      done.set_value();
+    });
     done.get_future().wait();
   };
   on_loop([&] { (void)autoscaler.Start(); });
@@ -118,7 +126,9 @@ void BM_JobQueuedToCreateCall(benchmark::State& state) {
     state.SetIterationTime(ms / 1000.0);
   }
   std::sort(latencies.begin(), latencies.end());
-  auto pct = [&](double p) { return latencies[std::min(latencies.size() - 1, size_t(p * latencies.size()))]; };
+  auto pct = [&](double p) {
+    return latencies[std::min(latencies.size() - 1, size_t(p * latencies.size()))];
+  };
   state.counters["p50_ms"] = pct(0.50);
   state.counters["p99_ms"] = pct(0.99);
   state.counters["max_ms"] = latencies.back();
@@ -127,7 +137,10 @@ void BM_JobQueuedToCreateCall(benchmark::State& state) {
   loop_thread.join();
   fs::remove_all(dir);
 }
-BENCHMARK(BM_JobQueuedToCreateCall)->UseManualTime()->Iterations(500)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_JobQueuedToCreateCall)
+    ->UseManualTime()
+    ->Iterations(500)
+    ->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace kraken::autoscale

@@ -51,14 +51,15 @@ std::vector<TraceJob> Generate(int days, uint64_t seed) {
     ++flow;
     int n = u(rng) < 0.05 ? 20 + static_cast<int>(u(rng) * 21) : std::min(12, 1 + fan(rng));
     for (int i = 0; i < n; ++i)
-      out.push_back({t, std::min<int64_t>(3600, std::max<int64_t>(10, std::llround(dur(rng)))), flow});
+      out.push_back(
+          {t, std::min<int64_t>(3600, std::max<int64_t>(10, std::llround(dur(rng)))), flow});
   }
   return out;
 }
 
 struct Config {
   std::string name;
-  bool kraken_ci = false;   // Kraken CI's policy, polling every 5 s
+  bool kraken_ci = false;  // Kraken CI's policy, polling every 5 s
   int64_t min_idle = 0;
   double idle_minutes = 10;
   int64_t after_jobs = 0;
@@ -140,7 +141,8 @@ Outcome Replay(const std::vector<TraceJob>& trace, const Config& c, uint64_t see
         int64_t agents = 0;
         for (const SimMachine& s : ms) agents += s.end < 0;
         // Kraken CI: queued − every agent (busy ones too), limit checked once.
-        if (agents < c.limit) create = std::max<int64_t>(0, static_cast<int64_t>(queue.size()) - agents);
+        if (agents < c.limit)
+          create = std::max<int64_t>(0, static_cast<int64_t>(queue.size()) - agents);
         create = std::min(create, c.limit - agents);
       }
     } else {
@@ -169,7 +171,8 @@ Outcome Replay(const std::vector<TraceJob>& trace, const Config& c, uint64_t see
       if (s.end >= 0) billed += static_cast<double>(std::max<int64_t>(60, s.end - s.start));
     std::erase_if(ms, [](const SimMachine& s) { return s.end >= 0; });
   }
-  for (const SimMachine& s : ms) billed += static_cast<double>(std::max<int64_t>(60, horizon - s.start));
+  for (const SimMachine& s : ms)
+    billed += static_cast<double>(std::max<int64_t>(60, horizon - s.start));
   Outcome o;
   std::sort(waits.begin(), waits.end());
   if (!waits.empty()) {
@@ -198,7 +201,8 @@ int main(int argc, char** argv) {
     std::ofstream out(args[1]);
     out << "arrival_s,duration_s,flow\n";
     for (const auto& j : trace) out << j.arrival << "," << j.duration << "," << j.flow << "\n";
-    std::cout << "wrote " << trace.size() << " jobs over " << days << " days to " << args[1] << "\n";
+    std::cout << "wrote " << trace.size() << " jobs over " << days << " days to " << args[1]
+              << "\n";
     return 0;
   }
   if (args.size() != 1) {
@@ -212,7 +216,8 @@ int main(int argc, char** argv) {
   std::vector<TraceJob> trace;
   while (std::getline(in, line)) {
     TraceJob j;
-    if (std::sscanf(line.c_str(), "%ld,%ld,%ld", &j.arrival, &j.duration, &j.flow) == 3) trace.push_back(j);
+    if (std::sscanf(line.c_str(), "%ld,%ld,%ld", &j.arrival, &j.duration, &j.flow) == 3)
+      trace.push_back(j);
   }
   std::cout << "trace: " << trace.size() << " jobs; limit 40 machines; boot median 35 s; "
             << "$0.0017 per machine-minute\n\n";

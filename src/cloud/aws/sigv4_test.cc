@@ -151,7 +151,6 @@ INSTANTIATE_TEST_SUITE_P(AwsSuite, Sigv4SuiteTest, testing::ValuesIn(SuiteCaseNa
                            return name;
                          });
 
-
 SigningParams Ec2Params(system_clock::time_point time) {
   SigningParams params;
   params.credentials = {"AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", ""};

@@ -184,5 +184,4 @@ mv -f "$agent.download" "$agent"
   return script;
 }
 
-
 }  // namespace kraken::aws

@@ -149,7 +149,8 @@ TEST(LinuxUserDataTest, InitScriptIsCarriedVerbatim) {
   std::string script = RenderLinuxUserData(bootstrap).value();
   EXPECT_EQ(RunBash("-n", script).status, 0) << script;
   EXPECT_TRUE(HasLine(script, "cat >\"$data_dir/init-script\" <<'KRAKEN_INIT_SCRIPT_1'"));
-  EXPECT_TRUE(HasLine(script, "\"$data_dir/init-script\" || init_status=$?"));  // its own interpreter
+  EXPECT_TRUE(
+      HasLine(script, "\"$data_dir/init-script\" || init_status=$?"));  // its own interpreter
 
   // Replay the here-document alone and compare what it writes.
   const std::string end_line = "\nKRAKEN_INIT_SCRIPT_1\n";
@@ -232,9 +233,9 @@ TEST(LinuxUserDataTest, AFailingInitScriptRunsFirstAndTheAgentStartsAllTheSame) 
   fs::path dir = MakeTempDir();
   OneRequestServer server([&](const std::string&) { return HttpReply(200, "OK", kFakeAgent); });
   // The init script sees no agent started yet, then fails.
-  AgentBootstrap bootstrap{server.url(), HexEncode(Sha256(kFakeAgent)), "tok",
-                           "test -e " + (dir / "bin" / "kraken-agent.args").string() +
-                               " && echo agent-first\nexit 3\n"};
+  AgentBootstrap bootstrap{
+      server.url(), HexEncode(Sha256(kFakeAgent)), "tok",
+      "test -e " + (dir / "bin" / "kraken-agent.args").string() + " && echo agent-first\nexit 3\n"};
   BashRun run = RunShell("sh", "", Relocate(RenderLinuxUserData(bootstrap).value(), dir));
   ASSERT_EQ(run.status, 0) << run.output;
   EXPECT_EQ(run.output.find("agent-first"), std::string::npos) << run.output;
@@ -268,8 +269,8 @@ TEST(LinuxUserDataTest, RefusesAgentWithWrongChecksum) {
 TEST(LinuxUserDataTest, FetchesWithBashWhenTheMachineHasNeitherCurlNorWget) {
   fs::path dir = MakeTempDir();
   fs::create_directories(dir / "path");
-  for (const char* program : {"sh", "bash", "mkdir", "dirname", "sha256sum", "chmod", "mv",
-                              "nohup", "cat", "sleep"}) {
+  for (const char* program :
+       {"sh", "bash", "mkdir", "dirname", "sha256sum", "chmod", "mv", "nohup", "cat", "sleep"}) {
     std::string found = RunBash("", std::string("command -v ") + program).output;
     ASSERT_FALSE(found.empty()) << program;
     found.pop_back();
@@ -294,7 +295,8 @@ TEST(LinuxUserDataTest, FetchesWithBashWhenTheMachineHasNeitherCurlNorWget) {
   script.replace(script.find("sleep 3"), 7, "sleep 0");
   run = RunShell("env PATH=" + (dir / "path").string() + " sh", "", script);
   EXPECT_NE(run.status, 0);
-  EXPECT_NE(run.output.find("this machine has neither curl nor wget"), std::string::npos) << run.output;
+  EXPECT_NE(run.output.find("this machine has neither curl nor wget"), std::string::npos)
+      << run.output;
   EXPECT_FALSE(fs::exists(dir / "bin" / "kraken-agent"));
   fs::remove_all(dir);
 }

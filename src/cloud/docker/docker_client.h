@@ -16,9 +16,9 @@
 #include <vector>
 
 #include "cloud/docker/container_types.h"
-#include "cloud/docker/http_engine_transport.h"
 #include "cloud/docker/docker_error.h"
 #include "cloud/docker/engine_transport.h"
+#include "cloud/docker/http_engine_transport.h"
 #include "cloud/docker/log_stream.h"
 #include "core/error.h"
 

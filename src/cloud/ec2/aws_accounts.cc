@@ -62,7 +62,8 @@ Result<AwsSettings> ApplyAwsUpdate(AwsSettings v, const Json& update) {
   v.access_key = access_key->get<std::string>();
   if (auto it = update.find("secret_access_key"); it != update.end() && it->is_string())
     v.secret_access_key = it->get<std::string>();
-  if (v.secret_access_key.empty()) return Invalid("secret_access_key", "secret_access_key is required");
+  if (v.secret_access_key.empty())
+    return Invalid("secret_access_key", "secret_access_key is required");
   if (update.contains("session_token")) v.session_token = text("session_token");
   if (update.contains("endpoint")) {
     v.endpoint = text("endpoint");

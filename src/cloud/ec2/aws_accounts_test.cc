@@ -23,7 +23,12 @@ TEST_P(CloudAccountsTest, SecretsAreStoredSealedAndReadBackOpened) {
   SecretBox box = SecretBox::FromKey(std::string(32, 'k'));
   CloudAccounts accounts(*db, box);
   EXPECT_FALSE(accounts.GetAws()->has_value());
-  AwsSettings s{"AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG", "session", "http://127.0.0.1:9", "eu-west-1", 0};
+  AwsSettings s{"AKIAIOSFODNN7EXAMPLE",
+                "wJalrXUtnFEMI/K7MDENG",
+                "session",
+                "http://127.0.0.1:9",
+                "eu-west-1",
+                0};
   ASSERT_TRUE(accounts.PutAws(s, 1000));
   auto raw = db->Exec("SELECT secret_sealed, session_token_sealed FROM cloud_accounts");
   ASSERT_TRUE(raw);
@@ -46,7 +51,8 @@ TEST_P(CloudAccountsTest, SecretsAreStoredSealedAndReadBackOpened) {
 INSTANTIATE_TEST_SUITE_P(Backends, CloudAccountsTest, ::testing::Values("sqlite", "postgresql"));
 
 TEST(ApplyAwsUpdateTest, SecretsLeftOutKeepTheirValueUnlessTheKeyChanges) {
-  AwsSettings stored{"AKIAIOSFODNN7EXAMPLE", "secret", "session", "http://127.0.0.1:9", "eu-west-1", 5};
+  AwsSettings stored{"AKIAIOSFODNN7EXAMPLE", "secret",    "session",
+                     "http://127.0.0.1:9",   "eu-west-1", 5};
   auto same_key = ApplyAwsUpdate(stored, Json{{"access_key", "AKIAIOSFODNN7EXAMPLE"}});
   ASSERT_TRUE(same_key) << same_key.error().message;
   EXPECT_EQ(same_key->secret_access_key, "secret");

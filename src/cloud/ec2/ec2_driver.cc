@@ -30,10 +30,14 @@ std::string WindowsRefusal(const std::string& ami) {
 
 cloud::FailureClass FailureClassOf(aws::ErrorKind kind) {
   switch (kind) {
-    case aws::ErrorKind::kThrottled: return cloud::FailureClass::kThrottled;
-    case aws::ErrorKind::kCapacity: return cloud::FailureClass::kCapacity;
-    case aws::ErrorKind::kPermanent: return cloud::FailureClass::kPermanent;
-    case aws::ErrorKind::kTransient: return cloud::FailureClass::kTransient;
+    case aws::ErrorKind::kThrottled:
+      return cloud::FailureClass::kThrottled;
+    case aws::ErrorKind::kCapacity:
+      return cloud::FailureClass::kCapacity;
+    case aws::ErrorKind::kPermanent:
+      return cloud::FailureClass::kPermanent;
+    case aws::ErrorKind::kTransient:
+      return cloud::FailureClass::kTransient;
   }
   return cloud::FailureClass::kTransient;
 }
@@ -112,7 +116,8 @@ cloud::DriverResult<std::string> Ec2Driver::Create(const cloud::MachineSpec& spe
   // The image tells Linux from Windows and names the root device.
   auto images = client.DescribeImages({.image_ids = {ami}});
   if (!images) return tl::unexpected(ToDriverError(images.error()));
-  if (images->images.empty()) return Permanent("EC2 knows no image " + ami, "InvalidAMIID.NotFound");
+  if (images->images.empty())
+    return Permanent("EC2 knows no image " + ami, "InvalidAMIID.NotFound");
   if (images->images.front().platform == aws::Platform::kWindows)
     return Permanent(WindowsRefusal(ami));
   auto request = BuildRunInstances(spec, *options, images->images.front(), config_.agent_sha256);
@@ -121,7 +126,7 @@ cloud::DriverResult<std::string> Ec2Driver::Create(const cloud::MachineSpec& spe
   if (!launched) return tl::unexpected(ToDriverError(launched.error()));
   if (launched->reservation.instances.empty())
     return tl::unexpected(cloud::DriverError{cloud::FailureClass::kTransient,
-                                                 "RunInstances returned no instance", ""});
+                                             "RunInstances returned no instance", ""});
   return launched->reservation.instances.front().instance_id;
 }
 
@@ -136,8 +141,8 @@ cloud::DriverResult<void> Ec2Driver::Destroy(const std::string& driver_id) {
   return {};
 }
 
-cloud::DriverResult<std::vector<cloud::DriverMachine>> Ec2Driver::List(
-    const std::string& server_id, Id group_id) {
+cloud::DriverResult<std::vector<cloud::DriverMachine>> Ec2Driver::List(const std::string& server_id,
+                                                                       Id group_id) {
   auto transport = Borrow();
   aws::Ec2Client client({config_.account.credentials, config_.region, config_.account.endpoint, {}},
                         *transport);

@@ -14,9 +14,9 @@
 #include <string>
 #include <vector>
 
-#include "cloud/driver.h"
 #include "cloud/aws/ec2_client.h"
 #include "cloud/aws/http_transport.h"
+#include "cloud/driver.h"
 #include "cloud/ec2/ec2_options.h"
 
 namespace kraken::ec2 {
@@ -54,7 +54,7 @@ class Ec2Driver : public cloud::Driver {
   cloud::DriverResult<std::string> Create(const cloud::MachineSpec& spec) override;
   cloud::DriverResult<void> Destroy(const std::string& driver_id) override;
   cloud::DriverResult<std::vector<cloud::DriverMachine>> List(const std::string& server_id,
-                                                                      Id group_id) override;
+                                                              Id group_id) override;
 
   const Ec2DriverConfig& config() const { return config_; }
 

@@ -25,8 +25,8 @@ class Ec2DriverFactory {
 
   // The driver for a group with this `deployment`; a permanent error when the options are
   // invalid or no AWS account is configured.
-  cloud::DriverResult<std::shared_ptr<cloud::Driver>> For(
-      const Json& deployment, const std::optional<AwsAccount>& account);
+  cloud::DriverResult<std::shared_ptr<cloud::Driver>> For(const Json& deployment,
+                                                          const std::optional<AwsAccount>& account);
 
  private:
   const std::string agent_sha256_;

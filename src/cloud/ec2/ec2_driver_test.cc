@@ -38,11 +38,11 @@ class Ec2DriverTest : public ::testing::Test {
   ec2emu::RecordingBooter booter_;
   ec2emu::EmulatorOptions emulator_options_{.windows_amis = {"ami-00000000000000001"}};
   ec2emu::RunningEmulator emu_{booter_, emulator_options_};
-  Json options_ = {{"method", "aws_ec2"},     {"region", "us-east-1"},
+  Json options_ = {{"method", "aws_ec2"},         {"region", "us-east-1"},
                    {"instance_type", "t2.micro"}, {"default_ami", "ami-0fedcba9876543210"},
-                   {"instances_limit", 2},     {"spot", true},
-                   {"monitoring", true},       {"cpu_credits_unlimited", true},
-                   {"disk_size_gb", 20},       {"init_script", "echo init-ran"}};
+                   {"instances_limit", 2},        {"spot", true},
+                   {"monitoring", true},          {"cpu_credits_unlimited", true},
+                   {"disk_size_gb", 20},          {"init_script", "echo init-ran"}};
   Ec2Driver driver_{Config()};
 };
 
@@ -53,13 +53,15 @@ TEST_F(Ec2DriverTest, CreateLaunchesATaggedInstanceThatBootsTheAgent) {
   EXPECT_EQ(i["instance_id"], *id);
   EXPECT_EQ(i["image_id"], "ami-0123456789abcdef0");  // the job's system
   EXPECT_EQ(i["instance_type"], "t2.micro");
-  EXPECT_EQ(i["tags"], Json({{"kraken-server", "srv1"}, {"kraken-group", "3"},
-                             {"kraken-machine", "11"}, {"Name", "kraken-aws-t2-micro-11"}}));
+  EXPECT_EQ(i["tags"], Json({{"kraken-server", "srv1"},
+                             {"kraken-group", "3"},
+                             {"kraken-machine", "11"},
+                             {"Name", "kraken-aws-t2-micro-11"}}));
   EXPECT_EQ(i["launch"]["spot"], true);
   EXPECT_EQ(i["launch"]["monitoring"], true);
   EXPECT_EQ(i["launch"]["cpu_credits"], "unlimited");
-  EXPECT_EQ(i["launch"]["block_devices"][0], Json({{"device_name", "/dev/xvda"}, {"volume_size", 20},
-                                                   {"volume_type", "gp3"}}));
+  EXPECT_EQ(i["launch"]["block_devices"][0],
+            Json({{"device_name", "/dev/xvda"}, {"volume_size", 20}, {"volume_type", "gp3"}}));
   const std::string user_data = i["user_data"];
   EXPECT_TRUE(user_data.starts_with("#!/bin/sh\n"));
   EXPECT_NE(user_data.find("'krt_one_time_11'"), std::string::npos);
@@ -76,7 +78,8 @@ TEST_F(Ec2DriverTest, ImageComesFromTheSystemOrTheDefaultAmi) {
   auto windows = driver_.Create(Spec(2, "ami-00000000000000001"));
   ASSERT_FALSE(windows);
   EXPECT_EQ(windows.error().failure, cloud::FailureClass::kPermanent);
-  EXPECT_NE(windows.error().message.find("Windows instances are not supported yet"), std::string::npos)
+  EXPECT_NE(windows.error().message.find("Windows instances are not supported yet"),
+            std::string::npos)
       << windows.error().message;
   EXPECT_EQ(emu_.OnLoop([](ec2emu::Emulator& e) { return e.InstancesJson(); }).size(), 1u);
   options_.erase("default_ami");
@@ -113,8 +116,8 @@ TEST_F(Ec2DriverTest, ListFindsTheGroupsLiveInstancesAndDestroyEndsThem) {
   listed = driver_.List("srv1", 3);
   ASSERT_EQ(listed->size(), 1u);  // shutting-down counts as gone
   EXPECT_EQ((*listed)[0].driver_id, *b);
-  EXPECT_TRUE(driver_.Destroy(*a));                      // already gone: fine
-  EXPECT_TRUE(driver_.Destroy("i-0000000000000000f"));   // never existed: fine
+  EXPECT_TRUE(driver_.Destroy(*a));                     // already gone: fine
+  EXPECT_TRUE(driver_.Destroy("i-0000000000000000f"));  // never existed: fine
 }
 
 TEST_F(Ec2DriverTest, ProviderErrorsMapOntoFailureClasses) {
@@ -149,7 +152,8 @@ TEST(Ec2Options, BadValuesNameTheirField) {
   EXPECT_EQ(field("disk_size_gb", -1), "deployment.disk_size_gb");
   EXPECT_EQ(field("spot", "yes"), "deployment.spot");
   EXPECT_EQ(field("security_group_ids", Json({"web"})), "deployment.security_group_ids");
-  EXPECT_EQ(ParseEc2Options(Json{{"region", "eu-west-1"}}).error().field, "deployment.instance_type");
+  EXPECT_EQ(ParseEc2Options(Json{{"region", "eu-west-1"}}).error().field,
+            "deployment.instance_type");
 }
 
 TEST(Ec2DriverFactory, SharesDriversPerRegionAndAccount) {

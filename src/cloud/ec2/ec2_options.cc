@@ -41,7 +41,8 @@ Result<Ec2Options> ParseEc2Options(const Json& d) {
   KR_ASSIGN(o.region, String(d, "region"));
   static const std::regex kRegion("[a-z]{2}(-[a-z]+)+-[0-9]+");
   if (o.region.empty()) return Bad("region", "is required (e.g. us-east-1)");
-  if (!std::regex_match(o.region, kRegion)) return Bad("region", "is not a region name: " + o.region);
+  if (!std::regex_match(o.region, kRegion))
+    return Bad("region", "is not a region name: " + o.region);
   KR_ASSIGN(o.instance_type, String(d, "instance_type"));
   static const std::regex kType("[a-z][a-z0-9-]*\\.[a-z0-9]+");
   if (o.instance_type.empty()) return Bad("instance_type", "is required (e.g. t3.micro)");

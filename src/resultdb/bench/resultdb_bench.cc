@@ -34,9 +34,11 @@ struct World {
   std::vector<Id> last_results;
 
   World() {
-    dir = std::filesystem::temp_directory_path() / ("kraken-resultdb-bench-" + std::to_string(getpid()));
+    dir = std::filesystem::temp_directory_path() /
+          ("kraken-resultdb-bench-" + std::to_string(getpid()));
     std::filesystem::create_directories(dir);
-    store = std::move(*store::Store::Open(std::move(*store::OpenDb("sqlite:" + dir + "/kraken.db"))));
+    store =
+        std::move(*store::Store::Open(std::move(*store::OpenDb("sqlite:" + dir + "/kraken.db"))));
     Project p;
     p.name = "bench";
     p.created = 1;
@@ -81,7 +83,8 @@ struct World {
     for (int i = 0; i < kTests; ++i) {
       auto& rec = all[i];
       rec.test = "rnd.suite" + std::to_string(i / 100) + "::test_" + std::to_string(i);
-      rec.status = i % 20 == 7    ? (rng() % 2 ? results::TestStatus::kPassed : results::TestStatus::kFailed)
+      rec.status = i % 20 == 7
+                       ? (rng() % 2 ? results::TestStatus::kPassed : results::TestStatus::kFailed)
                    : i % 20 == 13 ? results::TestStatus::kFailed
                                   : results::TestStatus::kPassed;
       rec.duration_seconds = 0.01;
@@ -90,8 +93,8 @@ struct World {
     ResultStore rs(store->db());
     auto start = std::chrono::steady_clock::now();
     for (size_t b = 0; b * kBatch < all.size(); ++b) {
-      std::vector<results::ResultRecord> batch(all.begin() + b * kBatch,
-                                               all.begin() + std::min(all.size(), (b + 1) * kBatch));
+      std::vector<results::ResultRecord> batch(
+          all.begin() + b * kBatch, all.begin() + std::min(all.size(), (b + 1) * kBatch));
       store::Transaction tx(store->db());
       if (!rs.StoreBatch(scope, 0, static_cast<int64_t>(b), batch, {}, {}, seq)) std::abort();
       if (!tx.Commit()) std::abort();
@@ -172,10 +175,13 @@ ResultFilter AllByRelevancyPage100() {
   f.offset = 5000;
   return f;
 }
-BENCHMARK_CAPTURE(ResultsTable, failed_by_relevancy, FailedByRelevancy())->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(ResultsTable, regressions_by_name, RegressionsByName())->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(ResultsTable, failed_by_relevancy, FailedByRelevancy())
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(ResultsTable, regressions_by_name, RegressionsByName())
+    ->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(ResultsTable, name_text_by_age, NameTextByAge())->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(ResultsTable, all_by_relevancy_page_100, AllByRelevancyPage100())->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(ResultsTable, all_by_relevancy_page_100, AllByRelevancyPage100())
+    ->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace kraken::resultdb

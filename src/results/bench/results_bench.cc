@@ -1,9 +1,9 @@
 // Benchmarks for the results module at the scale of a large project: 100,000 tests per run,
 // compared with 10 earlier flows, and a 100,000-case JUnit report.
+#include <benchmark/benchmark.h>
+
 #include <string>
 #include <vector>
-
-#include <benchmark/benchmark.h>
 
 #include "results/analysis.h"
 #include "results/history.h"
