@@ -55,6 +55,17 @@ Status WriteIdentity(const fs::path& path, const std::string& text) {
   return {};
 }
 
+// Tells the server that step `index` ended; the answer is the job's next step, or none.
+Result<JobDispatch> ReportStepEnd(ProtocolClient& client, int64_t job_id, int64_t index,
+                                  const tools::StepOutcome& outcome) {
+  protocol::StepReport report{outcome.ok, std::nullopt, outcome.reason, outcome.message};
+  if (outcome.retcode >= 0) report.retcode = outcome.retcode;
+  KR_ASSIGN(Json answer, client.Post("/agent/v1/jobs/" + std::to_string(job_id) + "/steps/" +
+                                         std::to_string(index) + "/finish",
+                                     protocol::ToJson(report)));
+  return protocol::ParseDispatch(answer);
+}
+
 }  // namespace
 
 Json Agent::HostInfo() const {
@@ -259,13 +270,7 @@ void Agent::RunJob(const JobDispatch& first) {
       shipper.Append("kraken: the server refused the step's results: " + results.error() + "\n");
     }
     if (!shipper.Flush()) break;  // the server took the job away
-    protocol::StepReport report{outcome.ok, std::nullopt, outcome.reason, outcome.message};
-    if (outcome.retcode >= 0) report.retcode = outcome.retcode;
-    auto next = client.Post(
-        "/agent/v1/jobs/" + std::to_string(job_id) + "/steps/" + std::to_string(idx) + "/finish",
-        protocol::ToJson(report));
-    auto parsed =
-        next ? protocol::ParseDispatch(*next) : Result<JobDispatch>(tl::unexpected(next.error()));
+    auto parsed = ReportStepEnd(client, job_id, idx, outcome);
     if (!parsed) {
       spdlog::warn("job {}: {}", job_id, parsed.error().message);
       break;
@@ -322,10 +327,7 @@ void Agent::FailStep(int64_t job_id, int64_t index, const std::string& message) 
   (void)shipper.Flush();
   ProtocolClient client(options_.server_url, stopping_);
   client.set_token(token_);
-  protocol::StepReport report{false, std::nullopt, "agent-error", message};
-  auto answer = client.Post(
-      "/agent/v1/jobs/" + std::to_string(job_id) + "/steps/" + std::to_string(index) + "/finish",
-      protocol::ToJson(report));
+  auto answer = ReportStepEnd(client, job_id, index, tools::StepOutcome::Error(message));
   if (!answer)
     spdlog::warn("job {}: cannot report its failure: {}", job_id, answer.error().message);
 }

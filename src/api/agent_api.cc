@@ -121,7 +121,10 @@ http::BodyLimit AgentBodyLimit(ApiContext ctx, size_t max_bytes) {
           }};
 }
 
-void RegisterAgentApi(http::Router& r, ApiContext ctx) {
+namespace {
+
+// Registration (with or without a one-time token) and an agent's hello at start.
+void RegisterIdentityRoutes(http::Router& r, ApiContext ctx) {
   auto& engine = ctx.engine;
   auto unvouched = std::make_shared<RateLimiter>(ctx.clock, kUnvouchedRegistrationBurst,
                                                  kUnvouchedRegistrationInterval);
@@ -161,7 +164,10 @@ void RegisterAgentApi(http::Router& r, ApiContext ctx) {
     return JsonResponse(200, protocol::ToJson(protocol::Identity{agent->id, "", agent->authorized,
                                                                  engine.options().poll_wait}));
   });
+}
 
+// The long-poll an idle agent waits for work in.
+void RegisterPollRoute(http::Router& r, ApiContext ctx) {
   r.Add("POST", "/agent/v1/poll",
         http::DeferredHandler(
             [ctx](http::Request& req, std::shared_ptr<http::Responder> responder) mutable {
@@ -185,7 +191,11 @@ void RegisterAgentApi(http::Router& r, ApiContext ctx) {
                 p->Finish();
               });
             }));
+}
 
+// A step's end (answered with the next step) and its log.
+void RegisterStepRoutes(http::Router& r, ApiContext ctx) {
+  auto& engine = ctx.engine;
   r.Post("/agent/v1/jobs/{id}/steps/{idx}/finish", [ctx, &engine](http::Request& req) mutable {
     auto agent = AgentOf(ctx, req);
     if (!agent) return ErrorResponse(agent.error());
@@ -228,7 +238,11 @@ void RegisterAgentApi(http::Router& r, ApiContext ctx) {
   });
 
   r.SetBodyLimit("POST", "/agent/v1/jobs/{id}/logs", AgentBodyLimit(ctx, kMaxLogBatchBytes));
+}
 
+// The long-poll a busy agent watches its job with: answered at once when the job is
+// cancelled or no longer the agent's.
+void RegisterWatchRoute(http::Router& r, ApiContext ctx) {
   r.Add("POST", "/agent/v1/jobs/{id}/watch",
         http::DeferredHandler(
             [ctx](http::Request& req, std::shared_ptr<http::Responder> responder) mutable {
@@ -255,6 +269,15 @@ void RegisterAgentApi(http::Router& r, ApiContext ctx) {
                     timer->reset();  // the pending wait holds `timer` alive
                   });
             }));
+}
+
+}  // namespace
+
+void RegisterAgentApi(http::Router& r, ApiContext ctx) {
+  RegisterIdentityRoutes(r, ctx);
+  RegisterPollRoute(r, ctx);
+  RegisterStepRoutes(r, ctx);
+  RegisterWatchRoute(r, ctx);
 }
 
 }  // namespace kraken::api

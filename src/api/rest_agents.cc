@@ -113,7 +113,8 @@ void RegisterAgentRoutes(http::Router& r, ApiContext ctx) {
 }
 
 // Agent groups and their deployment, and registration tokens.
-void RegisterGroupRoutes(http::Router& r, ApiContext ctx) {
+// Groups: list, create, read.
+void RegisterGroupReadCreateRoutes(http::Router& r, ApiContext ctx) {
   auto& store = ctx.store;
   auto& engine = ctx.engine;
   const Clock& clock = ctx.clock;
@@ -160,6 +161,12 @@ void RegisterGroupRoutes(http::Router& r, ApiContext ctx) {
                 j["agents"].push_back(ToJson(a));
           return JsonResponse(200, j);
         }));
+}
+
+// A group: update (its deployment) and delete.
+void RegisterGroupUpdateDeleteRoutes(http::Router& r, ApiContext ctx) {
+  auto& store = ctx.store;
+  auto& engine = ctx.engine;
   r.Put("/api/v1/groups/{id}",
         Authed(
             ctx,
@@ -200,7 +207,12 @@ void RegisterGroupRoutes(http::Router& r, ApiContext ctx) {
                  return st ? JsonResponse(200, Json{{"deleted", *id}}) : ErrorResponse(st.error());
                },
                true));
+}
 
+// One-time registration tokens.
+void RegisterTokenRoutes(http::Router& r, ApiContext ctx) {
+  auto& store = ctx.store;
+  auto& engine = ctx.engine;
   r.Post("/api/v1/registration-tokens",
          Authed(
              ctx,
@@ -226,6 +238,12 @@ void RegisterGroupRoutes(http::Router& r, ApiContext ctx) {
                    201);
              },
              true));
+}
+
+void RegisterGroupRoutes(http::Router& r, ApiContext ctx) {
+  RegisterGroupReadCreateRoutes(r, ctx);
+  RegisterGroupUpdateDeleteRoutes(r, ctx);
+  RegisterTokenRoutes(r, ctx);
 }
 
 }  // namespace

@@ -276,7 +276,8 @@ void RegisterBranchRoutes(http::Router& r, ApiContext ctx) {
 }
 
 // A branch's stages, saved once their schema checks; the planner hears of each change.
-void RegisterStageRoutes(http::Router& r, ApiContext ctx) {
+// A branch's stages: list and create.
+void RegisterBranchStageRoutes(http::Router& r, ApiContext ctx) {
   auto& store = ctx.store;
   r.Get("/api/v1/branches/{id}/stages",
         Authed(ctx, [&store](http::Request& req, const auth::Principal&) {
@@ -320,6 +321,11 @@ void RegisterStageRoutes(http::Router& r, ApiContext ctx) {
            return Reply(
                created, [](const auto& v) { return StageJson(v); }, 201);
          }));
+}
+
+// One stage: read, update, delete.
+void RegisterOneStageRoutes(http::Router& r, ApiContext ctx) {
+  auto& store = ctx.store;
   r.Get("/api/v1/stages/{id}", Authed(ctx, [&store](http::Request& req, const auth::Principal&) {
           auto id = IdParam(req, "id");
           if (!id) return ErrorResponse(id.error());
@@ -358,6 +364,11 @@ void RegisterStageRoutes(http::Router& r, ApiContext ctx) {
              if (st && ctx.planner) (void)ctx.planner->SyncStage(*id);
              return st ? JsonResponse(200, Json{{"deleted", *id}}) : ErrorResponse(st.error());
            }));
+}
+
+void RegisterStageRoutes(http::Router& r, ApiContext ctx) {
+  RegisterBranchStageRoutes(r, ctx);
+  RegisterOneStageRoutes(r, ctx);
 }
 
 }  // namespace

@@ -124,8 +124,8 @@ void RegisterGeneralSettingsRoutes(http::Router& r, ApiContext ctx) {
 }
 
 // Cloud: the AWS account, Test Access, and the regions and instance types the UI offers.
-void RegisterAwsSettingsRoutes(http::Router& r, ApiContext ctx,
-                               std::shared_ptr<SettingsContext> s) {
+// The AWS account: read (secrets masked) and update.
+void RegisterAwsAccountRoutes(http::Router& r, ApiContext ctx, std::shared_ptr<SettingsContext> s) {
   r.Get("/api/v1/settings/cloud/aws",
         Authed(
             ctx,
@@ -168,7 +168,10 @@ void RegisterAwsSettingsRoutes(http::Router& r, ApiContext ctx,
                                             {"region", v.region}});
             },
             /*admin_only=*/true));
+}
 
+// Calls to AWS with the saved account, on the worker pool: access test, regions, types.
+void RegisterAwsProbeRoutes(http::Router& r, ApiContext ctx, std::shared_ptr<SettingsContext> s) {
   r.Add(
       "POST", "/api/v1/settings/cloud/aws/test",
       AdminDeferred(s, [s](http::Request&, std::shared_ptr<http::Responder> responder) {
@@ -238,6 +241,12 @@ void RegisterAwsSettingsRoutes(http::Router& r, ApiContext ctx,
             return JsonResponse(200, Json{{"region", region}, {"instance_types", list}});
           });
         }));
+}
+
+void RegisterAwsSettingsRoutes(http::Router& r, ApiContext ctx,
+                               std::shared_ptr<SettingsContext> s) {
+  RegisterAwsAccountRoutes(r, ctx, s);
+  RegisterAwsProbeRoutes(r, ctx, s);
 }
 
 }  // namespace

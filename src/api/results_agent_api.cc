@@ -34,6 +34,51 @@ Result<AgentJob> JobOfAgent(ApiContext& ctx, const http::Request& req) {
   return AgentJob{job, run, flow};
 }
 
+// The batch's "results", each checked.
+Result<std::vector<results::ResultRecord>> ParseResultRecords(const Json& body) {
+  std::vector<results::ResultRecord> records;
+  auto it = body.find("results");
+  if (it == body.end()) return records;
+  if (!it->is_array()) return Invalid("results", "must be a list");
+  records.reserve(it->size());
+  for (size_t i = 0; i < it->size(); ++i) {
+    auto r = results::ResultRecordFromJson((*it)[i]);
+    if (!r) return Invalid(fmt::format("results[{}]", i), r.error());
+    records.push_back(std::move(*r));
+  }
+  return records;
+}
+
+// The batch's "issues", each checked, and the fields of each beyond an issue's (`extras`).
+Status ParseIssues(const Json& body, std::vector<results::Issue>& issues,
+                   std::vector<Json>& extras) {
+  auto it = body.find("issues");
+  if (it == body.end()) return {};
+  if (!it->is_array()) return Invalid("issues", "must be a list");
+  for (size_t i = 0; i < it->size(); ++i) {
+    const Json& j = (*it)[i];
+    std::string field = fmt::format("issues[{}]", i);
+    if (!j.is_object() || !j.contains("path") || !j["path"].is_string() || !j.contains("line") ||
+        !j["line"].is_number_integer() || !j.contains("message") || !j["message"].is_string())
+      return Invalid(field, "an issue needs path, line and message");
+    results::Issue is;
+    is.path = j["path"];
+    is.line = j["line"];
+    is.column = j.value("column", 0);
+    is.symbol = j.value("symbol", "");
+    is.message = j["message"];
+    auto type = results::IssueTypeFromName(j.value("type", "warning"));
+    if (!type)
+      return Invalid(field + ".type", "type must be error, warning, convention or refactor");
+    is.type = *type;
+    Json extra = j;
+    for (const char* k : {"path", "line", "column", "symbol", "message", "type"}) extra.erase(k);
+    issues.push_back(std::move(is));
+    extras.push_back(std::move(extra));
+  }
+  return {};
+}
+
 http::Response StoreResults(ApiContext& ctx, http::Request& req) {
   // Refused before anything is parsed or looked up.
   if (req.body.size() > kMaxResultBatchBytes)
@@ -67,48 +112,11 @@ http::Response StoreResults(ApiContext& ctx, http::Request& req) {
                     "send smaller batches",
                     kMaxResultBatchItems, items),
         "results");
-  std::vector<results::ResultRecord> records;
-  if (auto it = body->find("results"); it != body->end()) {
-    if (!it->is_array())
-      return ErrorResponse(Error{ErrorCode::kInvalid, "must be a list", "results"});
-    records.reserve(it->size());
-    for (size_t i = 0; i < it->size(); ++i) {
-      auto r = results::ResultRecordFromJson((*it)[i]);
-      if (!r)
-        return ErrorResponse(Error{ErrorCode::kInvalid, r.error(), fmt::format("results[{}]", i)});
-      records.push_back(std::move(*r));
-    }
-  }
+  auto records = ParseResultRecords(*body);
+  if (!records) return ErrorResponse(records.error());
   std::vector<results::Issue> issues;
   std::vector<Json> extras;
-  if (auto it = body->find("issues"); it != body->end()) {
-    if (!it->is_array())
-      return ErrorResponse(Error{ErrorCode::kInvalid, "must be a list", "issues"});
-    for (size_t i = 0; i < it->size(); ++i) {
-      const Json& j = (*it)[i];
-      std::string field = fmt::format("issues[{}]", i);
-      if (!j.is_object() || !j.contains("path") || !j["path"].is_string() || !j.contains("line") ||
-          !j["line"].is_number_integer() || !j.contains("message") || !j["message"].is_string())
-        return ErrorResponse(
-            Error{ErrorCode::kInvalid, "an issue needs path, line and message", field});
-      results::Issue is;
-      is.path = j["path"];
-      is.line = j["line"];
-      is.column = j.value("column", 0);
-      is.symbol = j.value("symbol", "");
-      is.message = j["message"];
-      auto type = results::IssueTypeFromName(j.value("type", "warning"));
-      if (!type)
-        return ErrorResponse(Error{ErrorCode::kInvalid,
-                                   "type must be error, warning, convention or refactor",
-                                   field + ".type"});
-      is.type = *type;
-      Json extra = j;
-      for (const char* k : {"path", "line", "column", "symbol", "message", "type"}) extra.erase(k);
-      issues.push_back(std::move(is));
-      extras.push_back(std::move(extra));
-    }
-  }
+  if (auto st = ParseIssues(*body, issues, extras); !st) return ErrorResponse(st.error());
   resultdb::JobScope scope{aj->job.id,
                            aj->run.id,
                            aj->flow.id,
@@ -120,7 +128,7 @@ http::Response StoreResults(ApiContext& ctx, http::Request& req) {
                            aj->job.name};
   store::Transaction tx(ctx.store.db());
   resultdb::ResultStore rs(ctx.store.db());
-  auto stored = rs.StoreBatch(scope, step->get<int64_t>(), seq->get<int64_t>(), records, issues,
+  auto stored = rs.StoreBatch(scope, step->get<int64_t>(), seq->get<int64_t>(), *records, issues,
                               extras, ctx.clock.Now());
   if (!stored) return ErrorResponse(stored.error());
   if (auto st = tx.Commit(); !st) return ErrorResponse(st.error());
@@ -219,7 +227,8 @@ Result<std::vector<std::string>> StringList(const Json& body, const std::string&
 
 }  // namespace
 
-void RegisterResultsAgentRoutes(http::Router& r, ResultsContext rc) {
+// A job's result batches and data.
+void RegisterResultBatchRoutes(http::Router& r, ResultsContext rc) {
   r.Post("/agent/v1/jobs/{id}/results",
          [rc](http::Request& req) mutable { return StoreResults(rc.api, req); });
 
@@ -246,7 +255,10 @@ void RegisterResultsAgentRoutes(http::Router& r, ResultsContext rc) {
     if (change.scope == "flow") rc.api.hub.Changed("flow", aj->flow.id);
     return JsonResponse(200, Json{{"scope", change.scope}, {"data", *data}});
   });
+}
 
+// Artifacts and caches: upload and download URLs.
+void RegisterArtifactAgentRoutes(http::Router& r, ResultsContext rc) {
   r.Post("/agent/v1/jobs/{id}/artifacts/upload",
          [rc](http::Request& req) mutable { return BeginUpload(rc, req, "artifact"); });
   r.Post("/agent/v1/jobs/{id}/cache/save",
@@ -283,6 +295,10 @@ void RegisterResultsAgentRoutes(http::Router& r, ResultsContext rc) {
   });
 
   // Blob transfers: the token in the URL is the only credential, scoped to one file and mode.
+}
+
+// Blob pieces through their one-time URLs, and the body limits of the agent's uploads.
+void RegisterBlobRoutes(http::Router& r, ResultsContext rc) {
   r.Put("/agent/v1/blobs/{token}", [rc](http::Request& req) mutable {
     artifacts::ArtifactStore as(rc.api.store.db(), *rc.blobs);
     auto a = as.Redeem(req.params["token"], "upload", rc.api.clock.Now());
@@ -318,6 +334,12 @@ void RegisterResultsAgentRoutes(http::Router& r, ResultsContext rc) {
               SetUserContentHeaders(*out, a->path);
               StreamBlob(rc.api.loop, rc.blobs, a->BlobKey(), out);
             }));
+}
+
+void RegisterResultsAgentRoutes(http::Router& r, ResultsContext rc) {
+  RegisterResultBatchRoutes(r, rc);
+  RegisterArtifactAgentRoutes(r, rc);
+  RegisterBlobRoutes(r, rc);
 }
 
 void RegisterResultsApi(http::Router& router, ApiContext api) {

@@ -141,9 +141,9 @@ Json Compare(const std::vector<resultdb::StoredResult>& base,
 
 // A run's test results and issues, a result's history and comments, and the comparison of two
 // flows.
-void RegisterTestResultRoutes(http::Router& r, ResultsContext rc) {
+// A run's test results and lint issues, filtered and paged.
+void RegisterRunResultRoutes(http::Router& r, ResultsContext rc) {
   ApiContext ctx = rc.api;
-  const Clock& clock = ctx.clock;
   store::Store& store = ctx.store;
   r.Get("/api/v1/runs/{id}/results",
         Authed(ctx, [&store](http::Request& req, const auth::Principal&) {
@@ -185,7 +185,13 @@ void RegisterTestResultRoutes(http::Router& r, ResultsContext rc) {
           if (!issues) return ErrorResponse(issues.error());
           return JsonResponse(200, Json{{"items", *issues}, {"total", issues->size()}});
         }));
+}
 
+// One result: itself, its history and its comment thread.
+void RegisterResultRoutes(http::Router& r, ResultsContext rc) {
+  ApiContext ctx = rc.api;
+  const Clock& clock = ctx.clock;
+  store::Store& store = ctx.store;
   r.Get("/api/v1/results/{id}", Authed(ctx, [&store](http::Request& req, const auth::Principal&) {
           auto id = IdParam(req, "id");
           if (!id) return ErrorResponse(id.error());
@@ -254,7 +260,12 @@ void RegisterTestResultRoutes(http::Router& r, ResultsContext rc) {
            if (auto st = tx.Commit(); !st) return ErrorResponse(st.error());
            return JsonResponse(201, *c);
          }));
+}
 
+// Two flows' results side by side.
+void RegisterCompareRoute(http::Router& r, ResultsContext rc) {
+  ApiContext ctx = rc.api;
+  store::Store& store = ctx.store;
   r.Get("/api/v1/flows/{id}/compare",
         Authed(ctx, [&store](http::Request& req, const auth::Principal&) {
           auto id = IdParam(req, "id");
@@ -283,6 +294,12 @@ void RegisterTestResultRoutes(http::Router& r, ResultsContext rc) {
           out["other_flow_id"] = b->id;
           return JsonResponse(200, out);
         }));
+}
+
+void RegisterTestResultRoutes(http::Router& r, ResultsContext rc) {
+  RegisterRunResultRoutes(r, rc);
+  RegisterResultRoutes(r, rc);
+  RegisterCompareRoute(r, rc);
 }
 
 // Artifacts: listed per run or flow, downloaded.

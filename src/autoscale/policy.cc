@@ -7,23 +7,60 @@
 
 namespace kraken::autoscale {
 
-Plan MakePlan(const PlanInput& in) {
-  Plan plan;
-  std::map<std::string, int64_t> idle, coming, need;
+namespace {
+
+// The group's live machines, counted by state and system.
+struct Fleet {
+  std::map<std::string, int64_t> idle, coming;
   std::vector<const Machine*> idle_machines, busy_machines;
   int64_t alive = 0;
-  for (const Machine* m : in.machines) {
+};
+
+Fleet CountFleet(const std::vector<const Machine*>& machines) {
+  Fleet f;
+  for (const Machine* m : machines) {
     if (!IsAlive(m->state)) continue;
-    ++alive;
+    ++f.alive;
     if (m->state == MachineState::kIdle) {
-      ++idle[m->system];
-      idle_machines.push_back(m);
+      ++f.idle[m->system];
+      f.idle_machines.push_back(m);
     } else if (m->state == MachineState::kBusy) {
-      busy_machines.push_back(m);
+      f.busy_machines.push_back(m);
     } else if (IsComing(m->state)) {
-      ++coming[m->system];
+      ++f.coming[m->system];
     }
   }
+  // Longest idle first: the machine least likely to be needed.
+  std::sort(f.idle_machines.begin(), f.idle_machines.end(),
+            [](const Machine* a, const Machine* b) { return a->idle_since < b->idle_since; });
+  return f;
+}
+
+// Over the limit (it was lowered): idle machines go first, then busy ones are drained.
+// Returns the room left for new machines.
+int64_t ShrinkToLimit(const Fleet& f, int64_t room, Plan& plan) {
+  if (room >= 0) return room;
+  for (const Machine* m : f.idle_machines) {
+    if (room >= 0) break;
+    plan.reclaim.push_back(m->id);
+    ++room;
+  }
+  for (const Machine* m : f.busy_machines) {
+    if (room >= 0) break;
+    plan.drain.push_back(m->id);
+    ++room;
+  }
+  return 0;  // the drained still count until they are gone
+}
+
+}  // namespace
+
+Plan MakePlan(const PlanInput& in) {
+  Plan plan;
+  Fleet fleet = CountFleet(in.machines);
+  auto& idle = fleet.idle;
+  auto& coming = fleet.coming;
+  std::map<std::string, int64_t> need;
   std::vector<std::string> order = in.order;
   if (in.min_idle > 0 && std::find(order.begin(), order.end(), in.default_system) == order.end())
     order.push_back(in.default_system);
@@ -33,23 +70,7 @@ Plan MakePlan(const PlanInput& in) {
     need[s] = std::max<int64_t>(0, want);
   }
 
-  int64_t room = in.limit - alive;
-  // Longest idle first: the machine least likely to be needed.
-  std::sort(idle_machines.begin(), idle_machines.end(),
-            [](const Machine* a, const Machine* b) { return a->idle_since < b->idle_since; });
-  if (room < 0) {
-    for (const Machine* m : idle_machines) {
-      if (room >= 0) break;
-      plan.reclaim.push_back(m->id);
-      ++room;
-    }
-    for (const Machine* m : busy_machines) {
-      if (room >= 0) break;
-      plan.drain.push_back(m->id);
-      ++room;
-    }
-    room = 0;  // the drained still count until they are gone
-  }
+  int64_t room = ShrinkToLimit(fleet, in.limit - fleet.alive, plan);
 
   int64_t budget = in.max_creates < 0 ? room : std::min(room, in.max_creates);
   bool progress = true;
@@ -74,7 +95,7 @@ Plan MakePlan(const PlanInput& in) {
   // Full, with demand left: idle machines of a system with nothing queued make room.
   if (short_total > 0 && room - static_cast<int64_t>(plan.create.size()) <= 0 &&
       in.max_creates != 0) {
-    for (const Machine* m : idle_machines) {
+    for (const Machine* m : fleet.idle_machines) {
       if (short_total == 0) break;
       const std::string& s = m->system;
       int64_t keep =

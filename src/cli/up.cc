@@ -69,6 +69,88 @@ std::vector<pid_t> StartFixedAgents(server::App& app, const std::string& self, c
   return agents;
 }
 
+// Saves (or brings up to date) the command line's cli.json: the URL, an admin token and
+// the certificate to pin.
+void SaveClientConfig(server::App& app, const std::string& data_dir, const http::TlsTrust& trust) {
+  std::string url = app.url();
+  if (!fs::exists(fs::path(data_dir) / "cli.json")) {
+    auto token = app.CreateAdminToken("kraken up command line");
+    if (token) (void)WriteClientConfig(data_dir, ClientConfig{url, *token, trust});
+  } else {
+    auto saved = ResolveClientConfig("", "", data_dir);
+    if (saved && (saved->server != url || saved->tls.fingerprint != trust.fingerprint))
+      (void)WriteClientConfig(data_dir, ClientConfig{url, saved->token, trust});
+  }
+}
+
+// By default group `all` is autoscaled with local agents (set once, so a deployment the
+// user chose later is kept).
+void AutoscaleGroupAllOnce(server::App& app) {
+  auto done = app.store().GetSetting("up_autoscale_configured");
+  auto all = app.store().FindGroup("all");
+  if (!done || *done || !all || !*all) return;
+  AgentsGroup g = **all;
+  if (g.deployment.value("method", "manual") == "manual") {
+    unsigned cpus = std::max(1u, std::thread::hardware_concurrency());
+    g.deployment = Json{{"method", "local"},
+                        {"instances_limit", cpus},
+                        {"destroy_after_idle_minutes", 10},
+                        {"destroy_after_jobs", 0},
+                        {"min_idle", 0}};
+    (void)app.store().SaveGroup(g);
+    app.engine().NotifyExternalChange("group", g.id);
+  }
+  (void)app.store().SetSetting("up_autoscale_configured", "1");
+}
+
+void PrintWelcome(server::App& app, const UpOptions& options, const server::ServerConfig& config,
+                  const http::TlsTrust& trust, size_t agents, const fs::path& agents_dir) {
+  std::cout << "\nKraken is up: " << app.url() << "\n";
+  if (!trust.fingerprint.empty())
+    std::cout << "  TLS: self-signed certificate " << config.tls_cert_file
+              << ", SHA-256 fingerprint\n"
+              << "       " << http::DisplayFingerprint(trust.fingerprint) << "\n";
+  if (app.generated_admin_password())
+    std::cout << "  admin login: admin / " << *app.generated_admin_password()
+              << "   (shown once; set KRAKEN_ADMIN_PASSWORD to choose it)\n";
+  else
+    std::cout << "  admin login: admin (password set at first start)\n";
+  if (options.agents > 0)
+    std::cout << "  local agents: " << agents << " (logs in " << agents_dir.string()
+              << "/local-*.log)\n";
+  else
+    std::cout
+        << "  agents: started on demand in group 'all' (see: kraken agents groups show all)\n";
+  std::cout << "  try: kraken flow run demo/main --follow\n\n";
+  std::cout.flush();
+}
+
+// Runs the server until SIGINT/SIGTERM (blocked in every thread, taken here off the event
+// loop), then stops the fixed agents and those the autoscaler started for this server.
+void RunUntilStopped(server::App& app, const std::string& self, const std::vector<pid_t>& agents) {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  std::thread waiter([&] {
+    int sig = 0;
+    sigwait(&set, &sig);
+    app.Stop();
+  });
+  app.Run();
+  for (pid_t pid : agents) (void)proc::KillGroup(pid, std::chrono::seconds(5));
+  auto server_id = app.store().GetSetting("server_id");
+  auto groups = app.store().ListGroups();
+  if (server_id && *server_id && groups) {
+    autoscale::LocalDriver local(self, "");
+    for (const AgentsGroup& g : *groups)
+      if (auto machines = local.List(**server_id, g.id))
+        for (const auto& m : *machines) (void)local.Destroy(m.driver_id);
+  }
+  pthread_kill(waiter.native_handle(), SIGTERM);
+  waiter.join();
+}
+
 }  // namespace
 
 int Up(const UpOptions& options) {
@@ -101,83 +183,14 @@ int Up(const UpOptions& options) {
     std::cerr << "kraken up: cannot create the demo project: " << st.error().message << "\n";
     return 1;
   }
-  std::string url = app.url();
-  if (!fs::exists(fs::path(options.data_dir) / "cli.json")) {
-    auto token = app.CreateAdminToken("kraken up command line");
-    if (token) (void)WriteClientConfig(options.data_dir, ClientConfig{url, *token, trust});
-  } else {
-    auto saved = ResolveClientConfig("", "", options.data_dir);
-    if (saved && (saved->server != url || saved->tls.fingerprint != trust.fingerprint))
-      (void)WriteClientConfig(options.data_dir, ClientConfig{url, saved->token, trust});
-  }
-
-  // By default group `all` is autoscaled with local agents (set once, so a deployment the
-  // user chose later is kept).
-  if (options.agents == 0) {
-    auto done = app.store().GetSetting("up_autoscale_configured");
-    auto all = app.store().FindGroup("all");
-    if (done && !*done && all && *all) {
-      AgentsGroup g = **all;
-      if (g.deployment.value("method", "manual") == "manual") {
-        unsigned cpus = std::max(1u, std::thread::hardware_concurrency());
-        g.deployment = Json{{"method", "local"},
-                            {"instances_limit", cpus},
-                            {"destroy_after_idle_minutes", 10},
-                            {"destroy_after_jobs", 0},
-                            {"min_idle", 0}};
-        (void)app.store().SaveGroup(g);
-        app.engine().NotifyExternalChange("group", g.id);
-      }
-      (void)app.store().SetSetting("up_autoscale_configured", "1");
-    }
-  }
+  SaveClientConfig(app, options.data_dir, trust);
+  if (options.agents == 0) AutoscaleGroupAllOnce(app);
   std::string self = fs::read_symlink("/proc/self/exe").string();
   fs::path agents_dir = fs::path(app.agents_dir()) / **app.store().GetSetting("server_id");
   std::vector<pid_t> agents =
       StartFixedAgents(app, self, agents_dir, options.agents, trust.fingerprint);
-
-  std::cout << "\nKraken is up: " << url << "\n";
-  if (!trust.fingerprint.empty())
-    std::cout << "  TLS: self-signed certificate " << config.tls_cert_file
-              << ", SHA-256 fingerprint\n"
-              << "       " << http::DisplayFingerprint(trust.fingerprint) << "\n";
-  if (app.generated_admin_password())
-    std::cout << "  admin login: admin / " << *app.generated_admin_password()
-              << "   (shown once; set KRAKEN_ADMIN_PASSWORD to choose it)\n";
-  else
-    std::cout << "  admin login: admin (password set at first start)\n";
-  if (options.agents > 0)
-    std::cout << "  local agents: " << agents.size() << " (logs in " << agents_dir.string()
-              << "/local-*.log)\n";
-  else
-    std::cout
-        << "  agents: started on demand in group 'all' (see: kraken agents groups show all)\n";
-  std::cout << "  try: kraken flow run demo/main --follow\n\n";
-  std::cout.flush();
-
-  // SIGINT/SIGTERM are blocked in every thread and taken here, off the event loop.
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGINT);
-  sigaddset(&set, SIGTERM);
-  std::thread waiter([&] {
-    int sig = 0;
-    sigwait(&set, &sig);
-    app.Stop();
-  });
-  app.Run();
-  for (pid_t pid : agents) (void)proc::KillGroup(pid, std::chrono::seconds(5));
-  // And the agents the autoscaler started for this server.
-  auto server_id = app.store().GetSetting("server_id");
-  auto groups = app.store().ListGroups();
-  if (server_id && *server_id && groups) {
-    autoscale::LocalDriver local(self, "");
-    for (const AgentsGroup& g : *groups)
-      if (auto machines = local.List(**server_id, g.id))
-        for (const auto& m : *machines) (void)local.Destroy(m.driver_id);
-  }
-  pthread_kill(waiter.native_handle(), SIGTERM);
-  waiter.join();
+  PrintWelcome(app, options, config, trust, agents.size(), agents_dir);
+  RunUntilStopped(app, self, agents);
   return 0;
 }
 

@@ -173,18 +173,11 @@ Result<StoredResult> ResultStore::GetResult(Id id) {
   return ResultOf(q.rows[0]);
 }
 
-Result<std::pair<std::vector<StoredResult>, int64_t>> ResultStore::ListRunResults(
-    Id run_id, const ResultFilter& f) {
-  // Results of covered (rerun) jobs are left out; most runs have none, and then the
-  // per-row check is skipped.
-  KR_ASSIGN(auto covered,
-            db_.Exec("SELECT COUNT(*) FROM jobs WHERE run_id = ? AND covered = 1", {run_id}));
-  std::string where = "run_id = ?";
-  std::vector<store::Value> params = {run_id};
-  if (covered.rows[0].Int(0) > 0) {
-    where += " AND job_id IN (SELECT id FROM jobs WHERE run_id = ? AND covered = 0)";
-    params.push_back(run_id);
-  }
+namespace {
+
+// The conditions of `f` beyond the run, added to `where` with their values.
+void AddFilterClauses(const ResultFilter& f, std::string& where,
+                      std::vector<store::Value>& params) {
   if (!f.statuses.empty()) {
     where += " AND status IN " + InList(f.statuses.size());
     for (int s : f.statuses) params.push_back(int64_t(s));
@@ -234,7 +227,10 @@ Result<std::pair<std::vector<StoredResult>, int64_t>> ResultStore::ListRunResult
     where += " AND group_id = ?";
     params.push_back(*f.group_id);
   }
-  KR_ASSIGN(auto count, db_.Exec("SELECT COUNT(*) FROM test_results WHERE " + where, params));
+}
+
+// The column a results list is sorted by, from the API's name for it.
+Result<const char*> SortColumn(const std::string& sort) {
   static const std::pair<const char*, const char*> kSorts[] = {
       {"name", "test_name"},   {"status", "status"},           {"change", "change"},
       {"age", "age"},          {"instability", "instability"}, {"relevancy", "relevancy"},
@@ -242,11 +238,31 @@ Result<std::pair<std::vector<StoredResult>, int64_t>> ResultStore::ListRunResult
       {"duration", "duration"}};
   const char* column = nullptr;
   for (const auto& [key, col] : kSorts)
-    if (f.sort == key) column = col;
+    if (sort == key) column = col;
   if (!column)
     return Invalid("sort",
                    "must be one of name, status, change, age, instability, "
                    "relevancy, system, group, job, duration");
+  return column;
+}
+
+}  // namespace
+
+Result<std::pair<std::vector<StoredResult>, int64_t>> ResultStore::ListRunResults(
+    Id run_id, const ResultFilter& f) {
+  // Results of covered (rerun) jobs are left out; most runs have none, and then the
+  // per-row check is skipped.
+  KR_ASSIGN(auto covered,
+            db_.Exec("SELECT COUNT(*) FROM jobs WHERE run_id = ? AND covered = 1", {run_id}));
+  std::string where = "run_id = ?";
+  std::vector<store::Value> params = {run_id};
+  if (covered.rows[0].Int(0) > 0) {
+    where += " AND job_id IN (SELECT id FROM jobs WHERE run_id = ? AND covered = 0)";
+    params.push_back(run_id);
+  }
+  AddFilterClauses(f, where, params);
+  KR_ASSIGN(auto count, db_.Exec("SELECT COUNT(*) FROM test_results WHERE " + where, params));
+  KR_ASSIGN(const char* column, SortColumn(f.sort));
   // Ties break on id in the same direction, so the (run_id, column) indexes, whose entries
   // end with the row id, give the order without a sort.
   const char* dir = f.descending ? "DESC" : "ASC";

@@ -138,6 +138,28 @@ Status App::CheckTransport() const {
 Status App::Start() {
   KR_TRY(CheckTransport());
   KR_TRY(auth::InitCrypto());
+  KR_ASSIGN(std::string db_url, OpenStore());
+  KR_TRY(StartEngine());
+  api::ApiContext ctx{*impl_->store, *impl_->engine,        *impl_->auth,    *impl_->hub,
+                      impl_->loop,   RealClock::Instance(), config_.data_dir};
+  StartServices(ctx);
+  StartAutoscaler(ctx);
+  KR_TRY(Listen());
+  KR_TRY(impl_->autoscaler->Start());
+  impl_->ScheduleWatchdog();
+  if (auto st = impl_->planner->Start(); !st) spdlog::error("planner: {}", st.error().message);
+  impl_->ScheduleHeartbeat();
+  impl_->runs->CatchUp();
+  impl_->RetentionPass();
+  impl_->ScheduleRetention();
+  // Jobs queued before a restart are picked up as agents return.
+  impl_->engine->RequestSchedule();
+  spdlog::info("kraken server listening on {} (database {})", url(),
+               db_url.starts_with("sqlite:") ? db_url : "postgresql");
+  return {};
+}
+
+Result<std::string> App::OpenStore() {
   KR_TRY(PrepareDataDir(config_.data_dir));
   if (config_.agents_dir.empty())
     config_.agents_dir = autoscale::DefaultAgentsDir(config_.data_dir);
@@ -147,8 +169,11 @@ Status App::Start() {
       config_.db_url.empty() ? "sqlite:" + config_.data_dir + "/kraken.db" : config_.db_url;
   KR_ASSIGN(auto db, store::OpenDb(db_url));
   KR_ASSIGN(impl_->store, store::Store::Open(std::move(db)));
-  auto& store = *impl_->store;
+  return db_url;
+}
 
+Status App::StartEngine() {
+  auto& store = *impl_->store;
   Impl* impl = impl_.get();
   impl_->auth = std::make_unique<auth::Auth>(
       store, RealClock::Instance(),
@@ -169,9 +194,12 @@ Status App::Start() {
   }
   impl_->hub = std::make_unique<api::Hub>(store);
   impl_->engine->add_listener(impl_->hub.get());
+  return {};
+}
 
-  api::ApiContext ctx{store,       *impl_->engine,        *impl_->auth,    *impl_->hub,
-                      impl_->loop, RealClock::Instance(), config_.data_dir};
+void App::StartServices(api::ApiContext& ctx) {
+  auto& store = *impl_->store;
+  Impl* impl = impl_.get();
   impl_->planner_timers = std::make_unique<LoopTimers>(impl_->loop);
   impl_->repo_lister = std::make_unique<planner::GitRepoLister>(
       [impl](std::function<void()> fn) { impl->loop.Post(std::move(fn)); });
@@ -187,6 +215,10 @@ Status App::Start() {
   impl_->run_listener = std::make_unique<RunListener>(*impl_->runs);
   impl_->engine->add_listener(impl_->run_listener.get());
   impl_->blob_dir = config_.data_dir + "/blobs";
+}
+
+void App::StartAutoscaler(api::ApiContext& ctx) {
+  auto& store = *impl_->store;
   autoscale::AllowFakeDriver(config_.enable_fake_driver);
   namespace fs = std::filesystem;
   const AgentBinary agent_binary = FindAgentBinary(config_.agent_binary);
@@ -210,7 +242,9 @@ Status App::Start() {
   api::RegisterAgentApi(impl_->router, ctx);
   RegisterInstallRoutes(impl_->router, agent_binary);
   RegisterStaticRoutes(impl_->router, config_.ui_dir);
+}
 
+Status App::Listen() {
   http::ServerOptions opts;
   opts.address = config_.address;
   opts.port = config_.port;
@@ -233,17 +267,6 @@ Status App::Start() {
     KR_ASSIGN(auto certificate, http::ReadCertificateInfo(config_.tls_cert_file));
     if (certificate.self_signed) impl_->autoscaler->set_server_fingerprint(certificate.fingerprint);
   }
-  KR_TRY(impl_->autoscaler->Start());
-  impl_->ScheduleWatchdog();
-  if (auto st = impl_->planner->Start(); !st) spdlog::error("planner: {}", st.error().message);
-  impl_->ScheduleHeartbeat();
-  impl_->runs->CatchUp();
-  impl_->RetentionPass();
-  impl_->ScheduleRetention();
-  // Jobs queued before a restart are picked up as agents return.
-  impl_->engine->RequestSchedule();
-  spdlog::info("kraken server listening on {} (database {})", url(),
-               db_url.starts_with("sqlite:") ? db_url : "postgresql");
   return {};
 }
 

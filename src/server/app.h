@@ -17,6 +17,10 @@ namespace kraken::http {
 class Loop;
 }  // namespace kraken::http
 
+namespace kraken::api {
+struct ApiContext;
+}  // namespace kraken::api
+
 namespace kraken::server {
 
 struct ServerConfig {
@@ -75,6 +79,14 @@ class App {
   std::string Scheme() const;
   // Plain HTTP only on loopback, unless allowed.
   Status CheckTransport() const;
+  // The steps of Start(): the data dir and database (returns the database URL); sign-in,
+  // the engine and the live hub; the planner, run analysis and the REST API; the drivers,
+  // the autoscaler and the agents' routes; listening.
+  Result<std::string> OpenStore();
+  Status StartEngine();
+  void StartServices(api::ApiContext& ctx);
+  void StartAutoscaler(api::ApiContext& ctx);
+  Status Listen();
 
   ServerConfig config_;
   std::optional<std::string> admin_password_;

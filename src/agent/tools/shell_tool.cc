@@ -66,6 +66,42 @@ class StepFile {
   bool keep_ = false;
 };
 
+// `ssh-key: NAME`, as in Kraken CI: the command runs under an ssh-agent holding the key
+// (SSH_AUTH_SOCK and SSH_AGENT_PID set). ssh-agent runs the command as its child and ends
+// with it; the key file is removed as soon as the agent has it, and its directory (`key`)
+// when the step ends. Why not, when it cannot.
+std::optional<StepOutcome> UnderSshAgent(const Json& fields, ToolContext& ctx,
+                                         const std::string& secret_name, CommandOptions& cmd,
+                                         SshKeyFile& key) {
+  if (auto missing = MissingProgram(ctx, "ssh-agent")) return *missing;
+  auto secret = AttachedSecret(fields, "ssh-key");
+  if (!secret) return StepOutcome::Error("ssh-key: " + secret.error().message);
+  auto written = SshKeyFile::Write(secret->value("key", ""));
+  if (!written) return StepOutcome::Error("ssh-key: " + written.error().message);
+  key = std::move(*written);
+  // A step run as another user gets the key as that user's.
+  if (!cmd.user.empty()) {
+    auto user = proc::LookUpUser(cmd.user);
+    if (!user || ::chown(key.dir().c_str(), user->uid, user->gid) != 0 ||
+        ::chown(key.path().c_str(), user->uid, user->gid) != 0)
+      return StepOutcome::Error("ssh-key: cannot give the key to user " + cmd.user);
+  }
+  std::vector<std::string> argv = {
+      "ssh-agent",
+      "-a",
+      key.dir() + "/agent.sock",
+      "/bin/sh",
+      "-c",
+      "SSH_ASKPASS_REQUIRE=never ssh-add -q \"$0\" </dev/null || "
+      "{ echo 'ssh-key: ssh-add refused the key of secret '\"$1\" >&2; exit 255; }; "
+      "rm -f \"$0\"; shift; exec \"$@\"",
+      key.path(),
+      secret_name};
+  argv.insert(argv.end(), cmd.argv.begin(), cmd.argv.end());
+  cmd.argv = std::move(argv);
+  return std::nullopt;
+}
+
 StepOutcome RunShell(const Json& fields, ToolContext& ctx) {
   CommandOptions cmd;
   auto cwd = StringField(fields, "cwd");
@@ -112,39 +148,9 @@ StepOutcome RunShell(const Json& fields, ToolContext& ctx) {
   cmd.user = *user;
   // The shell itself comes from the machine (an image may have none).
   if (auto missing = MissingProgram(ctx, cmd.argv.front())) return *missing;
-  // `ssh-key: NAME`, as in Kraken CI: the command runs under an ssh-agent holding the key
-  // (SSH_AUTH_SOCK and SSH_AGENT_PID set). ssh-agent runs the command as its child and ends
-  // with it; the key file is removed as soon as the agent has it, and its directory when
-  // the step ends.
-  SshKeyFile key;
-  if (!ssh_key->empty()) {
-    if (auto missing = MissingProgram(ctx, "ssh-agent")) return *missing;
-    auto secret = AttachedSecret(fields, "ssh-key");
-    if (!secret) return StepOutcome::Error("ssh-key: " + secret.error().message);
-    auto written = SshKeyFile::Write(secret->value("key", ""));
-    if (!written) return StepOutcome::Error("ssh-key: " + written.error().message);
-    key = std::move(*written);
-    // A step run as another user gets the key as that user's.
-    if (!cmd.user.empty()) {
-      auto user = proc::LookUpUser(cmd.user);
-      if (!user || ::chown(key.dir().c_str(), user->uid, user->gid) != 0 ||
-          ::chown(key.path().c_str(), user->uid, user->gid) != 0)
-        return StepOutcome::Error("ssh-key: cannot give the key to user " + cmd.user);
-    }
-    std::vector<std::string> argv = {
-        "ssh-agent",
-        "-a",
-        key.dir() + "/agent.sock",
-        "/bin/sh",
-        "-c",
-        "SSH_ASKPASS_REQUIRE=never ssh-add -q \"$0\" </dev/null || "
-        "{ echo 'ssh-key: ssh-add refused the key of secret '\"$1\" >&2; exit 255; }; "
-        "rm -f \"$0\"; shift; exec \"$@\"",
-        key.path(),
-        *ssh_key};
-    argv.insert(argv.end(), cmd.argv.begin(), cmd.argv.end());
-    cmd.argv = std::move(argv);
-  }
+  SshKeyFile key;  // removed, with its folder, when the step ends
+  if (!ssh_key->empty())
+    if (auto failed = UnderSshAgent(fields, ctx, *ssh_key, cmd, key)) return *failed;
   if (*background) {
     // As in Kraken CI: the step is done once its command has started; the command runs on
     // while the next steps do, its output going to their logs, until the job ends.
