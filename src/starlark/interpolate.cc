@@ -31,6 +31,80 @@ void AppendInt(int64_t i, char conv, std::string* out) {
 
 }  // namespace
 
+namespace {
+
+// Appends `arg` converted as `%c` says (s r d i o x X e f g E F G c %).
+void AppendConversion(char c, const Value& arg, std::string* out) {
+  switch (c) {
+    case 's':
+    case 'r':
+      if (c == 's' && arg.is(Type::kString)) {
+        *out += arg.str();
+      } else {
+        AppendRepr(arg, out);
+      }
+      break;
+    case 'd':
+    case 'i':
+    case 'o':
+    case 'x':
+    case 'X': {
+      int64_t n;
+      if (arg.is(Type::kInt)) {
+        n = arg.int_value();
+      } else if (arg.is(Type::kFloat) && std::isfinite(arg.float_value()) &&
+                 std::fabs(arg.float_value()) < 9.2e18) {
+        n = static_cast<int64_t>(arg.float_value());
+      } else {
+        Fail(std::string("%") + c + " format requires integer: got " + std::string(TypeName(arg)));
+      }
+      AppendInt(n, c, out);
+      break;
+    }
+    case 'e':
+    case 'f':
+    case 'g':
+    case 'E':
+    case 'F':
+    case 'G':
+      if (arg.is(Type::kInt)) {
+        AppendFloat(static_cast<double>(arg.int_value()), c, out);
+      } else if (arg.is(Type::kFloat)) {
+        AppendFloat(arg.float_value(), c, out);
+      } else {
+        Fail(std::string("%") + c + " format requires float, not " + std::string(TypeName(arg)));
+      }
+      break;
+    case 'c':
+      if (arg.is(Type::kInt)) {
+        int64_t r = arg.int_value();
+        if (r < 0 || r > 0x10FFFF)
+          Fail("%c format requires a valid Unicode code point, got " + Repr(arg));
+        AppendUtf8(static_cast<uint32_t>(r), out);
+      } else if (arg.is(Type::kString)) {
+        const std::string& s = arg.str();
+        size_t len = s.empty() ? 0
+                               : (static_cast<unsigned char>(s[0]) < 0x80         ? 1
+                                  : (static_cast<unsigned char>(s[0]) >> 5) == 6  ? 2
+                                  : (static_cast<unsigned char>(s[0]) >> 4) == 14 ? 3
+                                                                                  : 4);
+        if (s.empty() || len != s.size()) Fail("%c format requires a single-character string");
+        *out += s;
+      } else {
+        Fail("%c format requires int or single-character string, not " +
+             std::string(TypeName(arg)));
+      }
+      break;
+    case '%':
+      out->push_back('%');
+      break;
+    default:
+      Fail(std::string("unknown conversion %") + c);
+  }
+}
+
+}  // namespace
+
 Value PercentFormat(Thread& thread, const std::string& format, const Value& x) {
   std::string out;
   // A short format ("%d", "build %s") usually fits the string's inline buffer: reserving
@@ -68,74 +142,7 @@ Value PercentFormat(Thread& thread, const std::string& format, const Value& x) {
       arg = tuple != nullptr ? (*tuple)[index] : x;
     }
     if (p >= format.size()) Fail("incomplete format");
-    char c = format[p];
-    switch (c) {
-      case 's':
-      case 'r':
-        if (c == 's' && arg.is(Type::kString)) {
-          out += arg.str();
-        } else {
-          AppendRepr(arg, &out);
-        }
-        break;
-      case 'd':
-      case 'i':
-      case 'o':
-      case 'x':
-      case 'X': {
-        int64_t n;
-        if (arg.is(Type::kInt)) {
-          n = arg.int_value();
-        } else if (arg.is(Type::kFloat) && std::isfinite(arg.float_value()) &&
-                   std::fabs(arg.float_value()) < 9.2e18) {
-          n = static_cast<int64_t>(arg.float_value());
-        } else {
-          Fail(std::string("%") + c + " format requires integer: got " +
-               std::string(TypeName(arg)));
-        }
-        AppendInt(n, c, &out);
-        break;
-      }
-      case 'e':
-      case 'f':
-      case 'g':
-      case 'E':
-      case 'F':
-      case 'G':
-        if (arg.is(Type::kInt)) {
-          AppendFloat(static_cast<double>(arg.int_value()), c, &out);
-        } else if (arg.is(Type::kFloat)) {
-          AppendFloat(arg.float_value(), c, &out);
-        } else {
-          Fail(std::string("%") + c + " format requires float, not " + std::string(TypeName(arg)));
-        }
-        break;
-      case 'c':
-        if (arg.is(Type::kInt)) {
-          int64_t r = arg.int_value();
-          if (r < 0 || r > 0x10FFFF)
-            Fail("%c format requires a valid Unicode code point, got " + Repr(arg));
-          AppendUtf8(static_cast<uint32_t>(r), &out);
-        } else if (arg.is(Type::kString)) {
-          const std::string& s = arg.str();
-          size_t len = s.empty() ? 0
-                                 : (static_cast<unsigned char>(s[0]) < 0x80         ? 1
-                                    : (static_cast<unsigned char>(s[0]) >> 5) == 6  ? 2
-                                    : (static_cast<unsigned char>(s[0]) >> 4) == 14 ? 3
-                                                                                    : 4);
-          if (s.empty() || len != s.size()) Fail("%c format requires a single-character string");
-          out += s;
-        } else {
-          Fail("%c format requires int or single-character string, not " +
-               std::string(TypeName(arg)));
-        }
-        break;
-      case '%':
-        out.push_back('%');
-        break;
-      default:
-        Fail(std::string("unknown conversion %") + c);
-    }
+    AppendConversion(format[p], arg, &out);
     ++p;
     ++index;
     thread.CheckCharge(out.size());
@@ -144,6 +151,44 @@ Value PercentFormat(Thread& thread, const std::string& format, const Value& x) {
   thread.Charge(out.size());
   return Value::String(std::move(out));
 }
+
+namespace {
+
+// A replacement field "name!conv:spec" in its parts (conv "s" when not given).
+struct Field {
+  std::string name, conv = "s", spec;
+};
+
+Field SplitField(const std::string& field) {
+  Field f;
+  size_t bang = field.find('!');
+  if (bang == std::string::npos) {
+    size_t colon = field.find(':');
+    f.name = field.substr(0, colon);
+    if (colon != std::string::npos) f.spec = field.substr(colon + 1);
+  } else {
+    f.name = field.substr(0, bang);
+    std::string rest = field.substr(bang + 1);
+    size_t colon = rest.find(':');
+    f.conv = rest.substr(0, colon);
+    if (colon != std::string::npos) f.spec = rest.substr(colon + 1);
+  }
+  return f;
+}
+
+// The keyword argument `name` of format(), or why the field cannot name one.
+Value NamedArg(const Args& args, const std::string& name) {
+  for (auto& [key, value] : args.named)
+    if (key.str() == name) return value;
+  if (name.find('.') != std::string::npos)
+    Fail("format: attribute syntax x.y is not supported in replacement fields: " + name);
+  if (name.find('[') != std::string::npos)
+    Fail("format: element syntax a[i] is not supported in replacement fields: " + name);
+  if (name.find('{') != std::string::npos) Fail("format: nested replacement fields not supported");
+  Fail("format: keyword " + name + " not found");
+}
+
+}  // namespace
 
 Value StrFormat(Thread& thread, const std::string& format, Args& args) {
   std::string out;
@@ -170,21 +215,8 @@ Value StrFormat(Thread& thread, const std::string& format, Args& args) {
     }
     size_t close = format.find('}', i + 1);
     if (close == std::string::npos) Fail("format: unmatched '{' in format");
-    std::string field = format.substr(i + 1, close - i - 1);
+    auto [name, conv, spec] = SplitField(format.substr(i + 1, close - i - 1));
     p = close + 1;
-    std::string name, conv = "s", spec;
-    size_t bang = field.find('!');
-    if (bang == std::string::npos) {
-      size_t colon = field.find(':');
-      name = field.substr(0, colon);
-      if (colon != std::string::npos) spec = field.substr(colon + 1);
-    } else {
-      name = field.substr(0, bang);
-      std::string rest = field.substr(bang + 1);
-      size_t colon = rest.find(':');
-      conv = rest.substr(0, colon);
-      if (colon != std::string::npos) spec = rest.substr(colon + 1);
-    }
     Value arg = Value::Unbound();
     bool numeric = !name.empty() && name.find_first_not_of("0123456789") == std::string::npos;
     if (name.empty()) {
@@ -203,23 +235,7 @@ Value StrFormat(Thread& thread, const std::string& format, Args& args) {
       if (num >= args.positional.size()) Fail("format: tuple index out of range");
       arg = args.positional[num];
     } else {
-      for (auto& [key, value] : args.named) {
-        if (key.str() == name) {
-          arg = value;
-          break;
-        }
-      }
-      if (arg.IsUnbound()) {
-        if (name.find('.') != std::string::npos) {
-          Fail("format: attribute syntax x.y is not supported in replacement fields: " + name);
-        }
-        if (name.find('[') != std::string::npos) {
-          Fail("format: element syntax a[i] is not supported in replacement fields: " + name);
-        }
-        if (name.find('{') != std::string::npos)
-          Fail("format: nested replacement fields not supported");
-        Fail("format: keyword " + name + " not found");
-      }
+      arg = NamedArg(args, name);
     }
     if (!spec.empty()) Fail("format spec features not supported in replacement fields: " + spec);
     if (conv == "s") {
