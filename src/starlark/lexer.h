@@ -103,6 +103,15 @@ struct SyntaxError {
   std::string message;
 };
 
+// Character classes of identifiers and numbers (bytes of 0x80 and up start identifiers:
+// UTF-8 letters).
+inline bool IsIdentStart(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
+         static_cast<unsigned char>(c) >= 0x80;
+}
+inline bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+inline bool IsIdentChar(char c) { return IsIdentStart(c) || IsDigit(c); }
+
 class Lexer {
  public:
   explicit Lexer(std::string_view source);
