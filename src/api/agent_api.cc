@@ -35,6 +35,14 @@ Json DispatchJson(const exec::Dispatch& d, const Agent& agent) {
   return protocol::ToJson(wire);
 }
 
+// Whether an agent installed by hand said it has a container engine. host_info is the
+// agent's to write: anything but `"docker": true` means no.
+bool RunsContainers(const Agent& agent) {
+  if (agent.machine_id || !agent.host_info.is_object()) return false;
+  auto it = agent.host_info.find("docker");
+  return it != agent.host_info.end() && *it == true;
+}
+
 // An agent request's identity: its bearer token.
 Result<Agent> AgentOf(ApiContext& ctx, const http::Request& req) {
   std::string token = BearerToken(req);
@@ -87,8 +95,7 @@ struct ParkedPoll : std::enable_shared_from_this<ParkedPoll> {
     if (fresh) agent = *fresh;
     ticket = ctx.engine.presence().Park(exec::WaitingAgent{
         agent.id, agent.group_ids, agent.system, agent.machine_id.has_value(),
-        !agent.machine_id && agent.host_info.is_object() &&
-            agent.host_info.value("docker", false) == true,
+        RunsContainers(agent),
         [self] {
           if (self->TryAnswer()) {
             self->timer.reset();

@@ -167,6 +167,18 @@ TEST_F(AgentProtocolE2E, ADeauthorizedAgentIsRefusedAndItsJobRequeued) {
   EXPECT_EQ(Post("/agent/v1/poll?wait=0", Json::object()).first, 401);
 }
 
+// host_info is the agent's to write: a "docker" that is not a boolean means no engine,
+// and the agent's parked polls are answered as any other's.
+TEST_F(AgentProtocolE2E, AnOddDockerFieldInHostInfoMeansNoEngine) {
+  for (const Json& odd : {Json("yes"), Json(1), Json::object(), Json(nullptr)}) {
+    auto [hello, hello_body] = Post("/agent/v1/hello", Json{{"host_info", {{"docker", odd}}}});
+    ASSERT_EQ(hello, 200) << hello_body.dump();
+    auto [poll, poll_body] = Post("/agent/v1/poll?wait=100", Json::object());
+    EXPECT_EQ(poll, 200) << odd.dump() << ": " << poll_body.dump();
+    EXPECT_TRUE(poll_body["job"].is_null()) << poll_body.dump();
+  }
+}
+
 TEST_F(AgentProtocolE2E, SecretsAnAgentSendsUnmaskedAreStoredMasked) {
   int64_t flow = StartTwoStepFlow();
   api_->Ok("POST", "/api/v1/projects/" + std::to_string(project_) + "/secrets",
